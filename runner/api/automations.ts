@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** Gitpod-style automations: long-running services and one-shot tasks. */
+export const Trigger = z.enum(['postEnvironmentStart', 'postDevcontainerStart', 'manual']);
+export type Trigger = z.infer<typeof Trigger>;
+
+const AutomationId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'ids are 1-63 of letters, digits, "_", "." and "-"');
+
+export const ServiceSpec = z.object({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  triggeredBy: z.array(Trigger).default(['postEnvironmentStart']),
+  commands: z.object({
+    start: z.string().min(1),
+    ready: z.string().optional(),
+    stop: z.string().optional(),
+  }),
+});
+export type ServiceSpec = z.infer<typeof ServiceSpec>;
+
+export const TaskSpec = z.object({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  triggeredBy: z.array(Trigger).default(['manual']),
+  dependsOn: z.array(AutomationId).default([]),
+  command: z.string().min(1),
+});
+export type TaskSpec = z.infer<typeof TaskSpec>;
+
+export const AutomationsSpec = z.object({
+  services: z.record(AutomationId, ServiceSpec).default({}),
+  tasks: z.record(AutomationId, TaskSpec).default({}),
+});
+export type AutomationsSpec = z.infer<typeof AutomationsSpec>;
+
+export const AutomationPhase = z.enum([
+  'Pending',
+  'Starting',
+  'Running',
+  'Ready',
+  'Stopping',
+  'Stopped',
+  'Succeeded',
+  'Failed',
+]);
+export type AutomationPhase = z.infer<typeof AutomationPhase>;
+
+export const AutomationStatus = z.object({
+  kind: z.enum(['service', 'task']),
+  id: z.string(),
+  name: z.string(),
+  phase: AutomationPhase,
+  message: z.string().default(''),
+  exitCode: z.number().int().optional(),
+  restarts: z.number().int().nonnegative().default(0),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  logTail: z.string().optional(),
+});
+export type AutomationStatus = z.infer<typeof AutomationStatus>;

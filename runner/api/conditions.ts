@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const ConditionStatus = z.enum(['True', 'False', 'Unknown']);
+export type ConditionStatus = z.infer<typeof ConditionStatus>;
+
+export const Condition = z.object({
+  type: z.string(),
+  status: ConditionStatus,
+  /** CamelCase, machine-readable. */
+  reason: z.string(),
+  /** For people. */
+  message: z.string(),
+  lastTransitionTime: z.string(),
+  observedGeneration: z.number().int().nonnegative(),
+});
+export type Condition = z.infer<typeof Condition>;
+
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
+}
+
+export function isConditionTrue(conditions: readonly Condition[] | undefined, type: string): boolean {
+  return findCondition(conditions, type)?.status === 'True';
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { ApplyMeta, ObjectMeta } from './meta';
+import { Condition } from './conditions';
+import { ByteSize, Duration } from './quantity';
+import { AutomationsSpec, AutomationStatus } from './automations';
+
+export const ENVIRONMENT_FINALIZER = 'devrig.dev/cleanup';
+
+export const GitSource = z.object({
+  url: z.string().min(1),
+  ref: z.string().optional(),
+});
+
+export const EnvironmentSource = z
+  .object({
+    /** Absolute path of a folder on the machine the runner runs on. */
+    folder: z.string().optional(),
+    git: GitSource.optional(),
+  })
+  .refine((s) => (s.folder === undefined) !== (s.git === undefined), {
+    message: 'exactly one of source.folder or source.git is required',
+  })
+  .refine((s) => s.folder === undefined || s.folder.startsWith('/'), {
+    message: 'source.folder must be an absolute path',
+    path: ['folder'],
+  });
+export type EnvironmentSource = z.infer<typeof EnvironmentSource>;
+
+export const Resources = z.object({
+  cpus: z.number().positive().max(1024).optional(),
+  memory: ByteSize.optional(),
+  pids: z.number().int().positive().optional(),
+});
+export type Resources = z.infer<typeof Resources>;
+
+export const DesiredState = z.enum(['Running', 'Stopped']);
+export type DesiredState = z.infer<typeof DesiredState>;
+
+export const EnvironmentSpec = z.object({
+  source: EnvironmentSource,
+  devcontainer: z
+    .object({
+      /** Path of the devcontainer.json, relative to the source folder (or repository root). */
+      path: z.string().optional(),
+      /** An inline devcontainer.json, instead of one in the source. */
+      config: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  /** Host to run on; `local` is the runner's own Docker engine. */
+  host: z.string().optional(),
+  /** Pick any reachable host whose labels include all of these. */
+  hostSelector: z.record(z.string(), z.string()).optional(),
+  state: DesiredState.default('Running'),
+  resources: Resources.optional(),
+  /** Extra environment for the container and every session in it. */
+  env: z.record(z.string(), z.string()).optional(),
+  /** Opaque token: changing it rebuilds the image without cache and recreates the container. */
+  rebuild: z.string().optional(),
+  /** Opaque token: changing it restarts the container. */
+  restart: z.string().optional(),
+  /** runArgs such as --privileged are refused unless this is set. */
+  allowPrivileged: z.boolean().optional(),
+  automations: AutomationsSpec.optional(),
+  timeouts: z.object({ inactivity: Duration.optional() }).optional(),
+  /** Start the environment when an SSH session asks for it while stopped. */
+  startOnConnect: z.boolean().optional(),
+});
+export type EnvironmentSpec = z.infer<typeof EnvironmentSpec>;
+export type EnvironmentSpecInput = z.input<typeof EnvironmentSpec>;
+
+export const EnvironmentPhase = z.enum([
+  'Pending',
+  'Building',
+  'Starting',
+  'Running',
+  'Stopping',
+  'Stopped',
+  'Failed',
+  'Deleting',
+  'Unreachable',
+]);
+export type EnvironmentPhase = z.infer<typeof EnvironmentPhase>;
+
+export const PortStatus = z.object({
+  port: z.number().int().min(1).max(65535),
+  protocol: z.enum(['tcp']).default('tcp'),
+  label: z.string().optional(),
+  source: z.enum(['config', 'detected']),
+  onAutoForward: z
+    .enum(['notify', 'openBrowser', 'openBrowserOnce', 'openPreview', 'silent', 'ignore'])
+    .optional(),
+  /** Where the runner holds the forward (127.0.0.1). */
+  localPort: z.number().int().optional(),
+  state: z.enum(['Forwarded', 'Pending', 'Error', 'Ignored']),
+  message: z.string().optional(),
+});
+export type PortStatus = z.infer<typeof PortStatus>;
+
+export const PhaseTransition = z.object({
+  phase: EnvironmentPhase,
+  time: z.string(),
+  reason: z.string().optional(),
+});
+
+export const EnvironmentStatus = z.object({
+  phase: EnvironmentPhase.default('Pending'),
+  observedGeneration: z.number().int().nonnegative().default(0),
+  conditions: z.array(Condition).default([]),
+  host: z.string().optional(),
+  containerId: z.string().optional(),
+  containerName: z.string().optional(),
+  image: z.string().optional(),
+  workspaceFolder: z.string().optional(),
+  remoteUser: z.string().optional(),
+  configFile: z.string().optional(),
+  startedAt: z.string().optional(),
+  lastError: z.string().optional(),
+  ports: z.array(PortStatus).default([]),
+  automations: z.array(AutomationStatus).default([]),
+  /** The last phase transitions, newest last. */
+  history: z.array(PhaseTransition).default([]),
+  /** Restart token last acted on (see spec.restart). */
+  restartHandled: z.string().optional(),
+  lastActivity: z.string().optional(),
+  /** When an idle environment will be stopped, if nothing happens before. */
+  idleStopAt: z.string().optional(),
+});
+export type EnvironmentStatus = z.infer<typeof EnvironmentStatus>;
+
+export const Environment = z.object({
+  kind: z.literal('Environment'),
+  metadata: ObjectMeta,
+  spec: EnvironmentSpec,
+  status: EnvironmentStatus,
+});
+export type Environment = z.infer<typeof Environment>;
+
+export const EnvironmentApply = z.object({
+  kind: z.literal('Environment'),
+  metadata: ApplyMeta,
+  spec: EnvironmentSpec,
+});
+export type EnvironmentApply = z.input<typeof EnvironmentApply>;

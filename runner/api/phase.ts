@@ -1,0 +1,62 @@
+import { findCondition, type Condition } from './conditions';
+import type { DesiredState, EnvironmentPhase } from './environment';
+
+/** Condition types an environment reports; `Ready` summarises the gating ones. */
+export const EnvironmentConditions = {
+  Scheduled: 'Scheduled',
+  HostReachable: 'HostReachable',
+  ConfigValid: 'ConfigValid',
+  ConfigSupported: 'ConfigSupported',
+  UpToDate: 'UpToDate',
+  ImageReady: 'ImageReady',
+  WorkspaceReady: 'WorkspaceReady',
+  ContainerRunning: 'ContainerRunning',
+  LifecycleComplete: 'LifecycleComplete',
+  AutomationsReady: 'AutomationsReady',
+  Ready: 'Ready',
+} as const;
+
+/** Reasons that mean "still working on it" rather than "failed". */
+export const PROGRESS_REASONS = new Set([
+  'Pending',
+  'Waiting',
+  'Pulling',
+  'Building',
+  'Cloning',
+  'Creating',
+  'Starting',
+  'Stopping',
+  'Stopped',
+  'Running',
+  'Recreating',
+  'Connecting',
+  'Unschedulable',
+]);
+
+const GATING = ['ConfigValid', 'ImageReady', 'WorkspaceReady', 'ContainerRunning', 'LifecycleComplete'];
+
+/**
+ * The one-word summary people see, derived only from conditions and the desired state,
+ * so it can never disagree with them.
+ */
+export function derivePhase(input: {
+  desired: DesiredState;
+  deleting: boolean;
+  conditions: readonly Condition[];
+}): EnvironmentPhase {
+  const { desired, deleting, conditions } = input;
+  if (deleting) return 'Deleting';
+  const c = (t: string) => findCondition(conditions, t);
+  if (c('HostReachable')?.status === 'False') return 'Unreachable';
+  if (c('Scheduled')?.status === 'False') return 'Pending';
+  for (const t of GATING) {
+    const cond = c(t);
+    if (cond?.status === 'False' && !PROGRESS_REASONS.has(cond.reason)) return 'Failed';
+  }
+  const running = c('ContainerRunning')?.status === 'True';
+  if (desired === 'Stopped') return running ? 'Stopping' : 'Stopped';
+  if (c('Ready')?.status === 'True') return 'Running';
+  const image = c('ImageReady');
+  if (!image || image.status !== 'True') return image ? 'Building' : 'Pending';
+  return 'Starting';
+}

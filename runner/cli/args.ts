@@ -1,0 +1,25 @@
+/** A usage mistake: exit code 2 and the message, no stack. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Splits `a b -- c d` at the first `--`. */
+export function splitDashDash(argv: string[]): { before: string[]; after: string[] | undefined } {
+  const i = argv.indexOf('--');
+  return i < 0 ? { before: argv, after: undefined } : { before: argv.slice(0, i), after: argv.slice(i + 1) };
+}
+
+/** Environment names from folder names: lowercase, [a-z0-9-], at most 40 characters. */
+export function nameFromFolder(folder: string): string {
+  const base = folder.replace(/\/+$/, '').split('/').pop() ?? 'env';
+  const n = base
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return n || 'env';
+}

@@ -1,0 +1,32 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../args';
+import type { CliContext } from '../context';
+
+export async function logs(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      follow: { type: 'boolean', short: 'f', default: false },
+      tail: { type: 'string' },
+      source: { type: 'string' },
+    },
+  });
+  const [name] = positionals;
+  if (!name) throw new UsageError('logs needs a name');
+  const client = await ctx.client();
+  const h = await client.stream(
+    'logs',
+    {
+      name,
+      follow: values.follow,
+      tail: values.tail ? Number(values.tail) : undefined,
+      source: values.source,
+    },
+    (e) => process.stdout.write(e.data),
+  );
+  const stop = () => void h.cancel();
+  process.once('SIGINT', stop);
+  await h.done;
+  return 0;
+}

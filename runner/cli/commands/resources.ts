@@ -1,0 +1,156 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parseAllDocuments, stringify } from 'yaml';
+import { ApiError, ResourceApply, zodDetails, type Environment } from '../../api';
+import { UsageError } from '../args';
+import type { CliContext } from '../context';
+import { environmentsTable } from '../output';
+import { waitForEnvironment } from '../wait';
+import { followProgress } from './progress';
+
+export async function ls(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { output: { type: 'string', short: 'o' } } });
+  const client = await ctx.client();
+  const { items } = await client.call('list', { kind: 'Environment' });
+  const envs = items.filter((e): e is Environment => e.kind === 'Environment');
+  if (values.output === 'json') ctx.out(JSON.stringify(envs, null, 2));
+  else if (values.output === 'yaml') ctx.out(stringify(envs));
+  else if (envs.length === 0) ctx.out('No environments. Create one with: devrig up [FOLDER]');
+  else ctx.out(environmentsTable(envs));
+  return 0;
+}
+
+export async function get(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o', default: 'yaml' } },
+  });
+  const [name] = positionals;
+  if (!name) throw new UsageError('get needs a name');
+  const client = await ctx.client();
+  const r = await client.call('get', { kind: 'Environment', name });
+  if (values.output === 'json') ctx.out(JSON.stringify(r, null, 2));
+  else if (values.output === 'yaml') ctx.out(stringify(r));
+  else throw new UsageError('-o must be json or yaml');
+  return 0;
+}
+
+/** `apply -f FILE`: YAML or JSON, one or more documents, each validated before any is sent. */
+export async function apply(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { file: { type: 'string', short: 'f' } } });
+  if (!values.file) throw new UsageError('apply needs -f FILE');
+  const text = values.file === '-' ? await readStdin() : await readFile(values.file, 'utf8');
+  const docs = parseAllDocuments(text);
+  const resources = [];
+  for (const doc of docs) {
+    if (doc.errors.length) {
+      const e = doc.errors[0]!;
+      const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [0, 0];
+      throw new UsageError(`${values.file}:${line}:${col}: ${e.message.split('\n')[0]}`);
+    }
+    const value = doc.toJS();
+    if (value === null || value === undefined) continue;
+    const parsed = ResourceApply.safeParse(value);
+    if (!parsed.success) {
+      const details = zodDetails(parsed.error);
+      throw new UsageError(`${values.file}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
+    }
+    resources.push(value);
+  }
+  const client = await ctx.client();
+  for (const r of resources) {
+    const out = await client.call('apply', { resource: r });
+    ctx.out(`${out.kind.toLowerCase()}/${out.metadata.name} applied (generation ${out.metadata.generation})`);
+  }
+  return 0;
+}
+
+async function readStdin(): Promise<string> {
+  let s = '';
+  for await (const chunk of process.stdin) s += chunk;
+  return s;
+}
+
+type Verb = 'start' | 'stop' | 'restart' | 'rebuild';
+
+/** start/stop/restart/rebuild: change the desired state, then wait for the runner to get there. */
+export async function setState(ctx: CliContext, verb: Verb, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'no-wait': { type: 'boolean', default: false }, timeout: { type: 'string', default: '900' } },
+  });
+  const [name] = positionals;
+  if (!name) throw new UsageError(`${verb} needs a name`);
+  const client = await ctx.client();
+  // Read-modify-write with the resourceVersion: a concurrent change is a conflict, retried.
+  for (let attempt = 0; ; attempt++) {
+    const cur = await client.call('get', { kind: 'Environment', name });
+    if (cur.kind !== 'Environment') throw new UsageError(`${name} is not an environment`);
+    const token = new Date().toISOString();
+    const spec = {
+      ...cur.spec,
+      state: verb === 'stop' ? ('Stopped' as const) : ('Running' as const),
+      ...(verb === 'restart' ? { restart: token } : {}),
+      ...(verb === 'rebuild' ? { rebuild: token } : {}),
+    };
+    try {
+      const applied = await client.call('apply', {
+        resource: {
+          kind: 'Environment',
+          metadata: { name, resourceVersion: cur.metadata.resourceVersion },
+          spec,
+        },
+      });
+      if (values['no-wait']) return 0;
+      const progress = await followProgress(ctx, client, name);
+      const outcome = await waitForEnvironment(
+        client,
+        name,
+        applied.metadata.generation,
+        verb === 'stop' ? 'Stopped' : 'Running',
+        Number(values.timeout) * 1000,
+        progress.onChange,
+      );
+      await progress.stop();
+      if (!outcome.ok) {
+        ctx.err(`devrig ${verb}: ${name}: ${outcome.reason}: ${outcome.message}`);
+        return 1;
+      }
+      ctx.out(`environment ${name} is ${outcome.env.status.phase}`);
+      return 0;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'Conflict' && attempt < 3) continue;
+      throw e;
+    }
+  }
+}
+
+export async function del(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'no-wait': { type: 'boolean', default: false }, timeout: { type: 'string', default: '300' } },
+  });
+  if (positionals.length === 0) throw new UsageError('delete needs a name');
+  const client = await ctx.client();
+  for (const name of positionals) {
+    const marked = await client.call('delete', { kind: 'Environment', name });
+    if (!values['no-wait']) {
+      const outcome = await waitForEnvironment(
+        client,
+        name,
+        marked.metadata.generation,
+        'Deleted',
+        Number(values.timeout) * 1000,
+      );
+      if (!outcome.ok) {
+        ctx.err(`devrig delete: ${name}: ${outcome.message}`);
+        return 1;
+      }
+    }
+    ctx.out(`environment ${name} deleted`);
+  }
+  return 0;
+}

@@ -1,0 +1,51 @@
+import { UsageError } from '../args';
+import type { CliContext } from '../context';
+import { tryConnect } from '../../client/launch';
+import { processAlive } from '../../state/lock';
+import { readRunnerInfo } from '../../state/runnerInfo';
+import { statePaths } from '../../state/stateDir';
+
+export async function runnerCmd(ctx: CliContext, argv: string[]): Promise<number> {
+  const [verb] = argv;
+  const paths = statePaths(ctx.stateDir);
+  switch (verb) {
+    case 'start': {
+      const c = await ctx.client();
+      ctx.out(`runner ${c.runnerVersion} running (pid ${c.runnerPid}, state ${ctx.stateDir})`);
+      return 0;
+    }
+    case 'status': {
+      const info = await readRunnerInfo(paths.info);
+      const c = await tryConnect(ctx.stateDir, 'cli');
+      if (!c || !info) {
+        ctx.out(`runner not running (state ${ctx.stateDir})`);
+        return 1;
+      }
+      ctx.out(
+        `runner ${c.runnerVersion} running: pid ${c.runnerPid}, API 127.0.0.1:${info.port}, since ${info.startedAt}`,
+      );
+      c.close();
+      return 0;
+    }
+    case 'stop': {
+      const c = await tryConnect(ctx.stateDir, 'cli');
+      if (!c) {
+        ctx.out('runner not running');
+        return 0;
+      }
+      const pid = c.runnerPid;
+      await c.call('shutdown', {});
+      c.close();
+      const deadline = Date.now() + 15_000;
+      while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (processAlive(pid)) {
+        ctx.err(`runner (pid ${pid}) did not stop within 15s`);
+        return 1;
+      }
+      ctx.out(`runner stopped (pid ${pid}); environments keep running`);
+      return 0;
+    }
+    default:
+      throw new UsageError('runner start|stop|status');
+  }
+}

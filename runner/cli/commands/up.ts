@@ -1,0 +1,103 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Environment } from '../../api';
+import { nameFromFolder, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { waitForEnvironment } from '../wait';
+import { followProgress } from './progress';
+
+export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--json] [--no-wait] [--timeout SECONDS]
+  Creates or updates the environment for FOLDER (default: the current folder) from its
+  devcontainer.json, starts it and waits until it is Ready.`;
+
+export async function up(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'no-wait': { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '900' },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError('up takes one folder');
+  const folder = resolve(positionals[0] ?? '.');
+  if (!existsSync(folder)) throw new UsageError(`${folder} does not exist`);
+  if (!statSync(folder).isDirectory()) throw new UsageError(`${folder} is not a folder`);
+  const client = await ctx.client();
+  const existing = (await client.call('list', { kind: 'Environment' })).items.filter(
+    (e): e is Environment => e.kind === 'Environment',
+  );
+  let name = values.name;
+  const same = existing.find((e) => e.spec.source.folder === folder);
+  if (!name) {
+    name = same?.metadata.name ?? nameFromFolder(folder);
+    if (!same && existing.some((e) => e.metadata.name === name)) {
+      name = `${name.slice(0, 33)}-${Math.abs(hash(folder)).toString(36).slice(0, 6)}`;
+    }
+  }
+  const current = existing.find((e) => e.metadata.name === name);
+  const spec = {
+    ...(current?.spec ?? {}),
+    source: { folder },
+    ...(values.config
+      ? { devcontainer: { path: values.config } }
+      : current?.spec.devcontainer
+        ? { devcontainer: current.spec.devcontainer }
+        : {}),
+    state: 'Running' as const,
+  };
+  const applied = await client.call('apply', { resource: { kind: 'Environment', metadata: { name }, spec } });
+  if (values['no-wait']) {
+    ctx.out(values.json ? JSON.stringify({ outcome: 'applied', name }) : `environment ${name} applied`);
+    return 0;
+  }
+  const progress = values.json ? undefined : await followProgress(ctx, client, name);
+  const outcome = await waitForEnvironment(
+    client,
+    name,
+    applied.metadata.generation,
+    'Running',
+    Number(values.timeout) * 1000,
+    progress?.onChange,
+  );
+  await progress?.stop();
+  if (!outcome.ok) {
+    if (values.json)
+      ctx.out(JSON.stringify({ outcome: 'error', name, reason: outcome.reason, message: outcome.message }));
+    else ctx.err(`devrig up: ${name}: ${outcome.reason}: ${outcome.message}`);
+    return 1;
+  }
+  const env = outcome.env;
+  const summary = {
+    outcome: 'success',
+    name,
+    containerId: env.status.containerId,
+    workspaceFolder: env.status.workspaceFolder,
+    remoteUser: env.status.remoteUser,
+    configFile: env.status.configFile,
+    ssh: `ssh devrig-${name}`,
+  };
+  if (values.json) ctx.out(JSON.stringify(summary));
+  else {
+    ctx.out(
+      [
+        `Environment ${name} is ready.`,
+        `  container   ${env.status.containerName} (${env.status.containerId?.slice(0, 12)})`,
+        `  workspace   ${env.status.workspaceFolder} as ${env.status.remoteUser}`,
+        `  shell       devrig exec ${name} -it`,
+        `  ssh         ssh devrig-${name}`,
+      ].join('\n'),
+    );
+  }
+  return 0;
+}
+
+function hash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+  return h;
+}

@@ -1,0 +1,107 @@
+import { ApiError } from '../api';
+import { UsageError } from './args';
+import { up, upHelp } from './commands/up';
+import { apply, del, get, ls, setState } from './commands/resources';
+import { logs } from './commands/logs';
+import { exec } from './commands/exec';
+import { runnerCmd } from './commands/runner';
+import { cliContext, type CliContext } from './context';
+
+type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
+
+/** Commands other parts of devrig add (ssh, hosts, automations, ports, secrets). */
+export const extraCommands: Record<string, { run: Command; help: string }> = {};
+
+const commands: Record<string, { run: Command; help: string }> = {
+  up: { run: up, help: upHelp },
+  ls: { run: ls, help: 'devrig ls [-o json|yaml]                  list environments' },
+  get: { run: get, help: 'devrig get NAME [-o json|yaml]            show one environment' },
+  apply: {
+    run: apply,
+    help: 'devrig apply -f FILE                      create or update resources from YAML/JSON',
+  },
+  start: {
+    run: (c, a) => setState(c, 'start', a),
+    help: 'devrig start NAME                         start and wait until Ready',
+  },
+  stop: {
+    run: (c, a) => setState(c, 'stop', a),
+    help: 'devrig stop NAME                          stop (workspace is kept)',
+  },
+  restart: {
+    run: (c, a) => setState(c, 'restart', a),
+    help: 'devrig restart NAME                       restart the container',
+  },
+  rebuild: {
+    run: (c, a) => setState(c, 'rebuild', a),
+    help: 'devrig rebuild NAME                       rebuild the image without cache and recreate',
+  },
+  delete: {
+    run: del,
+    help: 'devrig delete NAME...                     delete container and devrig-owned volumes',
+  },
+  logs: { run: logs, help: 'devrig logs NAME [-f] [--tail N]          build and lifecycle logs' },
+  exec: { run: exec, help: 'devrig exec NAME [-i] [-t] -- CMD...      run a command; its exit code is ours' },
+  runner: { run: runnerCmd, help: 'devrig runner start|stop|status           the background runner' },
+};
+
+function usage(): string {
+  const all = { ...commands, ...extraCommands };
+  return [
+    'devrig: development environments from devcontainer.json',
+    '',
+    ...Object.values(all).map((c) => '  ' + c.help.split('\n')[0]),
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === 'version') {
+    const { VERSION } = await import('../api');
+    process.stdout.write(`devrig ${VERSION}\n`);
+    return 0;
+  }
+  const cmd = commands[name] ?? extraCommands[name];
+  if (!cmd) {
+    process.stderr.write(`devrig: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(cmd.help + '\n');
+    return 0;
+  }
+  const ctx = cliContext();
+  try {
+    return await cmd.run(ctx, rest);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      process.stderr.write(`devrig ${name}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    if (e instanceof ApiError) {
+      const where = e.details?.length
+        ? '\n' + e.details.map((d) => `  ${d.path}: ${d.message}`).join('\n')
+        : '';
+      process.stderr.write(
+        `devrig ${name}: ${e.message}${e.details?.length && !e.message.includes(e.details[0]!.path) ? where : ''}\n`,
+      );
+      return 1;
+    }
+    process.stderr.write(`devrig ${name}: ${(e as Error)?.message ?? e}\n`);
+    return 1;
+  } finally {
+    ctx.close();
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+    // Streams to the runner must not keep a finished command alive.
+    setImmediate(() => process.exit(code));
+  });
+}

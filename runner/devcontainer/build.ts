@@ -1,0 +1,86 @@
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ConfigError, configWarning, type ConfigWarning } from './errors';
+import { formatPropertyPath, type PropertyPath } from './propertyPath';
+import type { DevcontainerConfig } from './schema';
+import type { SourceMap } from './sourceMap';
+
+/** A Dockerfile build, with paths made absolute. */
+export type ResolvedBuild = {
+  dockerfile: string;
+  context: string;
+  args: Record<string, string>;
+  target?: string;
+  cacheFrom: string[];
+};
+
+export type ImageSource = { image: string; build?: undefined } | { image?: undefined; build: ResolvedBuild };
+
+type Where = { file: string; sourceMap: SourceMap };
+
+async function requireExisting(
+  where: Where,
+  at: PropertyPath,
+  file: string,
+  kind: 'file' | 'folder',
+): Promise<void> {
+  const stats = await stat(file).catch(() => undefined);
+  if (kind === 'file' ? stats?.isFile() : stats?.isDirectory()) return;
+  const what = kind === 'file' ? 'Dockerfile' : 'build context folder';
+  throw new ConfigError({
+    code: 'Invalid',
+    file: where.file,
+    message: `${what} ${file} does not exist`,
+    position: where.sourceMap.valueAt(at),
+    property: formatPropertyPath(at),
+  });
+}
+
+/**
+ * The image to run: a Dockerfile build when `build.dockerfile` (or legacy `dockerFile`) is set, else
+ * `image`. Paths are relative to the folder of devcontainer.json, as the spec says; `context` defaults
+ * to that folder.
+ */
+export async function resolveImageSource(
+  config: DevcontainerConfig,
+  configFolder: string,
+  where: Where,
+  warnings: ConfigWarning[],
+): Promise<ImageSource> {
+  const { build } = config;
+  const dockerfile = build?.dockerfile || config.dockerFile;
+  if (dockerfile) {
+    if (config.image) {
+      const message = '"image" is ignored because a Dockerfile build is configured';
+      warnings.push(configWarning(where.file, 'image', message, where.sourceMap.keyAt(['image'])));
+    }
+    const dockerfileAt = build?.dockerfile ? ['build', 'dockerfile'] : ['dockerFile'];
+    const contextAt = build?.context ? ['build', 'context'] : config.context ? ['context'] : dockerfileAt;
+    const resolved: ResolvedBuild = {
+      dockerfile: path.resolve(configFolder, dockerfile),
+      context: path.resolve(configFolder, build?.context || config.context || '.'),
+      args: { ...build?.args },
+      ...(build?.target ? { target: build.target } : {}),
+      cacheFrom: build?.cacheFrom === undefined ? [] : [build.cacheFrom].flat(),
+    };
+    await requireExisting(where, dockerfileAt, resolved.dockerfile, 'file');
+    await requireExisting(where, contextAt, resolved.context, 'folder');
+    return { build: resolved };
+  }
+  if (config.image) {
+    if (build) {
+      const message = '"build" is ignored because it has no "dockerfile"; the image is used';
+      warnings.push(configWarning(where.file, 'build', message, where.sourceMap.keyAt(['build'])));
+    }
+    return { image: config.image };
+  }
+  throw new ConfigError({
+    code: 'Invalid',
+    file: where.file,
+    message: build
+      ? '"build.dockerfile" is required when "build" is set (or set "image")'
+      : 'the config needs "image" or "build.dockerfile"',
+    position: where.sourceMap.valueAt(build ? ['build'] : []),
+    property: build ? 'build.dockerfile' : undefined,
+  });
+}

@@ -1,0 +1,25 @@
+// devcontainer.json: discovery, parsing, validation, substitution and normalisation. Pure apart from
+// reading the config (and checking the Dockerfile exists); nothing here talks to Docker.
+export { ConfigError, formatLocation, formatWarning, sortWarnings } from './errors';
+export type { ConfigErrorCode, ConfigWarning, Position } from './errors';
+export { findDevcontainerConfigs, resolveDevcontainerConfigPath } from './find';
+export { parseDevcontainerObject, parseDevcontainerText } from './parse';
+export type { ParsedDevcontainer } from './parse';
+export { DevcontainerConfigSchema } from './schema';
+export type { DevcontainerConfig, LifecycleCommandValue, PortAttributes } from './schema';
+export { substituteString, substituteVariables } from './substitute';
+export type { SubstitutionContext } from './substitute';
+export { LIFECYCLE_HOOKS, normalizeLifecycle, normalizeLifecycleCommand } from './lifecycle';
+export type { LifecycleCommand, LifecycleHook } from './lifecycle';
+export { parseRunArgs } from './runArgs';
+export type { ParsedRunArgs, RunArgOptions, RunArgsPolicy, Ulimit } from './runArgs';
+export { MountError, mountFromObject, parseMountString, parseVolumeFlag } from './mounts';
+export type { Mount, MountType } from './mounts';
+export { INLINE_CONFIG_FILE, resolveDevcontainer } from './resolve';
+export type {
+  HostRequirements,
+  ResolveDevcontainerInput,
+  ResolvedDevcontainer,
+  VsCodeCustomizations,
+} from './resolve';
+export type { ResolvedBuild } from './build';

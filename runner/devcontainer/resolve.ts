@@ -1,0 +1,265 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseBytes } from '../api/quantity';
+import { resolveImageSource, type ResolvedBuild } from './build';
+import { ConfigError, configWarning, sortWarnings, type ConfigWarning } from './errors';
+import { resolveDevcontainerConfigPath } from './find';
+import { normalizeLifecycle, type LifecycleCommand, type LifecycleHook } from './lifecycle';
+import { MountError, mountFromObject, parseMountString, type Mount } from './mounts';
+import { parseDevcontainerObject, parseDevcontainerText, type ParsedDevcontainer } from './parse';
+import { formatPropertyPath, type PropertyPath } from './propertyPath';
+import { normalizeForwardPorts } from './ports';
+import { parseRunArgs, type ParsedRunArgs } from './runArgs';
+import type { DevcontainerConfig, MountObject, PortAttributes } from './schema';
+import type { SourceMap } from './sourceMap';
+import { substituteString, substituteVariables, type SubstitutionContext } from './substitute';
+
+export const INLINE_CONFIG_FILE = '(inline)';
+
+export type ResolveDevcontainerInput = {
+  /** The local workspace folder (source checkout). */
+  folder: string;
+  /** devcontainer.json to use, relative to `folder` (or absolute); found by the spec's rules when absent. */
+  configPath?: string;
+  /** A config given inline instead of a file; relative paths in it are relative to `folder`. */
+  inlineConfig?: Record<string, unknown>;
+  localEnv: Record<string, string | undefined>;
+  devcontainerId: string;
+  /** Lets runArgs share host namespaces and add all capabilities (see parseRunArgs). */
+  allowPrivileged?: boolean;
+};
+
+/** Bytes where the config wrote sizes. */
+export type HostRequirements = { cpus?: number; memory?: number; storage?: number };
+
+export type VsCodeCustomizations = { extensions: string[]; settings: Record<string, unknown> };
+
+/** Everything a reconciler needs from devcontainer.json, with variables substituted and defaults applied. */
+export type ResolvedDevcontainer = {
+  /** Absolute path of devcontainer.json, or '(inline)'. */
+  configFile: string;
+  /** Folder that relative paths in the config are relative to. */
+  configFolder: string;
+  name: string;
+  /** Exactly one of image and build is set. */
+  image?: string;
+  build?: ResolvedBuild;
+  /** Path in the container. */
+  workspaceFolder: string;
+  /** Undefined means the default: bind the local folder at workspaceFolder. */
+  workspaceMount?: Mount;
+  mounts: Mount[];
+  containerEnv: Record<string, string>;
+  /** Variables set to null in the config are left out here and listed in remoteEnvUnset. */
+  remoteEnv: Record<string, string>;
+  remoteEnvUnset: string[];
+  remoteUser?: string;
+  containerUser?: string;
+  runArgs: ParsedRunArgs;
+  /** Container ports, deduplicated, in config order. */
+  forwardPorts: number[];
+  portsAttributes: Record<string, PortAttributes>;
+  otherPortsAttributes?: PortAttributes;
+  lifecycle: Record<LifecycleHook, LifecycleCommand[]>;
+  overrideCommand: boolean;
+  shutdownAction: 'none' | 'stopContainer';
+  hostRequirements: HostRequirements;
+  customizations: { vscode: VsCodeCustomizations };
+  /** The top-level properties as written; runArgs may ask for the same things (see runArgs.options). */
+  init: boolean;
+  privileged: boolean;
+  capAdd: string[];
+  securityOpt: string[];
+  warnings: ConfigWarning[];
+};
+
+type Loaded = ParsedDevcontainer & { file: string; configFolder: string };
+
+async function loadConfig(input: ResolveDevcontainerInput, folder: string): Promise<Loaded> {
+  if (input.inlineConfig !== undefined) {
+    return {
+      ...parseDevcontainerObject(input.inlineConfig, INLINE_CONFIG_FILE),
+      file: INLINE_CONFIG_FILE,
+      configFolder: folder,
+    };
+  }
+  const file = await resolveDevcontainerConfigPath(folder, input.configPath);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      { code: 'NotFound', file, message: 'cannot read the config file' },
+      { cause: error },
+    );
+  }
+  return { ...parseDevcontainerText(text, file), file, configFolder: path.dirname(file) };
+}
+
+function invalid(
+  file: string,
+  sourceMap: SourceMap,
+  at: PropertyPath,
+  message: string,
+  cause?: unknown,
+): ConfigError {
+  const property = formatPropertyPath(at);
+  return new ConfigError(
+    { code: 'Invalid', file, message: `"${property}" ${message}`, position: sourceMap.valueAt(at), property },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function toMount(spec: string | MountObject, at: PropertyPath, loaded: Loaded): Mount {
+  try {
+    return typeof spec === 'string' ? parseMountString(spec) : mountFromObject(spec);
+  } catch (error) {
+    if (!(error instanceof MountError)) throw error;
+    throw invalid(loaded.file, loaded.sourceMap, at, `is not a valid mount: ${error.message}`, error);
+  }
+}
+
+function sizeOf(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parseBytes(text);
+}
+
+function hostRequirements(
+  config: DevcontainerConfig,
+  loaded: Loaded,
+  warnings: ConfigWarning[],
+): HostRequirements {
+  const requirements = config.hostRequirements;
+  if (!requirements) return {};
+  const gpu = requirements.gpu;
+  if (gpu !== undefined && gpu !== false && gpu !== 'optional') {
+    const message = 'GPUs are not supported by devrig yet; the container gets none';
+    warnings.push(
+      configWarning(
+        loaded.file,
+        'hostRequirements.gpu',
+        message,
+        loaded.sourceMap.keyAt(['hostRequirements', 'gpu']),
+      ),
+    );
+  }
+  const memory = sizeOf(requirements.memory);
+  const storage = sizeOf(requirements.storage);
+  return {
+    ...(requirements.cpus !== undefined ? { cpus: requirements.cpus } : {}),
+    ...(memory !== undefined ? { memory } : {}),
+    ...(storage !== undefined ? { storage } : {}),
+  };
+}
+
+/** customizations.vscode, with the deprecated top-level extensions/settings folded in underneath. */
+function vscodeCustomizations(config: DevcontainerConfig): VsCodeCustomizations {
+  const vscode = config.customizations?.vscode;
+  return {
+    extensions: [...new Set([...(config.extensions ?? []), ...(vscode?.extensions ?? [])])],
+    settings: { ...config.settings, ...vscode?.settings },
+  };
+}
+
+function shutdownAction(
+  config: DevcontainerConfig,
+  loaded: Loaded,
+  warnings: ConfigWarning[],
+): 'none' | 'stopContainer' {
+  if (config.shutdownAction !== 'stopCompose') return config.shutdownAction ?? 'stopContainer';
+  const message = '"shutdownAction": "stopCompose" only applies to Docker Compose; "stopContainer" is used';
+  warnings.push(
+    configWarning(loaded.file, 'shutdownAction', message, loaded.sourceMap.valueAt(['shutdownAction'])),
+  );
+  return 'stopContainer';
+}
+
+/** The container's workspace folder, which `${containerWorkspaceFolder}` elsewhere refers to. */
+function workspaceFolder(
+  config: DevcontainerConfig,
+  folder: string,
+  ctx: SubstitutionContext,
+  loaded: Loaded,
+): string {
+  if (!config.workspaceFolder) return path.posix.join('/workspaces', path.basename(folder));
+  const resolved = substituteString(config.workspaceFolder, ctx);
+  if (!resolved.startsWith('/')) {
+    throw invalid(
+      loaded.file,
+      loaded.sourceMap,
+      ['workspaceFolder'],
+      `must be an absolute path in the container, not "${resolved}"`,
+    );
+  }
+  return resolved;
+}
+
+/**
+ * Finds, reads, validates and normalises a devcontainer config. Throws ConfigError (NotFound, Syntax,
+ * Invalid) pointing at file:line:col; everything accepted-but-ignored is in `warnings`.
+ * `${containerEnv:…}` references are left verbatim: substitute them once the container runs.
+ */
+export async function resolveDevcontainer(input: ResolveDevcontainerInput): Promise<ResolvedDevcontainer> {
+  const folder = path.resolve(input.folder);
+  const loaded = await loadConfig(input, folder);
+  const { file, sourceMap } = loaded;
+  const warnings = [...loaded.warnings];
+
+  if (loaded.config.dockerComposeFile !== undefined) {
+    throw new ConfigError({
+      code: 'Invalid',
+      file,
+      message:
+        'Docker Compose configurations (dockerComposeFile) are not supported by devrig; use "image" or "build"',
+      position: sourceMap.keyAt(['dockerComposeFile']),
+      property: 'dockerComposeFile',
+    });
+  }
+
+  // The workspace folder comes first: every other property may refer to it as ${containerWorkspaceFolder}.
+  const baseContext: SubstitutionContext = {
+    localWorkspaceFolder: folder,
+    localEnv: input.localEnv,
+    devcontainerId: input.devcontainerId,
+  };
+  const containerWorkspaceFolder = workspaceFolder(loaded.config, folder, baseContext, loaded);
+  const config = substituteVariables(loaded.config, { ...baseContext, containerWorkspaceFolder });
+
+  const image = await resolveImageSource(config, loaded.configFolder, { file, sourceMap }, warnings);
+  const ports = normalizeForwardPorts(config.forwardPorts ?? [], file, sourceMap);
+  warnings.push(...ports.warnings);
+  const runArgs = parseRunArgs(config.runArgs ?? [], { allowPrivileged: input.allowPrivileged });
+  const runArgsAt = sourceMap.keyAt(['runArgs']);
+  warnings.push(...runArgs.warnings.map((message) => configWarning(file, 'runArgs', message, runArgsAt)));
+  const remoteEnvEntries = Object.entries(config.remoteEnv ?? {});
+
+  return {
+    configFile: file,
+    configFolder: loaded.configFolder,
+    name: config.name || path.basename(folder),
+    ...(image.image !== undefined ? { image: image.image } : { build: image.build }),
+    workspaceFolder: containerWorkspaceFolder,
+    ...(config.workspaceMount
+      ? { workspaceMount: toMount(config.workspaceMount, ['workspaceMount'], loaded) }
+      : {}),
+    mounts: (config.mounts ?? []).map((spec, index) => toMount(spec, ['mounts', index], loaded)),
+    containerEnv: { ...config.containerEnv },
+    remoteEnv: Object.fromEntries(remoteEnvEntries.filter((e): e is [string, string] => e[1] !== null)),
+    remoteEnvUnset: remoteEnvEntries.filter(([, value]) => value === null).map(([name]) => name),
+    ...(config.remoteUser ? { remoteUser: config.remoteUser } : {}),
+    ...(config.containerUser ? { containerUser: config.containerUser } : {}),
+    runArgs,
+    forwardPorts: ports.ports,
+    portsAttributes: { ...config.portsAttributes },
+    ...(config.otherPortsAttributes ? { otherPortsAttributes: config.otherPortsAttributes } : {}),
+    lifecycle: normalizeLifecycle(config),
+    overrideCommand: config.overrideCommand ?? true,
+    shutdownAction: shutdownAction(config, loaded, warnings),
+    hostRequirements: hostRequirements(config, loaded, warnings),
+    customizations: { vscode: vscodeCustomizations(config) },
+    init: config.init ?? false,
+    privileged: config.privileged ?? false,
+    capAdd: [...(config.capAdd ?? [])],
+    securityOpt: [...(config.securityOpt ?? [])],
+    warnings: sortWarnings(warnings),
+  };
+}

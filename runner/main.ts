@@ -1,0 +1,32 @@
+import { parseArgs } from 'node:util';
+import { Runner } from './runner';
+import { LockHeldError } from './state/lock';
+import { resolveStateDir } from './state/stateDir';
+
+/** `node dist/runner.js [--state-dir DIR] [--port N]`: the runner daemon. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { 'state-dir': { type: 'string' }, port: { type: 'string' } },
+  });
+  const stateDir = values['state-dir'] ?? resolveStateDir();
+  let runner: Runner;
+  try {
+    runner = await Runner.start({ stateDir, port: values.port ? Number(values.port) : undefined });
+  } catch (e) {
+    if (e instanceof LockHeldError) {
+      console.error(`devrig runner: already running (pid ${e.pid})`);
+      process.exit(3);
+    }
+    console.error(`devrig runner: cannot start: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  }
+  const stop = () => void runner.stop();
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGHUP', stop);
+  process.on('unhandledRejection', (e) => console.error(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
+  await runner.stopped;
+  process.exit(0);
+}
+
+void main();

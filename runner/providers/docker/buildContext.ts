@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import ignore from '@balena/dockerignore';
+import { pack } from 'tar-stream';
+
+export interface BuildInputs {
+  context: string;
+  dockerfile: string;
+  args: Record<string, string>;
+  target?: string;
+}
+
+interface ContextFile {
+  rel: string;
+  abs: string;
+  mode: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Name the Dockerfile gets inside the tar when it lives outside the context. */
+export const OUTSIDE_DOCKERFILE = '.devrig.Dockerfile';
+
+/** Files of a build context, minus what .dockerignore excludes, sorted. */
+export async function contextFiles(context: string): Promise<ContextFile[]> {
+  const ig = ignore();
+  try {
+    ig.add((await readFile(join(context, '.dockerignore'), 'utf8')).split(/\r?\n/));
+  } catch {
+    /* no .dockerignore */
+  }
+  const out: ContextFile[] = [];
+  const walk = async (dir: string) => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const e of entries) {
+      const abs = join(dir, e.name);
+      const rel = relative(context, abs).split(sep).join('/');
+      if (ig.ignores(rel) && rel !== '.dockerignore') {
+        if (!e.isDirectory()) continue;
+        // A directory may hold re-included files (`!dir/keep`); only skip it when no rule does.
+        if (!ignoreHasNegations(ig)) continue;
+      }
+      if (e.isDirectory()) await walk(abs);
+      else if (e.isFile() || e.isSymbolicLink()) {
+        const s = await stat(abs).catch(() => undefined);
+        if (s?.isFile()) out.push({ rel, abs, mode: s.mode & 0o777, size: s.size, mtimeMs: s.mtimeMs });
+      }
+    }
+  };
+  await walk(context);
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+const negationCache = new WeakMap<object, boolean>();
+function ignoreHasNegations(ig: object): boolean {
+  const cached = negationCache.get(ig);
+  if (cached !== undefined) return cached;
+  const rules = (ig as { _rules?: { negative?: boolean }[] })._rules ?? [];
+  const has = rules.some((r) => r.negative);
+  negationCache.set(ig, has);
+  return has;
+}
+
+const fileHashes = new Map<string, { key: string; hash: string }>();
+
+async function fileHash(f: ContextFile): Promise<string> {
+  const key = `${f.size}:${f.mtimeMs}:${f.mode}`;
+  const cached = fileHashes.get(f.abs);
+  if (cached?.key === key) return cached.hash;
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(f.abs)) h.update(chunk as Buffer);
+  const hash = h.digest('hex');
+  fileHashes.set(f.abs, { key, hash });
+  return hash;
+}
+
+/**
+ * A content hash of everything that goes into a build: the Dockerfile, every
+ * context file (path, mode, content), args and target. Same inputs → same tag →
+ * no rebuild. File hashes are memoised by size+mtime so a resync stays cheap.
+ */
+export async function buildInputsHash(inputs: BuildInputs): Promise<string> {
+  const h = createHash('sha256');
+  h.update('dockerfile\0');
+  h.update(await readFile(inputs.dockerfile));
+  h.update('\0args\0' + JSON.stringify(Object.entries(inputs.args).sort()));
+  h.update('\0target\0' + (inputs.target ?? ''));
+  for (const f of await contextFiles(inputs.context)) {
+    h.update(`\0${f.rel}\0${f.mode}\0${await fileHash(f)}`);
+  }
+  return h.digest('hex');
+}
+
+/** The build context as a tar stream, with the Dockerfile added when it is outside. */
+export async function packContext(inputs: BuildInputs): Promise<{ tar: Readable; dockerfileInTar: string }> {
+  const files = await contextFiles(inputs.context);
+  const relDockerfile = relative(inputs.context, inputs.dockerfile).split(sep).join('/');
+  const inside = !relDockerfile.startsWith('..') && files.some((f) => f.rel === relDockerfile);
+  const p = pack();
+  void (async () => {
+    try {
+      for (const f of files) {
+        await new Promise<void>((resolve, reject) => {
+          const entry = p.entry({ name: f.rel, size: f.size, mode: f.mode, mtime: new Date(0) }, (err) =>
+            err ? reject(err) : resolve(),
+          );
+          createReadStream(f.abs).on('error', reject).pipe(entry);
+        });
+      }
+      if (!inside) {
+        p.entry(
+          { name: OUTSIDE_DOCKERFILE, mode: 0o644, mtime: new Date(0) },
+          await readFile(inputs.dockerfile),
+        );
+      }
+      p.finalize();
+    } catch (e) {
+      p.destroy(e as Error);
+    }
+  })();
+  return { tar: p as unknown as Readable, dockerfileInTar: inside ? relDockerfile : OUTSIDE_DOCKERFILE };
+}

@@ -1,0 +1,501 @@
+import { randomBytes } from 'node:crypto';
+import { Duplex, PassThrough, type Readable } from 'node:stream';
+import Docker from 'dockerode';
+import type { StatsSample } from '../../api';
+import type {
+  ContainerEvent,
+  ContainerObservation,
+  ContainerProvider,
+  ContainerSpec,
+  ContainerState,
+  ExecOptions,
+  ExecProcess,
+  HostInfo,
+  ImageRequest,
+  ImageResult,
+  LogSink,
+} from '../provider';
+import { LABELS } from '../provider';
+import { dockerCreateOptions } from './createOptions';
+import { packContext } from './buildContext';
+import { demux } from './demux';
+import { EngineError, engineMessage, statusCode } from './errors';
+import { ProgressFormatter, type ProgressEvent } from './progress';
+import { registryAuthFor } from './registryAuth';
+import { relayCommand, RELAY_ENV } from './tcpRelay';
+import { statsSample } from './stats';
+
+export interface DockerProviderOptions {
+  /** dockerode/docker-modem options; default honours DOCKER_HOST like the docker CLI. */
+  modem?: Docker.DockerOptions;
+  name?: string;
+  /** Use ~/.docker/config.json credentials (only meaningful for the local engine). */
+  useLocalCredentials?: boolean;
+}
+
+/** Adds `:latest` when a reference has neither tag nor digest (the Engine would pull every tag). */
+export function normaliseImageRef(ref: string): string {
+  if (ref.includes('@')) return ref;
+  const lastSlash = ref.lastIndexOf('/');
+  return ref.slice(lastSlash + 1).includes(':') ? ref : `${ref}:latest`;
+}
+
+/** The container provider for a Docker engine, through dockerode. */
+export class DockerProvider implements ContainerProvider {
+  readonly docker: Docker;
+  readonly name: string;
+  private infoCache?: HostInfo;
+
+  constructor(private readonly opts: DockerProviderOptions = {}) {
+    this.docker = new Docker(opts.modem);
+    this.name = opts.name ?? 'local';
+  }
+
+  async info(): Promise<HostInfo> {
+    if (this.infoCache) return this.infoCache;
+    try {
+      const i = await this.docker.info();
+      this.infoCache = {
+        cpus: i.NCPU,
+        memoryBytes: i.MemTotal,
+        serverVersion: i.ServerVersion,
+        os: `${i.OperatingSystem} (${i.Architecture})`,
+      };
+      return this.infoCache;
+    } catch (e) {
+      throw new EngineError('cannot reach the Docker engine', e);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (e) {
+      throw new EngineError('cannot reach the Docker engine', e);
+    }
+  }
+
+  async ensureImage(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult> {
+    if (req.kind === 'image') {
+      const ref = normaliseImageRef(req.ref);
+      const present = await this.inspectImage(ref);
+      if (present) return { ...present, ref, action: 'present' };
+      await this.pull(ref, log, signal);
+      const pulled = await this.inspectImage(ref);
+      if (!pulled) throw new Error(`pulled ${ref} but the engine does not have it`);
+      return { ...pulled, ref, action: 'pulled' };
+    }
+    if (!req.noCache) {
+      const present = await this.inspectImage(req.tag);
+      if (present) return { ...present, ref: req.tag, action: 'present' };
+    }
+    await this.build(req, log, signal);
+    const built = await this.inspectImage(req.tag);
+    if (!built) throw new Error(`built ${req.tag} but the engine does not have it`);
+    return { ...built, ref: req.tag, action: 'built' };
+  }
+
+  private async inspectImage(ref: string): Promise<Omit<ImageResult, 'ref' | 'action'> | undefined> {
+    try {
+      const i = await this.docker.getImage(ref).inspect();
+      const env: Record<string, string> = {};
+      for (const kv of i.Config?.Env ?? []) {
+        const eq = kv.indexOf('=');
+        if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+      return { id: i.Id, user: i.Config?.User ?? '', env };
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined;
+      throw new EngineError(`inspecting image ${ref}`, e);
+    }
+  }
+
+  private async pull(ref: string, log: LogSink, signal?: AbortSignal): Promise<void> {
+    log(`Pulling ${ref}`);
+    const auth = this.opts.useLocalCredentials !== false ? await registryAuthFor(ref) : undefined;
+    let stream: Readable;
+    try {
+      stream = (await this.docker.pull(ref, {
+        abortSignal: signal,
+        ...(auth ? { authconfig: auth } : {}),
+      })) as Readable;
+    } catch (e) {
+      throw new EngineError(`pulling ${ref}`, e);
+    }
+    await this.follow(stream, log, `pulling ${ref}`);
+  }
+
+  private async build(req: Extract<ImageRequest, { kind: 'build' }>, log: LogSink, signal?: AbortSignal) {
+    log(`Building ${req.tag} from ${req.dockerfile}`);
+    const { tar, dockerfileInTar } = await packContext(req);
+    let stream: Readable;
+    try {
+      stream = (await this.docker.buildImage(tar, {
+        t: req.tag,
+        dockerfile: dockerfileInTar,
+        buildargs: req.args,
+        target: req.target ?? '',
+        nocache: req.noCache ?? false,
+        labels: req.labels,
+        rm: true,
+        forcerm: true,
+        abortSignal: signal,
+      } as Docker.ImageBuildOptions)) as Readable;
+    } catch (e) {
+      throw new EngineError(`building ${req.tag}`, e);
+    }
+    await this.follow(stream, log, `building ${req.tag}`);
+  }
+
+  /** Follows a pull/build progress stream; an error event in it is a failure. */
+  private follow(stream: Readable, log: LogSink, what: string): Promise<void> {
+    const fmt = new ProgressFormatter();
+    return new Promise((resolve, reject) => {
+      let failure: string | undefined;
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => {
+          if (err) reject(new EngineError(what, err));
+          else if (failure) reject(new Error(`${what}: ${failure}`));
+          else resolve();
+        },
+        (e: ProgressEvent) => {
+          if (e.error) failure = (e.errorDetail?.message ?? e.error).trim();
+          for (const line of fmt.format(e)) log(line);
+        },
+      );
+    });
+  }
+
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<boolean> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return false;
+    } catch (e) {
+      if (statusCode(e) !== 404) throw new EngineError(`inspecting volume ${name}`, e);
+    }
+    try {
+      await this.docker.createVolume({ Name: name, Labels: labels });
+      return true;
+    } catch (e) {
+      throw new EngineError(`creating volume ${name}`, e);
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (e) {
+      if (statusCode(e) !== 404) throw new EngineError(`removing volume ${name}`, e);
+    }
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<string[]> {
+    const r = await this.docker.listVolumes({ filters: { label: labelFilters(labels) } });
+    return (r.Volumes ?? []).map((v) => v.Name);
+  }
+
+  async findContainers(labels: Record<string, string>): Promise<ContainerObservation[]> {
+    let list: Docker.ContainerInfo[];
+    try {
+      list = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
+    } catch (e) {
+      throw new EngineError('listing containers', e);
+    }
+    const out: ContainerObservation[] = [];
+    for (const c of list) {
+      const o = await this.inspectContainer(c.Id);
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
+  async inspectContainer(id: string): Promise<ContainerObservation | undefined> {
+    try {
+      const i = await this.docker.getContainer(id).inspect();
+      return {
+        id: i.Id,
+        name: i.Name.replace(/^\//, ''),
+        state: i.State.Status as ContainerState,
+        running: i.State.Running,
+        startedAt: i.State.StartedAt,
+        finishedAt: i.State.FinishedAt,
+        exitCode: i.State.ExitCode,
+        oomKilled: i.State.OOMKilled,
+        labels: i.Config.Labels ?? {},
+        imageId: i.Image,
+      };
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined;
+      throw new EngineError(`inspecting container ${id.slice(0, 12)}`, e);
+    }
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    if (spec.labels[LABELS.managed] !== 'true')
+      throw new Error('refusing to create a container without devrig labels');
+    try {
+      const c = await this.docker.createContainer(dockerCreateOptions(spec));
+      return c.id;
+    } catch (e) {
+      throw new EngineError(`creating container ${spec.name}`, e);
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (e) {
+      if (statusCode(e) === 304) return;
+      throw new EngineError(`starting container ${id.slice(0, 12)}`, e);
+    }
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: timeoutSeconds });
+    } catch (e) {
+      if (statusCode(e) === 304 || statusCode(e) === 404) return;
+      throw new EngineError(`stopping container ${id.slice(0, 12)}`, e);
+    }
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).unpause();
+    } catch (e) {
+      throw new EngineError(`unpausing container ${id.slice(0, 12)}`, e);
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: false });
+    } catch (e) {
+      if (statusCode(e) === 404) return;
+      // 409: removal already in progress
+      if (statusCode(e) === 409 && /already in progress/.test(engineMessage(e))) return;
+      throw new EngineError(`removing container ${id.slice(0, 12)}`, e);
+    }
+  }
+
+  async exec(id: string, opts: ExecOptions): Promise<ExecProcess> {
+    const container = this.docker.getContainer(id);
+    // A marker in the process environment lets signal() find the process tree inside
+    // the container, the same way for a local engine and a remote one.
+    const marker = randomBytes(8).toString('hex');
+    const env = { ...opts.env, DEVRIG_EXEC_ID: marker };
+    let exec: Docker.Exec;
+    let stream: Duplex;
+    try {
+      exec = await container.exec({
+        Cmd: opts.cmd,
+        AttachStdin: opts.stdin,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: opts.tty,
+        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        User: opts.user,
+        WorkingDir: opts.workdir,
+      });
+      stream = (await exec.start({ hijack: true, stdin: opts.stdin, Tty: opts.tty })) as Duplex;
+    } catch (e) {
+      throw new EngineError(`exec in container ${id.slice(0, 12)}`, e);
+    }
+    stream.on('error', () => {});
+    if (opts.tty && opts.cols && opts.rows) await exec.resize({ h: opts.rows, w: opts.cols }).catch(() => {});
+    let stdout: Readable;
+    let stderr: Readable;
+    if (opts.tty) {
+      stdout = stream;
+      stderr = new PassThrough();
+      (stderr as PassThrough).end();
+    } else {
+      ({ stdout, stderr } = demux(stream));
+    }
+    if (!opts.stdin) stream.end();
+    const ended = new Promise<void>((resolve) => {
+      let n = 0;
+      const one = () => {
+        if (++n === 2) resolve();
+      };
+      stdout.once('end', one).once('close', one).once('error', one);
+      stream.once('close', () => resolve());
+    });
+    let exitPromise: Promise<{ code: number | null }> | undefined;
+    return {
+      stdin: stream,
+      stdout,
+      stderr,
+      resize: async (cols, rows) => {
+        await exec.resize({ h: rows, w: cols }).catch(() => {});
+      },
+      signal: async (signal) => {
+        await this.signalMarked(id, marker, signal);
+      },
+      wait: () => {
+        exitPromise ??= (async () => {
+          await ended;
+          // The stream can close a moment before the engine records the exit code.
+          for (let i = 0; i < 50; i++) {
+            const info = await exec.inspect().catch(() => undefined);
+            if (!info) return { code: null };
+            if (!info.Running) return { code: info.ExitCode ?? null };
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          return { code: null };
+        })();
+        return exitPromise;
+      },
+    };
+  }
+
+  private async signalMarked(id: string, marker: string, signal: string): Promise<void> {
+    const sig = signal.replace(/^SIG/, '');
+    if (!/^[A-Z0-9]+$/.test(sig)) throw new Error(`bad signal ${signal}`);
+    const script =
+      'for d in /proc/[0-9]*; do ' +
+      `if tr '\\000' '\\n' < "$d/environ" 2>/dev/null | grep -qx "DEVRIG_EXEC_ID=$1"; then kill -s "$2" "\${d#/proc/}" 2>/dev/null; fi; ` +
+      'done';
+    const p = await this.exec(id, {
+      cmd: ['/bin/sh', '-c', script, 'devrig-signal', marker, sig],
+      tty: false,
+      stdin: false,
+      user: 'root',
+    });
+    p.stdout.resume();
+    p.stderr.resume();
+    await p.wait();
+  }
+
+  async putArchive(id: string, path: string, tar: Readable): Promise<void> {
+    try {
+      await this.docker.getContainer(id).putArchive(tar, { path });
+    } catch (e) {
+      throw new EngineError(`copying files into ${path}`, e);
+    }
+  }
+
+  async connectTcp(id: string, port: number): Promise<Duplex> {
+    const p = await this.exec(id, { cmd: relayCommand(port), env: RELAY_ENV, tty: false, stdin: true });
+    let errText = '';
+    p.stderr.on('data', (d: Buffer) => (errText += d.toString()));
+    // Wait for the relay's "connected" byte (or its failure).
+    const first = await new Promise<Buffer | undefined>((resolve) => {
+      const onData = (d: Buffer) => {
+        p.stdout.off('end', onEnd);
+        p.stdout.pause();
+        p.stdout.off('data', onData);
+        resolve(d);
+      };
+      const onEnd = () => resolve(undefined);
+      p.stdout.on('data', onData);
+      p.stdout.once('end', onEnd);
+    });
+    if (!first || first[0] !== 0x4b) {
+      p.stdin.destroy();
+      await p.wait().catch(() => {});
+      throw new Error(
+        `cannot connect to port ${port} in the environment: ${errText.trim() || 'connection refused'}`,
+      );
+    }
+    const rest = first.subarray(1);
+    if (rest.length) p.stdout.unshift(rest);
+    return Duplex.from({ readable: p.stdout, writable: p.stdin });
+  }
+
+  async *stats(id: string, signal: AbortSignal): AsyncIterable<StatsSample> {
+    let stream: Readable;
+    try {
+      stream = (await this.docker
+        .getContainer(id)
+        .stats({ stream: true, abortSignal: signal } as never)) as unknown as Readable;
+    } catch (e) {
+      throw new EngineError('reading container stats', e);
+    }
+    signal.addEventListener('abort', () => stream.destroy(), { once: true });
+    let buf = '';
+    try {
+      for await (const chunk of stream) {
+        buf += chunk.toString();
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          if (line) yield statsSample(JSON.parse(line));
+        }
+      }
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    }
+  }
+
+  watchEvents(onEvent: (e: ContainerEvent) => void, onReconnect: () => void): { close(): void } {
+    let closed = false;
+    let current: Readable | undefined;
+    let delay = 250;
+    const connect = async () => {
+      if (closed) return;
+      try {
+        const stream = (await this.docker.getEvents({
+          filters: { type: ['container'], label: [`${LABELS.managed}=true`] },
+        })) as unknown as Readable;
+        current = stream;
+        delay = 250;
+        onReconnect();
+        let buf = '';
+        stream.on('data', (chunk: Buffer) => {
+          buf += chunk.toString();
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl).trim();
+            buf = buf.slice(nl + 1);
+            if (!line) continue;
+            try {
+              const ev = JSON.parse(line) as {
+                Action?: string;
+                status?: string;
+                id?: string;
+                Actor?: { ID?: string; Attributes?: Record<string, string> };
+              };
+              onEvent({
+                action: (ev.Action ?? ev.status ?? '').split(':')[0]!,
+                containerId: ev.Actor?.ID ?? ev.id ?? '',
+                labels: ev.Actor?.Attributes ?? {},
+              });
+            } catch {
+              /* a partial line from a torn stream */
+            }
+          }
+        });
+        const again = () => {
+          if (current !== stream) return;
+          current = undefined;
+          retry();
+        };
+        stream.once('end', again);
+        stream.once('close', again);
+        stream.once('error', again);
+      } catch {
+        retry();
+      }
+    };
+    const retry = () => {
+      if (closed) return;
+      const t = setTimeout(() => void connect(), delay);
+      t.unref?.();
+      delay = Math.min(delay * 2, 10_000);
+    };
+    void connect();
+    return {
+      close: () => {
+        closed = true;
+        current?.destroy();
+      },
+    };
+  }
+}
+
+function labelFilters(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+}

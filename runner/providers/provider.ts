@@ -1,0 +1,157 @@
+import type { Duplex, Readable, Writable } from 'node:stream';
+import type { StatsSample } from '../api';
+
+/** Labels devrig puts on everything it creates; the world is the source of truth. */
+export const LABELS = {
+  managed: 'devrig.managed',
+  environment: 'devrig.environment',
+  uid: 'devrig.uid',
+  specHash: 'devrig.spec-hash',
+  configHash: 'devrig.config-hash',
+  generation: 'devrig.generation',
+  workspaceFolder: 'devrig.workspace-folder',
+  remoteUser: 'devrig.remote-user',
+  kind: 'devrig.kind',
+} as const;
+
+export interface LogSink {
+  (line: string): void;
+}
+
+export type ImageRequest =
+  | { kind: 'image'; ref: string }
+  | {
+      kind: 'build';
+      /** The tag to build to; callers derive it from a hash of the build inputs. */
+      tag: string;
+      context: string;
+      dockerfile: string;
+      args: Record<string, string>;
+      target?: string;
+      noCache?: boolean;
+      labels: Record<string, string>;
+    };
+
+export interface ImageResult {
+  ref: string;
+  id: string;
+  action: 'present' | 'pulled' | 'built';
+  /** The image's configured user and env, for remoteUser defaults. */
+  user: string;
+  env: Record<string, string>;
+}
+
+export interface MountSpec {
+  type: 'bind' | 'volume' | 'tmpfs';
+  source?: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** Everything needed to create a container, independent of the engine's API shape. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  user?: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  workdir?: string;
+  hostname?: string;
+  mounts: MountSpec[];
+  init: boolean;
+  privileged: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  securityOpt: string[];
+  nanoCpus?: number;
+  memoryBytes?: number;
+  pidsLimit?: number;
+  shmSizeBytes?: number;
+  ulimits: { name: string; soft: number; hard: number }[];
+  extraHosts: string[];
+  dns: string[];
+  network?: string;
+  devices: string[];
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerObservation {
+  id: string;
+  name: string;
+  state: ContainerState;
+  running: boolean;
+  startedAt: string;
+  finishedAt: string;
+  exitCode: number;
+  oomKilled: boolean;
+  labels: Record<string, string>;
+  imageId: string;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  tty: boolean;
+  env?: Record<string, string>;
+  user?: string;
+  workdir?: string;
+  cols?: number;
+  rows?: number;
+  /** Keep stdin open for the process (an interactive session). */
+  stdin: boolean;
+}
+
+export interface ExecProcess {
+  stdin: Writable;
+  stdout: Readable;
+  /** Empty for TTY sessions (the terminal merges both). */
+  stderr: Readable;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Delivers a signal to the process and its children. */
+  signal(signal: string): Promise<void>;
+  /** Resolves with the exit code once the process ends and its output is drained. */
+  wait(): Promise<{ code: number | null }>;
+}
+
+export interface ContainerEvent {
+  action: string;
+  containerId: string;
+  labels: Record<string, string>;
+}
+
+export interface HostInfo {
+  cpus: number;
+  memoryBytes: number;
+  serverVersion: string;
+  os: string;
+}
+
+/**
+ * What reconcilers need from wherever containers run. Docker on the runner's
+ * machine and Docker behind an SSH connection both implement it; reconcilers
+ * never know which.
+ */
+export interface ContainerProvider {
+  readonly name: string;
+  info(): Promise<HostInfo>;
+  ensureImage(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult>;
+  ensureVolume(name: string, labels: Record<string, string>): Promise<boolean>;
+  removeVolume(name: string): Promise<void>;
+  listVolumes(labels: Record<string, string>): Promise<string[]>;
+  findContainers(labels: Record<string, string>): Promise<ContainerObservation[]>;
+  inspectContainer(id: string): Promise<ContainerObservation | undefined>;
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  exec(id: string, opts: ExecOptions): Promise<ExecProcess>;
+  /** Copies a tar stream into the container at `path`. */
+  putArchive(id: string, path: string, tar: Readable): Promise<void>;
+  /** A byte stream to `127.0.0.1:port` inside the container's own network namespace. */
+  connectTcp(id: string, port: number): Promise<Duplex>;
+  stats(id: string, signal: AbortSignal): AsyncIterable<StatsSample>;
+  watchEvents(onEvent: (e: ContainerEvent) => void, onReconnect: () => void): { close(): void };
+}

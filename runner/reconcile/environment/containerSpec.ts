@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { parseBytes, type Environment } from '../../api';
+import type { ResolvedDevcontainer } from '../../devcontainer';
+import { LABELS, type ContainerSpec, type HostInfo, type MountSpec } from '../../providers/provider';
+
+/** Keeps the container alive when overrideCommand is on; exits promptly on SIGTERM. */
+export const KEEPALIVE_SCRIPT =
+  'echo Container started; trap "exit 0" TERM; while sleep 1000 & wait $!; do :; done';
+
+export interface ResourceDefaults {
+  cpus?: number;
+  memory?: string;
+  pids?: number;
+}
+
+export interface EffectiveResources {
+  cpus: number;
+  memoryBytes: number;
+  pids: number;
+  warnings: string[];
+}
+
+/**
+ * Budgets applied to every environment: the spec's, else runArgs', else the runner's
+ * defaults (most of the host's CPUs, half its memory up to 16 GiB, 4096 pids), raised
+ * to hostRequirements and capped at what the host has.
+ */
+export function effectiveResources(
+  env: Environment,
+  resolved: Pick<ResolvedDevcontainer, 'hostRequirements' | 'runArgs'>,
+  host: HostInfo,
+  defaults: ResourceDefaults = {},
+): EffectiveResources {
+  const warnings: string[] = [];
+  const r = env.spec.resources ?? {};
+  const ra = resolved.runArgs.options;
+  let cpus = r.cpus ?? ra.cpus ?? defaults.cpus ?? (host.cpus > 2 ? host.cpus - 1 : host.cpus);
+  let memoryBytes =
+    (r.memory ? parseBytes(r.memory) : undefined) ??
+    ra.memory ??
+    (defaults.memory ? parseBytes(defaults.memory) : undefined) ??
+    Math.min(16 * 1024 ** 3, Math.floor(host.memoryBytes / 2));
+  const pids = r.pids ?? ra.pidsLimit ?? defaults.pids ?? 4096;
+  const req = resolved.hostRequirements;
+  if (req.cpus !== undefined && cpus < req.cpus) {
+    if (req.cpus > host.cpus)
+      warnings.push(`hostRequirements.cpus ${req.cpus} is more than this host has (${host.cpus})`);
+    cpus = Math.min(req.cpus, host.cpus);
+  }
+  if (req.memory !== undefined && memoryBytes < req.memory) {
+    if (req.memory > host.memoryBytes) {
+      warnings.push(
+        `hostRequirements.memory ${gib(req.memory)} is more than this host has (${gib(host.memoryBytes)})`,
+      );
+    }
+    memoryBytes = Math.min(req.memory, host.memoryBytes);
+  }
+  cpus = Math.min(cpus, host.cpus);
+  return { cpus, memoryBytes, pids, warnings };
+}
+
+const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+
+export type WorkspaceSource = { type: 'bind'; folder: string } | { type: 'volume'; volume: string };
+
+export interface ContainerSpecInput {
+  env: Environment;
+  resolved: ResolvedDevcontainer;
+  imageRef: string;
+  /** The image's own user, the default for containerUser/remoteUser. */
+  imageUser: string;
+  workspace: WorkspaceSource;
+  resources: EffectiveResources;
+  /** The content hash of the devcontainer config and build inputs. */
+  configHash: string;
+}
+
+export function stableHash(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The part of the Environment spec a container is made from. A change here means a
+ * new container; `state`, `restart`, timeouts and automations do not.
+ */
+export function environmentHash(env: Environment, resources: EffectiveResources): string {
+  const s = env.spec;
+  return stableHash({
+    source: s.source,
+    devcontainer: s.devcontainer,
+    env: s.env,
+    rebuild: s.rebuild,
+    allowPrivileged: s.allowPrivileged,
+    resources: { cpus: resources.cpus, memory: resources.memoryBytes, pids: resources.pids },
+  });
+}
+
+export function containerName(env: Environment): string {
+  return `devrig-${env.metadata.name}-${env.metadata.uid.slice(0, 6)}`;
+}
+
+export function workspaceVolumeName(env: Environment): string {
+  return `devrig-${env.metadata.name}-${env.metadata.uid.slice(0, 6)}-workspace`;
+}
+
+/** The user sessions and lifecycle commands run as. */
+export function remoteUserOf(resolved: ResolvedDevcontainer, imageUser: string): string {
+  return (
+    resolved.remoteUser ?? resolved.containerUser ?? resolved.runArgs.options.user ?? (imageUser || 'root')
+  );
+}
+
+/** Environment + resolved devcontainer.json + image → what to create. Pure. */
+export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
+  const { env, resolved, workspace, resources } = input;
+  const ra = resolved.runArgs.options;
+  const workspaceMount: MountSpec =
+    resolved.workspaceMount ??
+    (workspace.type === 'bind'
+      ? { type: 'bind', source: workspace.folder, target: resolved.workspaceFolder, readOnly: false }
+      : { type: 'volume', source: workspace.volume, target: resolved.workspaceFolder, readOnly: false });
+  const labels: Record<string, string> = {
+    ...ra.labels,
+    [LABELS.managed]: 'true',
+    [LABELS.kind]: 'environment',
+    [LABELS.environment]: env.metadata.name,
+    [LABELS.uid]: env.metadata.uid,
+    [LABELS.specHash]: environmentHash(env, resources),
+    [LABELS.configHash]: input.configHash,
+    [LABELS.generation]: String(env.metadata.generation),
+    [LABELS.workspaceFolder]: resolved.workspaceFolder,
+    [LABELS.remoteUser]: remoteUserOf(resolved, input.imageUser),
+    // What the Dev Containers extension reads to recognise a dev container.
+    'devcontainer.local_folder': env.spec.source.folder ?? '',
+    'devcontainer.config_file': resolved.configFile,
+  };
+  return {
+    name: containerName(env),
+    image: input.imageRef,
+    labels,
+    env: { ...ra.env, ...resolved.containerEnv, ...env.spec.env },
+    user: resolved.containerUser ?? ra.user,
+    entrypoint: resolved.overrideCommand ? ['/bin/sh'] : undefined,
+    cmd: resolved.overrideCommand ? ['-c', KEEPALIVE_SCRIPT] : undefined,
+    workdir: ra.workdir,
+    hostname: ra.hostname ?? env.metadata.name,
+    mounts: [workspaceMount, ...resolved.mounts, ...ra.mounts],
+    init: resolved.init || ra.init === true,
+    privileged: (resolved.privileged || ra.privileged === true) && env.spec.allowPrivileged === true,
+    capAdd: unique([...resolved.capAdd, ...ra.capAdd]),
+    capDrop: unique(ra.capDrop),
+    securityOpt: unique([...resolved.securityOpt, ...ra.securityOpt]),
+    nanoCpus: Math.round(resources.cpus * 1e9),
+    memoryBytes: resources.memoryBytes,
+    pidsLimit: resources.pids,
+    shmSizeBytes: ra.shmSize,
+    ulimits: ra.ulimits,
+    extraHosts: ra.extraHosts,
+    dns: ra.dns,
+    network: ra.network,
+    devices: env.spec.allowPrivileged ? ra.devices : [],
+  };
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}

@@ -1,0 +1,92 @@
+import type { LifecycleCommand, LifecycleHook } from '../../devcontainer';
+import type { ContainerProvider } from '../../providers/provider';
+import { execLines, execOutput } from './execLines';
+
+/** Markers live in the container: they go when the container goes, so "once per container" holds. */
+export const MARKER_DIR = '/var/lib/devrig/markers';
+
+export class LifecycleError extends Error {
+  constructor(
+    readonly hook: string,
+    readonly commandName: string,
+    readonly exitCode: number | null,
+    readonly tail: string[],
+  ) {
+    const last = tail
+      .filter((l) => l.trim())
+      .slice(-3)
+      .join(' | ');
+    super(
+      `${hook}${commandName !== hook ? ` (${commandName})` : ''} failed with exit code ${exitCode ?? 'unknown'}${last ? `: ${last}` : ''}`,
+    );
+    this.name = 'LifecycleError';
+  }
+}
+
+export type Markers = Record<string, string>;
+
+export async function readMarkers(provider: ContainerProvider, containerId: string): Promise<Markers> {
+  const script = `for f in ${MARKER_DIR}/*; do [ -f "$f" ] && printf '%s=%s\\n' "\${f##*/}" "$(cat "$f")"; done; true`;
+  const r = await execOutput(provider, containerId, ['/bin/sh', '-c', script]);
+  const out: Markers = {};
+  for (const line of r.stdout.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+export async function writeMarker(
+  provider: ContainerProvider,
+  containerId: string,
+  name: string,
+  value: string,
+): Promise<void> {
+  const r = await execOutput(provider, containerId, [
+    '/bin/sh',
+    '-c',
+    `mkdir -p ${MARKER_DIR} && printf '%s' "$2" > "${MARKER_DIR}/$1"`,
+    'devrig-marker',
+    name,
+    value,
+  ]);
+  if (r.code !== 0) throw new Error(`cannot write the ${name} marker in the container: ${r.stderr.trim()}`);
+}
+
+export interface HookRun {
+  user: string;
+  workdir: string;
+  env: Record<string, string>;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one lifecycle hook's commands. The object form's commands run in parallel
+ * (as the spec says); any failure fails the hook.
+ */
+export async function runHook(
+  provider: ContainerProvider,
+  containerId: string,
+  hook: LifecycleHook,
+  commands: LifecycleCommand[],
+  run: HookRun,
+): Promise<void> {
+  if (commands.length === 0) return;
+  run.log(`Running ${hook}`);
+  await Promise.all(
+    commands.map(async (c) => {
+      const cmd = c.argv ?? ['/bin/sh', '-c', c.shell ?? ''];
+      const prefix = commands.length > 1 ? `${hook}:${c.name}` : hook;
+      const r = await execLines(
+        provider,
+        containerId,
+        { cmd, user: run.user, workdir: run.workdir, env: run.env },
+        (line) => run.log(`${prefix} | ${line}`),
+        run.signal,
+      );
+      if (r.code !== 0) throw new LifecycleError(hook, c.name, r.code, r.tail);
+    }),
+  );
+  run.log(`${hook} done`);
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Environment } from '../../api';
+import { TerminalError } from '../controller';
+
+/** The source folder on the runner's machine: the given folder, or a clone of the git URL. */
+export async function ensureSourceFolder(
+  env: Environment,
+  sourcesDir: string,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<{ folder: string; cloned: boolean }> {
+  const { folder, git } = env.spec.source;
+  if (folder) {
+    const s = await stat(folder).catch(() => undefined);
+    if (!s) throw new TerminalError(`the source folder ${folder} does not exist`);
+    if (!s.isDirectory()) throw new TerminalError(`the source ${folder} is not a folder`);
+    return { folder, cloned: false };
+  }
+  const dir = cloneDir(env, sourcesDir);
+  if (await stat(join(dir, '.git')).catch(() => undefined)) return { folder: dir, cloned: false };
+  await mkdir(sourcesDir, { recursive: true, mode: 0o700 });
+  await rm(dir, { recursive: true, force: true });
+  log(`Cloning ${git!.url}${git!.ref ? ` (${git!.ref})` : ''}`);
+  const args = ['clone', '--progress', ...(git!.ref ? ['--branch', git!.ref] : []), '--', git!.url, dir];
+  const code = await run('git', args, log, signal);
+  if (code !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`git clone ${git!.url} failed (exit code ${code})`);
+  }
+  return { folder: dir, cloned: true };
+}
+
+export function cloneDir(env: Environment, sourcesDir: string): string {
+  return join(sourcesDir, `${env.metadata.name}-${env.metadata.uid.slice(0, 6)}`);
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal,
+      // Never prompt for credentials in a background process: fail instead.
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true' },
+    });
+    const onData = (d: Buffer) => {
+      for (const l of d.toString().split(/[\r\n]+/)) if (l.trim()) log(l);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (e) => reject(new Error(`cannot run ${cmd}: ${e.message}`, { cause: e })));
+    child.on('close', (code) => resolve(code ?? -1));
+  });
+}
+
+/** Runs initializeCommand on the runner's machine, in the source folder. */
+export function runOnHost(
+  command: { shell?: string; argv?: string[] },
+  cwd: string,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<number> {
+  const [cmd, ...args] = command.argv ?? ['/bin/sh', '-c', command.shell ?? ''];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd!, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const onData = (d: Buffer) => {
+      for (const l of d.toString().split(/\r?\n/)) if (l) log(l);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (e) => reject(new Error(`cannot run ${cmd}: ${e.message}`, { cause: e })));
+    child.on('close', (code) => resolve(code ?? -1));
+  });
+}

@@ -1,0 +1,186 @@
+import { isDeepStrictEqual } from 'node:util';
+import { type Environment } from './api';
+import { EnvLogs } from './logs/envLogs';
+import { DockerProvider } from './providers/docker/dockerProvider';
+import type { ContainerProvider } from './providers/provider';
+import { LABELS } from './providers/provider';
+import { Controller } from './reconcile/controller';
+import { EnvironmentReconciler, type EnvironmentHooks } from './reconcile/environment/environmentReconciler';
+import { ApiServer } from './server/apiServer';
+import { apiHandlers, type RunnerServices } from './server/apiHandlers';
+import type { Handlers } from './server/handlers';
+import { acquireLock, type LockHandle } from './state/lock';
+import { writeRunnerInfo } from './state/runnerInfo';
+import { ensurePrivateDir, statePaths, type StatePaths } from './state/stateDir';
+import { ensureToken } from './state/token';
+import { ResourceStore } from './store/resourceStore';
+import { VERSION } from './api';
+import { unlink } from 'node:fs/promises';
+
+export interface RunnerOptions {
+  stateDir: string;
+  port?: number;
+  workers?: number;
+  resyncMs?: number;
+  stopTimeoutSeconds?: number;
+  /** The local engine; tests may pass their own. */
+  provider?: ContainerProvider;
+  log?: (msg: string) => void;
+}
+
+/**
+ * The runner: one per user. Owns the store, the reconcilers, the API server and
+ * the watches on the world (Docker events, resync timers).
+ */
+export class Runner {
+  readonly paths: StatePaths;
+  readonly startedAt = new Date().toISOString();
+  store!: ResourceStore;
+  logs!: EnvLogs;
+  environments!: Controller;
+  reconciler!: EnvironmentReconciler;
+  provider!: ContainerProvider;
+  server!: ApiServer;
+  private lock?: LockHandle;
+  private stopping?: Promise<void>;
+  private readonly closers: (() => void | Promise<void>)[] = [];
+  private readonly log: (msg: string) => void;
+  readonly stopped: Promise<void>;
+  private resolveStopped!: () => void;
+  /** Extension points other parts of the runner plug into. */
+  readonly hooks: EnvironmentHooks = {};
+  readonly extraHandlers: Partial<Handlers> = {};
+  private readonly activityListeners: ((name: string) => void)[] = [];
+
+  private constructor(private readonly opts: RunnerOptions) {
+    this.paths = statePaths(opts.stateDir);
+    this.log = opts.log ?? ((m) => console.log(`${new Date().toISOString()} ${m}`));
+    this.stopped = new Promise((r) => (this.resolveStopped = r));
+  }
+
+  static async start(opts: RunnerOptions): Promise<Runner> {
+    const r = new Runner(opts);
+    try {
+      await r.init();
+    } catch (e) {
+      await r.stop().catch(() => {});
+      throw e;
+    }
+    return r;
+  }
+
+  onActivity(listener: (name: string) => void): void {
+    this.activityListeners.push(listener);
+  }
+
+  private async init(): Promise<void> {
+    const { paths, log } = this;
+    await ensurePrivateDir(paths.root);
+    this.lock = await acquireLock(paths.lock);
+    const token = await ensureToken(paths.token);
+    this.store = await ResourceStore.open(paths.store, { log });
+    this.logs = new EnvLogs({ dir: paths.logs });
+    this.provider = this.opts.provider ?? new DockerProvider();
+    this.reconciler = new EnvironmentReconciler({
+      store: this.store,
+      logs: this.logs,
+      providerFor: () => this.provider,
+      sourcesDir: paths.sources,
+      hooks: this.hooks,
+      stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
+    });
+    this.environments = new Controller(this.reconciler, {
+      name: 'environments',
+      workers: this.opts.workers ?? 4,
+      resyncMs: this.opts.resyncMs ?? 60_000,
+      keys: () => this.store.list('Environment').map((e) => e.metadata.name),
+      log,
+    });
+    this.watchStore();
+    const events = this.provider.watchEvents(
+      (e) => {
+        const name = e.labels[LABELS.environment];
+        if (name && e.labels[LABELS.kind] !== 'host') this.environments.enqueue(name);
+      },
+      // Events may have been missed while disconnected: look at everything again.
+      () => this.environments.resync(),
+    );
+    this.closers.push(() => events.close());
+
+    const services: RunnerServices = {
+      store: this.store,
+      logs: this.logs,
+      environments: this.environments,
+      sessionTarget: (env) => this.reconciler.sessionTarget(env),
+      startedAt: this.startedAt,
+      localEnv: process.env,
+      shutdown: () => void this.stop(),
+      extra: this.extraHandlers,
+      onActivity: (name) => this.activityListeners.forEach((l) => l(name)),
+    };
+    this.server = await ApiServer.listen({
+      token,
+      handlers: apiHandlers(services),
+      port: this.opts.port,
+      log,
+    });
+    this.environments.start();
+    await writeRunnerInfo(paths.info, {
+      pid: process.pid,
+      port: this.server.port,
+      version: VERSION,
+      startedAt: this.startedAt,
+    });
+    log(`runner ${VERSION} listening on 127.0.0.1:${this.server.port} (state ${paths.root})`);
+  }
+
+  /** Only what changes the desired state queues work; the reconciler's own status writes do not. */
+  private watchStore(): void {
+    const seen = new Map<string, Environment>();
+    const stop = this.store.watch({ kind: 'Environment' }, (e) => {
+      if (e.object.kind !== 'Environment') return;
+      const name = e.object.metadata.name;
+      const prev = seen.get(name);
+      if (e.type === 'DELETED') {
+        seen.delete(name);
+        return;
+      }
+      seen.set(name, e.object);
+      const m = e.object.metadata;
+      const specChanged = !prev || prev.metadata.generation !== m.generation;
+      const deleting = !!m.deletionTimestamp && !prev?.metadata.deletionTimestamp;
+      const finalizers = !prev || !isDeepStrictEqual(prev.metadata.finalizers, m.finalizers);
+      if (prev && (specChanged || deleting)) {
+        // A long step (a build, a postCreateCommand) for an outdated spec is not worth finishing.
+        this.environments.abortInflight(
+          name,
+          deleting ? 'the environment is being deleted' : 'the spec changed',
+        );
+      }
+      if (specChanged || deleting || finalizers) this.environments.enqueue(name);
+    });
+    this.closers.push(stop);
+  }
+
+  onIdle(): Promise<void> {
+    return this.environments.onIdle();
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log('runner stopping');
+      for (const c of this.closers.reverse()) await Promise.resolve(c()).catch(() => {});
+      await this.environments?.stop();
+      await this.server?.close();
+      await this.store?.close();
+      await unlink(this.paths.info).catch(() => {});
+      await this.lock?.release();
+      this.resolveStopped();
+    })();
+    return this.stopping;
+  }
+
+  addCloser(fn: () => void | Promise<void>): void {
+    this.closers.push(fn);
+  }
+}

@@ -1,0 +1,177 @@
+import { API_VERSION, ApiError, VERSION, type Environment, type StatsSample } from '../api';
+import type { EnvLogs } from '../logs/envLogs';
+import type { Controller } from '../reconcile/controller';
+import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
+import { loginShellCommand } from '../sessions/loginShell';
+import type { ResourceStore } from '../store/resourceStore';
+import { admit } from './admission';
+import type { Handlers } from './handlers';
+
+export interface RunnerServices {
+  store: ResourceStore;
+  logs: EnvLogs;
+  environments: Controller;
+  sessionTarget(env: Environment): Promise<SessionTarget | undefined>;
+  startedAt: string;
+  localEnv: Record<string, string | undefined>;
+  shutdown(): void;
+  /** Extension points filled by the gateway, automations and hosts. */
+  extra?: Partial<Handlers>;
+  onActivity?(name: string): void;
+}
+
+function notAvailable(what: string): () => Promise<never> {
+  return async () => {
+    throw new ApiError('Unavailable', `${what} is not available in this runner`);
+  };
+}
+
+async function readyTarget(s: RunnerServices, name: string): Promise<SessionTarget> {
+  const env = s.store.mustGet('Environment', name);
+  if (env.status.phase !== 'Running' || !env.status.containerId) {
+    throw new ApiError('Unavailable', `environment "${name}" is not running (phase ${env.status.phase})`);
+  }
+  const target = await s.sessionTarget(env);
+  if (!target) throw new ApiError('Unavailable', `environment "${name}" has no reachable container`);
+  return target;
+}
+
+/** The runner's API, method by method; parameters arrive validated. */
+export function apiHandlers(s: RunnerServices): Handlers {
+  const base: Handlers = {
+    hello: async (p) => {
+      if (p.apiVersion !== API_VERSION) {
+        throw new ApiError(
+          'BadRequest',
+          `API version ${p.apiVersion} is not supported (runner speaks ${API_VERSION})`,
+        );
+      }
+      return { version: VERSION, apiVersion: API_VERSION, pid: process.pid, startedAt: s.startedAt };
+    },
+    apply: async (p) => {
+      await admit(p.resource, s.localEnv);
+      return s.store.apply(p.resource);
+    },
+    get: async (p) => s.store.mustGet(p.kind, p.name),
+    list: async (p) => ({ items: s.store.list(p.kind, p.labels), resourceVersion: s.store.resourceVersion }),
+    delete: async (p) => s.store.delete(p.kind, p.name, p.resourceVersion),
+    watch: async (p, ctx, sink) => {
+      const stop = s.store.watch(p, (e) => sink.event({ type: e.type, object: e.object }));
+      ctx.signal.addEventListener('abort', stop, { once: true });
+      return { resourceVersion: s.store.resourceVersion };
+    },
+    logs: async (p, ctx, sink) => {
+      s.store.mustGet('Environment', p.name);
+      const text = await s.logs.read(p.name, p.tail, p.source);
+      if (text) sink.event({ data: text });
+      if (!p.follow) {
+        sink.end();
+        return {};
+      }
+      const stop = s.logs.follow(p.name, (data) => sink.event({ data }), p.source);
+      ctx.signal.addEventListener('abort', stop, { once: true });
+      return {};
+    },
+    exec: async (p, ctx, sink) => {
+      const t = await readyTarget(s, p.name);
+      const proc = await t.provider.exec(t.containerId, {
+        cmd: p.command && p.command.length ? p.command : loginShellCommand(),
+        tty: p.tty,
+        cols: p.cols,
+        rows: p.rows,
+        stdin: true,
+        user: p.user ?? t.user,
+        workdir: p.workdir ?? t.workspaceFolder,
+        env: { ...t.env, ...(p.tty ? { TERM: p.env?.TERM ?? 'xterm-256color' } : {}), ...p.env },
+      });
+      s.onActivity?.(p.name);
+      const pipe = (stream: NodeJS.ReadableStream, kind: 'stdout' | 'stderr') => {
+        stream.on('data', (d: Buffer) => {
+          s.onActivity?.(p.name);
+          sink.event({ kind, data: d.toString('base64') });
+          void sink.drained().then(() => stream.resume());
+          stream.pause();
+        });
+      };
+      pipe(proc.stdout, 'stdout');
+      pipe(proc.stderr, 'stderr');
+      proc.stdin.on('error', () => {});
+      sink.attach({
+        input: (data, eof) => {
+          s.onActivity?.(p.name);
+          if (data?.length) proc.stdin.write(data);
+          if (eof) proc.stdin.end();
+        },
+        resize: (cols, rows) => void proc.resize(cols, rows),
+        signal: (sig) => void proc.signal(sig).catch(() => {}),
+      });
+      ctx.signal.addEventListener(
+        'abort',
+        () => {
+          proc.stdin.destroy();
+        },
+        { once: true },
+      );
+      void proc.wait().then(
+        ({ code }) => {
+          sink.event({ kind: 'exit', code });
+          sink.end();
+        },
+        (e) => sink.end(e),
+      );
+      return {};
+    },
+    'exec.input': async (p, ctx) => {
+      const c = ctx.connection.control(p.id);
+      c.input?.(p.data ? Buffer.from(p.data, 'base64') : undefined, p.eof ?? false);
+      return { ok: true };
+    },
+    'exec.resize': async (p, ctx) => {
+      ctx.connection.control(p.id).resize?.(p.cols, p.rows);
+      return { ok: true };
+    },
+    'exec.signal': async (p, ctx) => {
+      ctx.connection.control(p.id).signal?.(p.signal);
+      return { ok: true };
+    },
+    stats: async (p, ctx, sink) => {
+      const t = await readyTarget(s, p.name);
+      void (async () => {
+        try {
+          for await (const sample of t.provider.stats(
+            t.containerId,
+            ctx.signal,
+          ) as AsyncIterable<StatsSample>) {
+            sink.event(sample);
+          }
+          sink.end();
+        } catch (e) {
+          sink.end(e);
+        }
+      })();
+      return {};
+    },
+    cancel: async (p, ctx) => {
+      ctx.connection.cancel(p.id);
+      return { ok: true };
+    },
+    shutdown: async () => {
+      setImmediate(() => s.shutdown());
+      return { ok: true };
+    },
+    sshInfo: notAvailable('the SSH gateway'),
+    'host.acceptKey': notAvailable('remote hosts'),
+    keepalive: async (p) => {
+      s.store.mustGet('Environment', p.name);
+      s.onActivity?.(p.name);
+      return { ok: true };
+    },
+    'automations.run': notAvailable('automations'),
+    'automations.start': notAvailable('automations'),
+    'automations.stop': notAvailable('automations'),
+    'secrets.set': notAvailable('secrets'),
+    'secrets.delete': notAvailable('secrets'),
+    'secrets.list': notAvailable('secrets'),
+  };
+  return { ...base, ...s.extra } as Handlers;
+}

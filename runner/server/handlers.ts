@@ -1,0 +1,34 @@
+import type { EventOf, ParsedParamsOf, ResultOf, StreamMethodName, UnaryMethodName } from '../api';
+import type { Connection } from './connection';
+
+export interface CallContext {
+  /** The request id (also the stream id for stream methods). */
+  id: number;
+  connection: Connection;
+  /** Aborted when a stream is cancelled or its connection closes. */
+  signal: AbortSignal;
+}
+
+/** What a stream handler may do besides sending events; exec uses it for input, resize and signals. */
+export interface StreamControl {
+  input?(data: Buffer | undefined, eof: boolean): void;
+  resize?(cols: number, rows: number): void;
+  signal?(signal: string): void;
+}
+
+export interface StreamSink<E> {
+  event(event: E): void;
+  end(error?: unknown): void;
+  drained(): Promise<void>;
+  attach(control: StreamControl): void;
+}
+
+export type Handlers = {
+  [M in UnaryMethodName]: (params: ParsedParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
+} & {
+  [M in StreamMethodName]: (
+    params: ParsedParamsOf<M>,
+    ctx: CallContext,
+    sink: StreamSink<EventOf<M>>,
+  ) => Promise<ResultOf<M>>;
+};
