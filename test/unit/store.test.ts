@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, appendFileSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceStore } from '../../runner/store/resourceStore';
-import { ResourceApply, isApiError, type WatchEvent } from '../../runner/api';
+import { ResourceApply, isApiError, type EnvironmentStatus, type WatchEvent } from '../../runner/api';
 import { decodeRecords, encodeRecord } from '../../runner/store/journal';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'devrig-store-'));
@@ -176,7 +176,7 @@ test('an unreadable snapshot object is skipped, not fatal', async () => {
 test('stored objects are private: changing what was written or read does not change the store', async () => {
   const s = await ResourceStore.open(tmp());
   await s.apply(env('a'));
-  const status = { ...s.mustGet('Environment', 'a').status, phase: 'Running' as const };
+  const status: EnvironmentStatus = { ...s.mustGet('Environment', 'a').status, phase: 'Running' };
   await s.updateStatus('Environment', 'a', status);
   status.phase = 'Failed';
   assert.equal(s.mustGet('Environment', 'a').status.phase, 'Running');
