@@ -12,7 +12,7 @@ import type { Handlers } from './server/handlers';
 import { acquireLock, type LockHandle } from './state/lock';
 import { writeRunnerInfo } from './state/runnerInfo';
 import { ensurePrivateDir, statePaths, type StatePaths } from './state/stateDir';
-import { ensureToken } from './state/token';
+import { ensureRunnerId, ensureToken } from './state/token';
 import { ResourceStore } from './store/resourceStore';
 import { VERSION } from './api';
 import { unlink } from 'node:fs/promises';
@@ -41,6 +41,7 @@ export class Runner {
   reconciler!: EnvironmentReconciler;
   provider!: ContainerProvider;
   server!: ApiServer;
+  runnerId!: string;
   private lock?: LockHandle;
   private stopping?: Promise<void>;
   private readonly closers: (() => void | Promise<void>)[] = [];
@@ -78,6 +79,7 @@ export class Runner {
     await ensurePrivateDir(paths.root);
     this.lock = await acquireLock(paths.lock);
     const token = await ensureToken(paths.token);
+    this.runnerId = await ensureRunnerId(paths.runnerId);
     this.store = await ResourceStore.open(paths.store, { log });
     this.logs = new EnvLogs({ dir: paths.logs });
     this.provider = this.opts.provider ?? new DockerProvider();
@@ -86,6 +88,7 @@ export class Runner {
       logs: this.logs,
       providerFor: () => this.provider,
       sourcesDir: paths.sources,
+      runnerId: this.runnerId,
       hooks: this.hooks,
       stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
     });
@@ -100,7 +103,7 @@ export class Runner {
     const events = this.provider.watchEvents(
       (e) => {
         const name = e.labels[LABELS.environment];
-        if (name && e.labels[LABELS.kind] !== 'host') this.environments.enqueue(name);
+        if (name && e.labels[LABELS.runner] === this.runnerId) this.environments.enqueue(name);
       },
       // Events may have been missed while disconnected: look at everything again.
       () => this.environments.resync(),

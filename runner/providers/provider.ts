@@ -4,6 +4,8 @@ import type { StatsSample } from '../api';
 /** Labels devrig puts on everything it creates; the world is the source of truth. */
 export const LABELS = {
   managed: 'devrig.managed',
+  /** Which runner (state folder) owns it: runners sharing an engine never touch each other's things. */
+  runner: 'devrig.runner',
   environment: 'devrig.environment',
   uid: 'devrig.uid',
   specHash: 'devrig.spec-hash',

@@ -24,6 +24,7 @@ export interface StatePaths {
   sources: string;
   secrets: string;
   config: string;
+  runnerId: string;
 }
 
 export function statePaths(root: string): StatePaths {
@@ -39,6 +40,7 @@ export function statePaths(root: string): StatePaths {
     sources: join(root, 'sources'),
     secrets: join(root, 'secrets.json'),
     config: join(root, 'config.json'),
+    runnerId: join(root, 'runner-id'),
   };
 }
 

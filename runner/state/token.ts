@@ -20,3 +20,12 @@ export function tokensEqual(a: string, b: string): boolean {
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
+
+/** A stable id for this state folder, put on everything the runner creates. */
+export async function ensureRunnerId(path: string): Promise<string> {
+  const existing = (await readFileIfExists(path))?.trim();
+  if (existing && /^[0-9a-f]{12}$/.test(existing)) return existing;
+  const id = randomBytes(6).toString('hex');
+  await writeFileAtomic(path, id + '\n', 0o600);
+  return id;
+}

@@ -73,6 +73,7 @@ export interface ContainerSpecInput {
   resources: EffectiveResources;
   /** The content hash of the devcontainer config and build inputs. */
   configHash: string;
+  runnerId: string;
 }
 
 export function stableHash(value: unknown): string {
@@ -133,6 +134,7 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
   const labels: Record<string, string> = {
     ...ra.labels,
     [LABELS.managed]: 'true',
+    [LABELS.runner]: input.runnerId,
     [LABELS.kind]: 'environment',
     [LABELS.environment]: env.metadata.name,
     [LABELS.uid]: env.metadata.uid,

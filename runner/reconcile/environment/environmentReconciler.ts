@@ -55,6 +55,7 @@ export interface EnvironmentReconcilerDeps {
   /** Where the environment runs; undefined while it cannot be placed (status says why). */
   providerFor(env: Environment): Promise<ContainerProvider | undefined> | ContainerProvider | undefined;
   sourcesDir: string;
+  runnerId: string;
   defaults?: ResourceDefaults;
   localEnv?: Record<string, string | undefined>;
   /** Environment for sessions and lifecycle commands beyond remoteEnv: spec.env and secrets. */
@@ -173,7 +174,10 @@ export class EnvironmentReconciler implements Reconciler {
     const envHash = environmentHash(env, resources);
     const configHash = await this.configHash(resolved);
 
-    const found = await provider.findContainers({ [LABELS.uid]: env.metadata.uid });
+    const found = await provider.findContainers({
+      [LABELS.runner]: this.deps.runnerId,
+      [LABELS.uid]: env.metadata.uid,
+    });
     const observed = await this.pickContainer(provider, found, log);
     const restartRequested =
       env.spec.restart !== undefined && env.spec.restart !== draft.status.restartHandled;
@@ -221,6 +225,7 @@ export class EnvironmentReconciler implements Reconciler {
           workspace,
           resources,
           configHash,
+          runnerId: this.deps.runnerId,
         });
         draft.set(C.ContainerRunning, 'False', 'Creating', action.reason);
         draft.set(C.Ready, 'False', 'Creating', 'creating the container');
@@ -383,7 +388,11 @@ export class EnvironmentReconciler implements Reconciler {
         args: resolved.build.args,
         target: resolved.build.target,
         noCache: env.spec.rebuild !== undefined,
-        labels: { [LABELS.managed]: 'true', [LABELS.environment]: env.metadata.name },
+        labels: {
+          [LABELS.managed]: 'true',
+          [LABELS.runner]: this.deps.runnerId,
+          [LABELS.environment]: env.metadata.name,
+        },
       };
       draft.set(C.ImageReady, 'False', 'Building', `building ${basename(resolved.build.dockerfile)}`);
     } else {
@@ -428,6 +437,7 @@ export class EnvironmentReconciler implements Reconciler {
     const volume = workspaceVolumeName(env);
     await provider.ensureVolume(volume, {
       [LABELS.managed]: 'true',
+      [LABELS.runner]: this.deps.runnerId,
       [LABELS.environment]: env.metadata.name,
       [LABELS.uid]: env.metadata.uid,
     });
@@ -564,13 +574,19 @@ export class EnvironmentReconciler implements Reconciler {
     await this.write(env, draft, false);
     const provider = await this.deps.providerFor(env);
     if (provider) {
-      for (const c of await provider.findContainers({ [LABELS.uid]: env.metadata.uid })) {
+      for (const c of await provider.findContainers({
+        [LABELS.runner]: this.deps.runnerId,
+        [LABELS.uid]: env.metadata.uid,
+      })) {
         log(`Removing container ${c.name}`);
         if (c.running) await this.deps.hooks?.beforeStop?.(env, c.id).catch(() => {});
         await provider.removeContainer(c.id);
         this.markers.delete(c.id);
       }
-      for (const v of await provider.listVolumes({ [LABELS.uid]: env.metadata.uid })) {
+      for (const v of await provider.listVolumes({
+        [LABELS.runner]: this.deps.runnerId,
+        [LABELS.uid]: env.metadata.uid,
+      })) {
         log(`Removing volume ${v}`);
         await provider.removeVolume(v);
       }
