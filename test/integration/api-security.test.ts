@@ -1,0 +1,82 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import WebSocket from 'ws';
+import { readRunnerInfo } from '../../runner/state/runnerInfo';
+import { statePaths } from '../../runner/state/stateDir';
+import { cleanupRunner, startRunner, type TestRunner } from '../helpers/runnerProcess';
+
+/** Opens a raw WebSocket to the runner and reports the HTTP status it got. */
+function attempt(port: number, headers: Record<string, string>): Promise<number | 'open'> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => {});
+  });
+}
+
+describe('the runner API lets in only local processes holding the token', () => {
+  let r: TestRunner;
+  let port: number;
+  let token: string;
+
+  before(async () => {
+    r = await startRunner();
+    port = (await readRunnerInfo(statePaths(r.stateDir).info))!.port;
+    token = readFileSync(statePaths(r.stateDir).token, 'utf8').trim();
+  });
+  after(() => cleanupRunner(r));
+
+  test('with the token: accepted', async () => {
+    assert.equal(await attempt(port, { authorization: `Bearer ${token}` }), 'open');
+  });
+  test('no token: refused with 401', async () => {
+    assert.equal(await attempt(port, {}), 401);
+  });
+  test('wrong token: refused with 401', async () => {
+    assert.equal(await attempt(port, { authorization: `Bearer ${token.slice(0, -2)}xx` }), 401);
+  });
+  test('a browser Origin, even with the token: refused with 403', async () => {
+    assert.equal(await attempt(port, { authorization: `Bearer ${token}`, origin: 'http://x' }), 403);
+    assert.equal(await attempt(port, { authorization: `Bearer ${token}`, origin: 'vscode-webview://abc' }), 403);
+  });
+  test('listens on loopback only', async () => {
+    const info = await readRunnerInfo(statePaths(r.stateDir).info);
+    const ss = readFileSync('/proc/net/tcp', 'utf8') + readFileSync('/proc/net/tcp6', 'utf8');
+    const hex = info!.port.toString(16).toUpperCase().padStart(4, '0');
+    const lines = ss.split('\n').filter((l) => l.includes(`:${hex} `) && l.trim().split(/\s+/)[3] === '0A');
+    assert.ok(lines.length > 0, 'the port is listening');
+    for (const l of lines) assert.match(l.trim().split(/\s+/)[1]!, /^0100007F:/, 'bound to 127.0.0.1');
+  });
+  test('state folder is 0700; token, runner.json and store files are 0600', () => {
+    const p = statePaths(r.stateDir);
+    assert.equal(statSync(p.root).mode & 0o777, 0o700);
+    assert.equal(statSync(p.store).mode & 0o777, 0o700);
+    for (const f of [p.token, p.info, p.runnerId, `${p.store}/journal.log`]) {
+      assert.equal(statSync(f).mode & 0o777, 0o600, f);
+    }
+  });
+  test('malformed frames and unknown methods are refused; the runner stays up', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { authorization: `Bearer ${token}` } });
+    await new Promise((res) => ws.once('open', res));
+    const replies: unknown[] = [];
+    ws.on('message', (d) => replies.push(JSON.parse(d.toString())));
+    ws.send(JSON.stringify({ id: 1, method: 'nope', params: {} }));
+    ws.send(JSON.stringify({ id: 2, method: 'get', params: { kind: 'Environment', name: 'Bad Name!' } }));
+    await new Promise<void>((res) => {
+      const check = () => (replies.length >= 2 ? res() : setTimeout(check, 10));
+      check();
+    });
+    assert.deepEqual((replies[0] as { error: { code: string } }).error.code, 'BadRequest');
+    assert.equal((replies[1] as { error: { code: string } }).error.code, 'Invalid');
+    const closed = new Promise<number>((res) => ws.once('close', (code) => res(code)));
+    ws.send('this is not json');
+    assert.equal(await closed, 1008);
+    const hello = await r.client.call('list', { kind: 'Environment' });
+    assert.deepEqual(hello.items, []);
+  });
+});

@@ -1,0 +1,128 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE_IMAGE, docker, inspect, requireDocker } from '../helpers/docker';
+import { makeProject, removeProjects } from '../helpers/project';
+import { cleanupRunner, startRunner, type TestRunner } from '../helpers/runnerProcess';
+import { waitForPhase, watchUntil } from '../helpers/wait';
+
+// One environment taken through its life against the real engine, as a user would:
+// devrig up, exec, stop/start, spec change, out-of-band removal, runner crash.
+describe('environment lifecycle on a real Docker engine', () => {
+  let r: TestRunner;
+  let folder: string;
+  const name = 'life';
+
+  before(async () => {
+    await requireDocker();
+    r = await startRunner();
+    folder = makeProject({
+      image: BASE_IMAGE,
+      remoteUser: 'vscode',
+      containerEnv: { FROM_CONFIG: 'yes' },
+      postCreateCommand: 'echo created >> /tmp/created.log',
+      postStartCommand: 'echo started >> "$HOME/started.log"',
+    }, { 'hello.txt': 'hello from the host\n' });
+  });
+  after(async () => {
+    await cleanupRunner(r);
+    removeProjects();
+  });
+
+  test('devrig up → Ready, with the workspace visible inside', async () => {
+    const res = await r.cli(['up', folder, '--name', name, '--json']);
+    assert.equal(res.code, 0, res.stderr);
+    const out = JSON.parse(res.stdout);
+    assert.equal(out.outcome, 'success');
+    assert.match(out.workspaceFolder, /^\/workspaces\/devrig-proj-/);
+    const cat = await r.cli(['exec', name, '--', 'cat', 'hello.txt']);
+    assert.equal(cat.stdout, 'hello from the host\n');
+    const env = await r.client.call('get', { kind: 'Environment', name });
+    assert.equal(env.kind === 'Environment' && env.status.phase, 'Running');
+  });
+
+  test('exec passes the exit code, stdout and stderr through, as remoteUser in the workspace', async () => {
+    const res = await r.cli(['exec', name, '--', 'sh', '-c', 'echo "$PWD $(id -un) $FROM_CONFIG"; echo oops >&2; exit 7']);
+    assert.equal(res.code, 7);
+    assert.match(res.stdout, /^\/workspaces\/devrig-proj-\S+ vscode yes\n$/);
+    assert.equal(res.stderr, 'oops\n');
+    const stdin = await r.cli(['exec', name, '-i', '--', 'wc', '-c'], { input: 'x'.repeat(100_000) });
+    assert.equal(stdin.stdout.trim(), '100000');
+  });
+
+  test('stop/start keeps workspace files; postStart runs again, postCreate does not', async () => {
+    const w = await r.cli(['exec', name, '--', 'sh', '-c', 'echo kept > written-inside.txt']);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal((await r.cli(['stop', name])).code, 0);
+    const stopped = await r.client.call('get', { kind: 'Environment', name });
+    assert.equal(stopped.kind === 'Environment' && stopped.status.phase, 'Stopped');
+    const c = await inspect((stopped as { status: { containerId: string } }).status.containerId);
+    assert.equal(c.State.Running, false);
+    assert.equal((await r.cli(['start', name])).code, 0);
+    const res = await r.cli(['exec', name, '--', 'sh', '-c', 'cat written-inside.txt; wc -l < /tmp/created.log; wc -l < ~/started.log']);
+    assert.deepEqual(res.stdout.trim().split('\n'), ['kept', '1', '2']);
+  });
+
+  test('a spec change recreates the container and keeps the workspace', async () => {
+    const before = await r.client.call('get', { kind: 'Environment', name });
+    assert.equal(before.kind, 'Environment');
+    const oldId = before.status.containerId!;
+    const applied = await r.client.call('apply', {
+      resource: { kind: 'Environment', metadata: { name }, spec: { ...before.spec, resources: { memory: '768m' } } },
+    });
+    const env = await waitForPhase(r.client, name, 'Running');
+    assert.equal(env.status.observedGeneration, applied.metadata.generation);
+    assert.notEqual(env.status.containerId, oldId);
+    const c = await inspect(env.status.containerId!);
+    assert.equal(c.HostConfig.Memory, 768 * 1024 * 1024);
+    assert.ok(c.HostConfig.NanoCpus! > 0 && c.HostConfig.PidsLimit! > 0, 'resource budgets are applied by default');
+    const res = await r.cli(['exec', name, '--', 'sh', '-c', 'cat written-inside.txt; wc -l < /tmp/created.log']);
+    assert.deepEqual(res.stdout.trim().split('\n'), ['kept', '1'], 'postCreate ran once in the new container');
+  });
+
+  test('a container removed out of band is recreated; one stopped out of band is started', async () => {
+    const env = await r.client.call('get', { kind: 'Environment', name });
+    const id = (env as { status: { containerId: string } }).status.containerId;
+    await docker.getContainer(id).remove({ force: true });
+    const back = await watchUntil(r.client, name, (e) => e.status.phase === 'Running' && !!e.status.containerId && e.status.containerId !== id, 'to be recreated', 60_000);
+    await docker.getContainer(back.status.containerId!).stop({ t: 1 });
+    const restarted = await watchUntil(
+      r.client,
+      name,
+      (e) => e.status.phase === 'Running' && e.status.startedAt !== back.status.startedAt,
+      'to be started again',
+      60_000,
+    );
+    assert.equal(restarted.status.containerId, back.status.containerId);
+    assert.equal((await inspect(restarted.status.containerId!)).State.Running, true);
+  });
+
+  test('a runner killed with SIGKILL and restarted adopts the environment without restarting it', async () => {
+    const env = await r.client.call('get', { kind: 'Environment', name });
+    const id = (env as { status: { containerId: string } }).status.containerId;
+    const startedAt = (await inspect(id)).State.StartedAt;
+    const countStarts = async () => (await r.cli(['exec', name, '--', 'sh', '-c', 'wc -l < ~/started.log'])).stdout.trim();
+    const starts = await countStarts();
+    await r.kill('SIGKILL');
+    await r.restart();
+    // Make the new runner look at it now, then check it left it alone.
+    writeFileSync(join(folder, 'touch.txt'), 'x');
+    const ready = await waitForPhase(r.client, name, 'Running');
+    assert.equal(ready.status.containerId, id);
+    const c = await inspect(id);
+    assert.equal(c.State.StartedAt, startedAt);
+    assert.equal(c.State.Running, true);
+    assert.equal(await countStarts(), starts, 'postStart did not run again on adoption');
+  });
+
+  test('delete removes the container', async () => {
+    const env = await r.client.call('get', { kind: 'Environment', name });
+    const id = (env as { status: { containerId: string } }).status.containerId;
+    const res = await r.cli(['delete', name]);
+    assert.equal(res.code, 0, res.stderr);
+    await assert.rejects(inspect(id), /no such container/i);
+    const ls = await r.cli(['ls']);
+    assert.match(ls.stdout, /No environments/);
+  });
+});
