@@ -14,8 +14,14 @@ HEADERS="$(dirname "$(find "$CACHE/node24/node_modules" -type d -path '*node-lin
 [ -x "$NODE24_BIN/node" ] || { echo "node 24 not installed" >&2; exit 1; }
 echo "node24: $("$NODE24_BIN/node" --version), headers: $HEADERS" >&2
 cd "$CACHE/cs"
-[ -f package.json ] || echo '{"name":"devrig-e2e-code-server","private":true}' >package.json
+# npm 11 refuses --allow-scripts in a project folder: the policy lives in package.json. code-server's
+# postinstall installs VS Code's own dependencies and builds its native modules; argon2 builds a binding.
+echo '{"name":"devrig-e2e-code-server","private":true,"allowScripts":{"code-server":true,"argon2":true}}' >package.json
 PATH="$NODE24_BIN:$PATH" npm_config_nodedir="$HEADERS" npm_config_unsafe_perm=true \
-  npm install --no-package-lock --no-audit --no-fund --allow-scripts=code-server,argon2 "code-server@$VERSION" >&2
+  npm install --no-package-lock --no-audit --no-fund "code-server@$VERSION" >&2
+# The postinstall must have run: VS Code's native modules have to load under Node 24.
+(cd node_modules/code-server/lib/vscode && "$NODE24_BIN/node" -e \
+  "for (const m of ['@vscode/spdlog', 'node-pty', '@parcel/watcher', '@vscode/sqlite3']) require(m)") ||
+  { echo "code-server's native modules do not load: its postinstall did not run" >&2; exit 1; }
 touch ".ok-$VERSION"
 echo "$CACHE"

@@ -6,6 +6,7 @@ import { logs } from './commands/logs';
 import { exec } from './commands/exec';
 import { runnerCmd } from './commands/runner';
 import { cliContext, type CliContext } from './context';
+import { trace } from './trace';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -55,6 +56,7 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  trace('main');
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(usage() + '\n');
@@ -100,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   void main(process.argv.slice(2)).then((code) => {
+    trace('exit');
     process.exitCode = code;
     // Streams to the runner must not keep a finished command alive.
     setImmediate(() => process.exit(code));

@@ -152,6 +152,8 @@ export interface ContainerProvider {
   exec(id: string, opts: ExecOptions): Promise<ExecProcess>;
   /** Copies a tar stream into the container at `path`. */
   putArchive(id: string, path: string, tar: Readable): Promise<void>;
+  /** A tar stream of `path` in the container; undefined when it does not exist. */
+  getArchive(id: string, path: string): Promise<Readable | undefined>;
   /** A byte stream to `127.0.0.1:port` inside the container's own network namespace. */
   connectTcp(id: string, port: number): Promise<Duplex>;
   stats(id: string, signal: AbortSignal): AsyncIterable<StatsSample>;

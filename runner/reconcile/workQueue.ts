@@ -47,7 +47,6 @@ export class WorkQueue<K = string> {
       this.timers.delete(key);
       this.add(key);
     }, ms);
-    timer.unref?.();
     this.timers.set(key, { at, timer });
   }
 

@@ -10,7 +10,9 @@ export async function requireDocker(): Promise<void> {
   try {
     await docker.ping();
   } catch (e) {
-    throw new Error(`these tests need a Docker engine (DOCKER_HOST or /var/run/docker.sock): ${(e as Error).message}`);
+    throw new Error(
+      `these tests need a Docker engine (DOCKER_HOST or /var/run/docker.sock): ${(e as Error).message}`,
+    );
   }
   try {
     await docker.getImage(BASE_IMAGE).inspect();

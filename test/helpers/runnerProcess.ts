@@ -24,7 +24,10 @@ export interface TestRunner {
   pid: number;
   client: RunnerClient;
   /** Runs the devrig CLI against this runner. */
-  cli(args: string[], opts?: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult>;
+  cli(
+    args: string[],
+    opts?: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  ): Promise<CliResult>;
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts the runner again on the same state folder (after kill). */
   restart(): Promise<void>;
@@ -44,7 +47,9 @@ export const testEnv = (): NodeJS.ProcessEnv => ({
 });
 
 /** Starts a real runner process (dist/runner.js) on a fresh private state folder. */
-export async function startRunner(opts: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestRunner> {
+export async function startRunner(
+  opts: { stateDir?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestRunner> {
   requireBuild();
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'devrig-state-'));
   const env = { ...testEnv(), ...opts.env, DEVRIG_STATE_DIR: stateDir };
@@ -72,7 +77,10 @@ export async function startRunner(opts: { stateDir?: string; env?: NodeJS.Proces
   };
   const launch = async () => {
     const before = (await readRunnerInfo(paths.info))?.pid;
-    child = spawn(process.execPath, [RUNNER_JS, '--state-dir', stateDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [RUNNER_JS, '--state-dir', stateDir], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     t.child = child;
@@ -135,12 +143,21 @@ export async function removeByRunnerId(stateDir: string): Promise<void> {
   }
   const label = [`devrig.runner=${id}`];
   for (const c of await docker.listContainers({ all: true, filters: { label } })) {
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
   }
   for (const v of (await docker.listVolumes({ filters: { label } })).Volumes ?? []) {
-    await docker.getVolume(v.Name).remove().catch(() => {});
+    await docker
+      .getVolume(v.Name)
+      .remove()
+      .catch(() => {});
   }
   for (const i of await docker.listImages({ filters: { label } })) {
-    await docker.getImage(i.Id).remove({ force: true }).catch(() => {});
+    await docker
+      .getImage(i.Id)
+      .remove({ force: true })
+      .catch(() => {});
   }
 }

@@ -18,7 +18,9 @@ export async function waitFor<T>(
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
@@ -88,7 +90,10 @@ export function waitForPhase(
 /** Resolves when the environment is gone from the store. */
 export function waitForDeleted(client: RunnerClient, name: string, timeoutMs = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${name} to be deleted`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${name} to be deleted`)),
+      timeoutMs,
+    );
     void client
       .stream('watch', { kind: 'Environment', name }, (e) => {
         if (e.type === 'DELETED') {

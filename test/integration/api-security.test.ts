@@ -42,7 +42,10 @@ describe('the runner API lets in only local processes holding the token', () => 
   });
   test('a browser Origin, even with the token: refused with 403', async () => {
     assert.equal(await attempt(port, { authorization: `Bearer ${token}`, origin: 'http://x' }), 403);
-    assert.equal(await attempt(port, { authorization: `Bearer ${token}`, origin: 'vscode-webview://abc' }), 403);
+    assert.equal(
+      await attempt(port, { authorization: `Bearer ${token}`, origin: 'vscode-webview://abc' }),
+      403,
+    );
   });
   test('listens on loopback only', async () => {
     const info = await readRunnerInfo(statePaths(r.stateDir).info);

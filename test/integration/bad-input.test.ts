@@ -35,12 +35,20 @@ describe('bad input gets a clear error naming what and where; nothing stored is 
   test('an update with a broken config is refused and the stored spec is unchanged', async () => {
     const good = makeProject({ image: 'devrig-test-base:bookworm' });
     await r.client.call('apply', {
-      resource: { kind: 'Environment', metadata: { name: 'keep' }, spec: { source: { folder: good }, state: 'Stopped' } },
+      resource: {
+        kind: 'Environment',
+        metadata: { name: 'keep' },
+        spec: { source: { folder: good }, state: 'Stopped' },
+      },
     });
     const bad = makeProject('{ "image": ');
     await assert.rejects(
       r.client.call('apply', {
-        resource: { kind: 'Environment', metadata: { name: 'keep' }, spec: { source: { folder: bad }, state: 'Stopped' } },
+        resource: {
+          kind: 'Environment',
+          metadata: { name: 'keep' },
+          spec: { source: { folder: bad }, state: 'Stopped' },
+        },
       }),
       (e) => isApiError(e, 'Invalid') && e.message.includes(`${bad}/.devcontainer/devcontainer.json:1:`),
     );
@@ -79,7 +87,10 @@ describe('bad input gets a clear error naming what and where; nothing stored is 
         r.client.call('apply', {
           resource: { kind: 'Environment', metadata: { name }, spec: { source: { folder } } },
         }),
-        (e) => e instanceof ApiError && e.code === 'Invalid' && /metadata\.name: must be 1-40 characters/.test(e.message),
+        (e) =>
+          e instanceof ApiError &&
+          e.code === 'Invalid' &&
+          /metadata\.name: must be 1-40 characters/.test(e.message),
         name,
       );
     }
@@ -94,15 +105,25 @@ describe('bad input gets a clear error naming what and where; nothing stored is 
     assert.match(res.stderr, /\/nonexistent\/project does not exist/);
     await assert.rejects(
       r.client.call('apply', {
-        resource: { kind: 'Environment', metadata: { name: 'nofolder' }, spec: { source: { folder: '/nonexistent/x' } } },
+        resource: {
+          kind: 'Environment',
+          metadata: { name: 'nofolder' },
+          spec: { source: { folder: '/nonexistent/x' } },
+        },
       }),
-      (e) => isApiError(e, 'Invalid') && /spec\.source\.folder: \/nonexistent\/x does not exist/.test(e.message),
+      (e) =>
+        isApiError(e, 'Invalid') && /spec\.source\.folder: \/nonexistent\/x does not exist/.test(e.message),
     );
     await assert.rejects(
       r.client.call('apply', {
-        resource: { kind: 'Environment', metadata: { name: 'relative' }, spec: { source: { folder: 'rel/path' } } },
+        resource: {
+          kind: 'Environment',
+          metadata: { name: 'relative' },
+          spec: { source: { folder: 'rel/path' } },
+        },
       }),
-      (e) => isApiError(e, 'Invalid') && /source\.folder: source\.folder must be an absolute path/.test(e.message),
+      (e) =>
+        isApiError(e, 'Invalid') && /source\.folder: source\.folder must be an absolute path/.test(e.message),
     );
   });
 
@@ -114,7 +135,10 @@ describe('bad input gets a clear error naming what and where; nothing stored is 
     const env = await watchUntil(
       r.client,
       'noimage',
-      (e) => e.status.conditions.some((c) => c.type === 'ImageReady' && c.status === 'False' && c.reason === 'PullFailed'),
+      (e) =>
+        e.status.conditions.some(
+          (c) => c.type === 'ImageReady' && c.status === 'False' && c.reason === 'PullFailed',
+        ),
       'to report PullFailed',
     );
     const c = env.status.conditions.find((x) => x.type === 'ImageReady')!;

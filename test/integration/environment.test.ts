@@ -17,13 +17,16 @@ describe('environment lifecycle on a real Docker engine', () => {
   before(async () => {
     await requireDocker();
     r = await startRunner();
-    folder = makeProject({
-      image: BASE_IMAGE,
-      remoteUser: 'vscode',
-      containerEnv: { FROM_CONFIG: 'yes' },
-      postCreateCommand: 'echo created >> /tmp/created.log',
-      postStartCommand: 'echo started >> "$HOME/started.log"',
-    }, { 'hello.txt': 'hello from the host\n' });
+    folder = makeProject(
+      {
+        image: BASE_IMAGE,
+        remoteUser: 'vscode',
+        containerEnv: { FROM_CONFIG: 'yes' },
+        postCreateCommand: 'echo created >> /tmp/created.log',
+        postStartCommand: 'echo started >> "$HOME/started.log"',
+      },
+      { 'hello.txt': 'hello from the host\n' },
+    );
   });
   after(async () => {
     await cleanupRunner(r);
@@ -43,7 +46,14 @@ describe('environment lifecycle on a real Docker engine', () => {
   });
 
   test('exec passes the exit code, stdout and stderr through, as remoteUser in the workspace', async () => {
-    const res = await r.cli(['exec', name, '--', 'sh', '-c', 'echo "$PWD $(id -un) $FROM_CONFIG"; echo oops >&2; exit 7']);
+    const res = await r.cli([
+      'exec',
+      name,
+      '--',
+      'sh',
+      '-c',
+      'echo "$PWD $(id -un) $FROM_CONFIG"; echo oops >&2; exit 7',
+    ]);
     assert.equal(res.code, 7);
     assert.match(res.stdout, /^\/workspaces\/devrig-proj-\S+ vscode yes\n$/);
     assert.equal(res.stderr, 'oops\n');
@@ -60,7 +70,14 @@ describe('environment lifecycle on a real Docker engine', () => {
     const c = await inspect((stopped as { status: { containerId: string } }).status.containerId);
     assert.equal(c.State.Running, false);
     assert.equal((await r.cli(['start', name])).code, 0);
-    const res = await r.cli(['exec', name, '--', 'sh', '-c', 'cat written-inside.txt; wc -l < /tmp/created.log; wc -l < ~/started.log']);
+    const res = await r.cli([
+      'exec',
+      name,
+      '--',
+      'sh',
+      '-c',
+      'cat written-inside.txt; wc -l < /tmp/created.log; wc -l < ~/started.log',
+    ]);
     assert.deepEqual(res.stdout.trim().split('\n'), ['kept', '1', '2']);
   });
 
@@ -69,23 +86,47 @@ describe('environment lifecycle on a real Docker engine', () => {
     assert.equal(before.kind, 'Environment');
     const oldId = before.status.containerId!;
     const applied = await r.client.call('apply', {
-      resource: { kind: 'Environment', metadata: { name }, spec: { ...before.spec, resources: { memory: '768m' } } },
+      resource: {
+        kind: 'Environment',
+        metadata: { name },
+        spec: { ...before.spec, resources: { memory: '768m' } },
+      },
     });
     const env = await waitForPhase(r.client, name, 'Running');
     assert.equal(env.status.observedGeneration, applied.metadata.generation);
     assert.notEqual(env.status.containerId, oldId);
     const c = await inspect(env.status.containerId!);
     assert.equal(c.HostConfig.Memory, 768 * 1024 * 1024);
-    assert.ok(c.HostConfig.NanoCpus! > 0 && c.HostConfig.PidsLimit! > 0, 'resource budgets are applied by default');
-    const res = await r.cli(['exec', name, '--', 'sh', '-c', 'cat written-inside.txt; wc -l < /tmp/created.log']);
-    assert.deepEqual(res.stdout.trim().split('\n'), ['kept', '1'], 'postCreate ran once in the new container');
+    assert.ok(
+      c.HostConfig.NanoCpus! > 0 && c.HostConfig.PidsLimit! > 0,
+      'resource budgets are applied by default',
+    );
+    const res = await r.cli([
+      'exec',
+      name,
+      '--',
+      'sh',
+      '-c',
+      'cat written-inside.txt; wc -l < /tmp/created.log',
+    ]);
+    assert.deepEqual(
+      res.stdout.trim().split('\n'),
+      ['kept', '1'],
+      'postCreate ran once in the new container',
+    );
   });
 
   test('a container removed out of band is recreated; one stopped out of band is started', async () => {
     const env = await r.client.call('get', { kind: 'Environment', name });
     const id = (env as { status: { containerId: string } }).status.containerId;
     await docker.getContainer(id).remove({ force: true });
-    const back = await watchUntil(r.client, name, (e) => e.status.phase === 'Running' && !!e.status.containerId && e.status.containerId !== id, 'to be recreated', 60_000);
+    const back = await watchUntil(
+      r.client,
+      name,
+      (e) => e.status.phase === 'Running' && !!e.status.containerId && e.status.containerId !== id,
+      'to be recreated',
+      60_000,
+    );
     await docker.getContainer(back.status.containerId!).stop({ t: 1 });
     const restarted = await watchUntil(
       r.client,
@@ -102,7 +143,8 @@ describe('environment lifecycle on a real Docker engine', () => {
     const env = await r.client.call('get', { kind: 'Environment', name });
     const id = (env as { status: { containerId: string } }).status.containerId;
     const startedAt = (await inspect(id)).State.StartedAt;
-    const countStarts = async () => (await r.cli(['exec', name, '--', 'sh', '-c', 'wc -l < ~/started.log'])).stdout.trim();
+    const countStarts = async () =>
+      (await r.cli(['exec', name, '--', 'sh', '-c', 'wc -l < ~/started.log'])).stdout.trim();
     const starts = await countStarts();
     await r.kill('SIGKILL');
     await r.restart();

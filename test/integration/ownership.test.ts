@@ -31,12 +31,18 @@ describe('devrig only ever touches what it created', () => {
     const git = (...a: string[]) => execFileSync('git', a, { cwd: repo, stdio: 'pipe' });
     git('init', '-q', '-b', 'main');
     writeFileSync(join(repo, 'README.md'), 'from git\n');
-    writeFileSync(join(repo, '.devcontainer.json'), JSON.stringify({ image: BASE_IMAGE, remoteUser: 'vscode' }));
+    writeFileSync(
+      join(repo, '.devcontainer.json'),
+      JSON.stringify({ image: BASE_IMAGE, remoteUser: 'vscode' }),
+    );
     git('add', '.');
     git('-c', 'user.email=t@example.invalid', '-c', 'user.name=t', 'commit', '-qm', 'init');
   });
   after(async () => {
-    await docker.getContainer(foreignId).remove({ force: true }).catch(() => {});
+    await docker
+      .getContainer(foreignId)
+      .remove({ force: true })
+      .catch(() => {});
     await cleanupRunner(r);
     rmSync(repo, { recursive: true, force: true });
     removeProjects();
@@ -55,11 +61,22 @@ describe('devrig only ever touches what it created', () => {
 
   test('a git source gets a devrig-owned volume; delete removes container and volume', async () => {
     const applied = await r.client.call('apply', {
-      resource: { kind: 'Environment', metadata: { name: 'fromgit' }, spec: { source: { git: { url: repo } } } },
+      resource: {
+        kind: 'Environment',
+        metadata: { name: 'fromgit' },
+        spec: { source: { git: { url: repo } } },
+      },
     });
     const env = await waitForPhase(r.client, 'fromgit', 'Running', 180_000);
     assert.equal(env.metadata.generation, applied.metadata.generation);
-    const res = await r.cli(['exec', 'fromgit', '--', 'sh', '-c', 'cat README.md; git log --oneline | wc -l; id -un; stat -c %U .']);
+    const res = await r.cli([
+      'exec',
+      'fromgit',
+      '--',
+      'sh',
+      '-c',
+      'cat README.md; git log --oneline | wc -l; id -un; stat -c %U .',
+    ]);
     assert.equal(res.code, 0, res.stderr);
     assert.deepEqual(res.stdout.trim().split('\n'), ['from git', '1', 'vscode', 'vscode']);
     const c = await inspect(env.status.containerId!);

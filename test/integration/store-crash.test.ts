@@ -55,7 +55,10 @@ describe('crash safety: kill -9 during a burst of applies', () => {
     for (const [name, seq] of acknowledged) {
       const e = store.get('Environment', name);
       assert.ok(e, `${name} was acknowledged but is missing`);
-      assert.ok(Number(e.spec.env?.SEQ) >= seq, `${name}: acknowledged seq ${seq}, stored ${e.spec.env?.SEQ}`);
+      assert.ok(
+        Number(e.spec.env?.SEQ) >= seq,
+        `${name}: acknowledged seq ${seq}, stored ${e.spec.env?.SEQ}`,
+      );
     }
     await store.close();
 

@@ -6,6 +6,7 @@ import { nameFromFolder, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { waitForEnvironment } from '../wait';
 import { followProgress } from './progress';
+import { trace } from '../trace';
 
 export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--json] [--no-wait] [--timeout SECONDS]
   Creates or updates the environment for FOLDER (default: the current folder) from its
@@ -27,7 +28,9 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
   const folder = resolve(positionals[0] ?? '.');
   if (!existsSync(folder)) throw new UsageError(`${folder} does not exist`);
   if (!statSync(folder).isDirectory()) throw new UsageError(`${folder} is not a folder`);
+  trace('up: start');
   const client = await ctx.client();
+  trace('up: connected');
   const existing = (await client.call('list', { kind: 'Environment' })).items.filter(
     (e): e is Environment => e.kind === 'Environment',
   );
@@ -50,7 +53,9 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
         : {}),
     state: 'Running' as const,
   };
+  trace('up: listed');
   const applied = await client.call('apply', { resource: { kind: 'Environment', metadata: { name }, spec } });
+  trace('up: applied');
   if (values['no-wait']) {
     ctx.out(values.json ? JSON.stringify({ outcome: 'applied', name }) : `environment ${name} applied`);
     return 0;
@@ -64,7 +69,9 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     Number(values.timeout) * 1000,
     progress?.onChange,
   );
+  trace('up: outcome');
   await progress?.stop();
+  trace('up: streams closed');
   if (!outcome.ok) {
     if (values.json)
       ctx.out(JSON.stringify({ outcome: 'error', name, reason: outcome.reason, message: outcome.message }));

@@ -376,6 +376,15 @@ export class DockerProvider implements ContainerProvider {
     }
   }
 
+  async getArchive(id: string, path: string): Promise<Readable | undefined> {
+    try {
+      return (await this.docker.getContainer(id).getArchive({ path })) as unknown as Readable;
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined;
+      throw new EngineError(`reading ${path} from the container`, e);
+    }
+  }
+
   async connectTcp(id: string, port: number): Promise<Duplex> {
     const p = await this.exec(id, { cmd: relayCommand(port), env: RELAY_ENV, tty: false, stdin: true });
     let errText = '';

@@ -29,7 +29,8 @@ import {
 } from './containerSpec';
 import { configDrift, decideContainerAction } from './decide';
 import { execOutput } from './execLines';
-import { LifecycleError, readMarkers, runHook, writeMarker, type Markers } from './lifecycle';
+import { LifecycleError, runHook } from './lifecycle';
+import { readMarkers, writeMarkers, type Markers } from './markers';
 import { cloneDir, ensureSourceFolder, runOnHost } from './source';
 import { StatusDraft } from './statusDraft';
 import { tarFolder } from './tarFolder';
@@ -126,6 +127,7 @@ export class EnvironmentReconciler implements Reconciler {
       const result = await this.converge(env, draft, log, signal);
       draft.status.lastError = undefined;
       await this.write(env, draft, true);
+      await Promise.all(draft.deferred);
       return result;
     } catch (e) {
       if (signal.aborted) {
@@ -238,6 +240,8 @@ export class EnvironmentReconciler implements Reconciler {
         }
         log(`Creating container ${spec.name} from ${image.ref}`);
         containerId = await provider.createContainer(spec);
+        // A new container has no markers: no need to look.
+        this.markers.set(containerId, {});
         await provider.startContainer(containerId);
         break;
       }
@@ -485,8 +489,8 @@ export class EnvironmentReconciler implements Reconciler {
       tarFolder(cloneDir(env, this.deps.sourcesDir), basename(target)),
     );
     await execOutput(provider, container.id, ['chown', '-R', `${user}:`, target]);
-    await writeMarker(provider, container.id, 'workspace', 'done');
     markers.workspace = 'done';
+    await writeMarkers(provider, container.id, markers);
   }
 
   private async readMarkers(provider: ContainerProvider, id: string): Promise<Markers> {
@@ -549,19 +553,23 @@ export class EnvironmentReconciler implements Reconciler {
         draft.set(C.LifecycleComplete, 'False', hookReason(hook), msg);
         draft.set(C.Ready, 'False', hookReason(hook), msg);
         if (e instanceof LifecycleError) {
-          await writeMarker(provider, container.id, 'failed', `${container.startedAt} ${hook}`);
           markers.failed = `${container.startedAt} ${hook}`;
+          await writeMarkers(provider, container.id, markers);
           throw new TerminalError(msg, { cause: e });
         }
         throw e;
       }
     }
-    if (!created) {
-      await writeMarker(provider, container.id, 'created', 'done');
-      markers.created = 'done';
-    }
-    await writeMarker(provider, container.id, 'postStart', container.startedAt);
+    markers.created = 'done';
     markers.postStart = container.startedAt;
+    // Written alongside the Ready status rather than before it: a crash in between
+    // only means postStart runs once more (at least once, never skipped).
+    draft.deferred.push(
+      writeMarkers(provider, container.id, markers).catch((e) => {
+        this.markers.delete(container.id);
+        throw e;
+      }),
+    );
     draft.set(C.LifecycleComplete, 'True', 'Completed', 'lifecycle commands have run');
   }
 

@@ -1,9 +1,6 @@
 import type { LifecycleCommand, LifecycleHook } from '../../devcontainer';
 import type { ContainerProvider } from '../../providers/provider';
-import { execLines, execOutput } from './execLines';
-
-/** Markers live in the container: they go when the container goes, so "once per container" holds. */
-export const MARKER_DIR = '/var/lib/devrig/markers';
+import { execLines } from './execLines';
 
 export class LifecycleError extends Error {
   constructor(
@@ -21,36 +18,6 @@ export class LifecycleError extends Error {
     );
     this.name = 'LifecycleError';
   }
-}
-
-export type Markers = Record<string, string>;
-
-export async function readMarkers(provider: ContainerProvider, containerId: string): Promise<Markers> {
-  const script = `for f in ${MARKER_DIR}/*; do [ -f "$f" ] && printf '%s=%s\\n' "\${f##*/}" "$(cat "$f")"; done; true`;
-  const r = await execOutput(provider, containerId, ['/bin/sh', '-c', script]);
-  const out: Markers = {};
-  for (const line of r.stdout.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return out;
-}
-
-export async function writeMarker(
-  provider: ContainerProvider,
-  containerId: string,
-  name: string,
-  value: string,
-): Promise<void> {
-  const r = await execOutput(provider, containerId, [
-    '/bin/sh',
-    '-c',
-    `mkdir -p ${MARKER_DIR} && printf '%s' "$2" > "${MARKER_DIR}/$1"`,
-    'devrig-marker',
-    name,
-    value,
-  ]);
-  if (r.code !== 0) throw new Error(`cannot write the ${name} marker in the container: ${r.stderr.trim()}`);
 }
 
 export interface HookRun {

@@ -7,6 +7,8 @@ const HISTORY = 30;
 /** A status being worked on during one reconcile; phase and history follow the conditions. */
 export class StatusDraft {
   status: EnvironmentStatus;
+  /** Work that may finish after the status is written (it must finish before the reconcile ends). */
+  readonly deferred: Promise<unknown>[] = [];
 
   constructor(
     private readonly env: Environment,
