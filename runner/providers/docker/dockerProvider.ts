@@ -51,8 +51,12 @@ export class DockerProvider implements ContainerProvider {
     this.name = opts.name ?? 'local';
   }
 
+  /** Engine facts (cached) after a live ping, so callers learn at once when the engine is gone. */
   async info(): Promise<HostInfo> {
-    if (this.infoCache) return this.infoCache;
+    if (this.infoCache) {
+      await this.ping();
+      return this.infoCache;
+    }
     try {
       const i = await this.docker.info();
       this.infoCache = {

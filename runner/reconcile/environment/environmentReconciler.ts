@@ -170,7 +170,15 @@ export class EnvironmentReconciler implements Reconciler {
     if (!provider) return { requeueAfterMs: 5000 };
     draft.status.host = provider.name;
     const resolved = await this.resolve(env, draft, log, signal);
-    const info = await provider.info();
+    let info;
+    try {
+      info = await provider.info();
+      draft.set('HostReachable', 'True', 'Reachable', `Docker ${info.serverVersion} on ${provider.name}`);
+    } catch (e) {
+      draft.set('HostReachable', 'False', 'EngineUnreachable', (e as Error).message);
+      draft.set(C.Ready, 'False', 'EngineUnreachable', (e as Error).message);
+      throw e;
+    }
     const resources = effectiveResources(env, resolved, info, this.deps.defaults);
     this.reportSupport(draft, resolved, resources.warnings);
     const envHash = environmentHash(env, resources);
