@@ -1,4 +1,4 @@
-import { findCondition, type Environment } from '../api';
+import { findCondition, PROGRESS_REASONS, type Environment } from '../api';
 import type { RunnerClient } from '../client/runnerClient';
 
 export type WaitOutcome =
@@ -66,7 +66,11 @@ export function failureFor(
 ): { reason: string; message: string } | undefined {
   if (env.status.phase !== 'Failed') return undefined;
   const c = env.status.conditions.find(
-    (x) => x.status === 'False' && x.type !== 'Ready' && x.observedGeneration >= generation,
+    (x) =>
+      x.status === 'False' &&
+      x.type !== 'Ready' &&
+      !PROGRESS_REASONS.has(x.reason) &&
+      x.observedGeneration >= generation,
   );
   if (!c) return undefined;
   return { reason: c.reason, message: c.message };

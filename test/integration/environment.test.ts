@@ -168,3 +168,37 @@ describe('environment lifecycle on a real Docker engine', () => {
     assert.match(ls.stdout, /No environments/);
   });
 });
+
+describe('a failing lifecycle command', () => {
+  let r: TestRunner;
+  let folder: string;
+  before(async () => {
+    await requireDocker();
+    r = await startRunner();
+    folder = makeProject(
+      { image: BASE_IMAGE, remoteUser: 'vscode', postCreateCommand: 'sh ./setup.sh' },
+      { 'setup.sh': 'echo "setting up"\necho "missing dependency" >&2\nexit 3\n' },
+    );
+  });
+  after(async () => {
+    await cleanupRunner(r);
+    removeProjects();
+  });
+
+  test('fails the environment with the exit code and the output tail; up again after a fix retries', async () => {
+    const res = await r.cli(['up', folder, '--name', 'hook']);
+    assert.equal(res.code, 1);
+    assert.match(
+      res.stderr,
+      /PostCreateCommandFailed: postCreateCommand failed with exit code 3: setting up \| missing dependency/,
+    );
+    const env = await r.client.call('get', { kind: 'Environment', name: 'hook' });
+    assert.equal(env.kind === 'Environment' && env.status.phase, 'Failed');
+    const logs = await r.cli(['logs', 'hook']);
+    assert.match(logs.stdout, /postCreateCommand \| missing dependency/);
+    writeFileSync(join(folder, 'setup.sh'), 'echo fixed > fixed.txt\n');
+    const again = await r.cli(['up', folder, '--name', 'hook']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((await r.cli(['exec', 'hook', '--', 'cat', 'fixed.txt'])).stdout, 'fixed\n');
+  });
+});

@@ -52,6 +52,9 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
         ? { devcontainer: current.spec.devcontainer }
         : {}),
     state: 'Running' as const,
+    // `up` on a failed environment means "try again": a restart token makes a new
+    // generation, so the runner retries now and failed lifecycle hooks run again.
+    ...(current?.status.phase === 'Failed' ? { restart: new Date().toISOString() } : {}),
   };
   trace('up: listed');
   const applied = await client.call('apply', { resource: { kind: 'Environment', metadata: { name }, spec } });

@@ -218,6 +218,10 @@ export class EnvironmentReconciler implements Reconciler {
       return;
     }
 
+    if (action.type !== 'none' && action.type !== 'stop') {
+      // Whatever lifecycle state was reported belongs to the old container or start.
+      draft.set(C.LifecycleComplete, 'False', 'Waiting', 'waiting for the container to start');
+    }
     let containerId = observed?.id;
     const folder = resolved.configFolder && env.spec.source.folder ? env.spec.source.folder : undefined;
     const sourceFolder = folder ?? cloneDir(env, this.deps.sourcesDir);
