@@ -16,6 +16,10 @@ import { ensureRunnerId, ensureToken } from './state/token';
 import { ResourceStore } from './store/resourceStore';
 import { VERSION } from './api';
 import { unlink } from 'node:fs/promises';
+import { attachSshGateway } from './gateway';
+import { attachHosts, type Hosts } from './hosts';
+import { attachAddons, sessionEnv } from './addons';
+import { SecretStore } from './secrets/secretStore';
 
 export interface RunnerOptions {
   stateDir: string;
@@ -23,6 +27,8 @@ export interface RunnerOptions {
   workers?: number;
   resyncMs?: number;
   stopTimeoutSeconds?: number;
+  /** The SSH gateway's port on 127.0.0.1 (else $DEVRIG_SSH_PORT, else the last one used or any free one). */
+  sshPort?: number;
   /** The local engine; tests may pass their own. */
   provider?: ContainerProvider;
   log?: (msg: string) => void;
@@ -40,7 +46,9 @@ export class Runner {
   environments!: Controller;
   reconciler!: EnvironmentReconciler;
   provider!: ContainerProvider;
+  hosts!: Hosts;
   server!: ApiServer;
+  secrets!: SecretStore;
   runnerId!: string;
   private lock?: LockHandle;
   private stopping?: Promise<void>;
@@ -55,7 +63,9 @@ export class Runner {
 
   private constructor(private readonly opts: RunnerOptions) {
     this.paths = statePaths(opts.stateDir);
-    this.log = opts.log ?? ((m) => console.log(`${new Date().toISOString()} ${m}`));
+    const log = opts.log ?? ((m) => console.log(`${new Date().toISOString()} ${m}`));
+    // Secret values never reach the runner's log either.
+    this.log = (m) => log(this.secrets ? this.secrets.redact(m) : m);
     this.stopped = new Promise((r) => (this.resolveStopped = r));
   }
 
@@ -74,6 +84,11 @@ export class Runner {
     this.activityListeners.push(listener);
   }
 
+  /** Someone used environment `name` (an API exec, an SSH session's traffic). */
+  notifyActivity(name: string): void {
+    for (const l of this.activityListeners) l(name);
+  }
+
   private async init(): Promise<void> {
     const { paths, log } = this;
     await ensurePrivateDir(paths.root);
@@ -81,22 +96,48 @@ export class Runner {
     const token = await ensureToken(paths.token);
     this.runnerId = await ensureRunnerId(paths.runnerId);
     this.store = await ResourceStore.open(paths.store, { log });
-    this.logs = new EnvLogs({ dir: paths.logs });
+    this.secrets = await SecretStore.open(paths.secrets);
+    this.logs = new EnvLogs({ dir: paths.logs, redact: this.secrets.redact });
     this.provider = this.opts.provider ?? new DockerProvider();
+    this.hosts = attachHosts({
+      store: this.store,
+      local: this.provider,
+      runnerId: this.runnerId,
+      enqueueEnvironment: (name) => this.environments.enqueue(name),
+      log,
+      extraHandlers: this.extraHandlers,
+      addCloser: (fn) => this.addCloser(fn),
+    });
     this.reconciler = new EnvironmentReconciler({
       store: this.store,
       logs: this.logs,
-      providerFor: () => this.provider,
+      providerFor: (env) => this.hosts.providerFor(env),
+      place: (env) => this.hosts.place(env),
       sourcesDir: paths.sources,
       runnerId: this.runnerId,
       hooks: this.hooks,
       stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
+      sessionEnv: async (env) => sessionEnv(env, this.secrets),
     });
     this.environments = new Controller(this.reconciler, {
       name: 'environments',
       workers: this.opts.workers ?? 4,
       resyncMs: this.opts.resyncMs ?? 60_000,
       keys: () => this.store.list('Environment').map((e) => e.metadata.name),
+      log,
+    });
+    attachAddons({
+      paths,
+      store: this.store,
+      logs: this.logs,
+      secrets: this.secrets,
+      hooks: this.hooks,
+      extraHandlers: this.extraHandlers,
+      providerFor: async (env) => this.hosts.providerFor(env),
+      resolvedConfig: (name) => this.reconciler.resolvedConfig(name),
+      onActivity: (listener) => this.onActivity(listener),
+      notifyActivity: (name) => this.notifyActivity(name),
+      addCloser: (fn) => this.addCloser(fn),
       log,
     });
     this.watchStore();
@@ -109,6 +150,18 @@ export class Runner {
       () => this.environments.resync(),
     );
     this.closers.push(() => events.close());
+    const ssh = await attachSshGateway(
+      {
+        stateDir: paths.root,
+        store: this.store,
+        sessionTarget: (env) => this.reconciler.sessionTarget(env),
+        notifyActivity: (name) => this.notifyActivity(name),
+        log,
+        extraHandlers: this.extraHandlers,
+        addCloser: (fn) => this.addCloser(fn),
+      },
+      { port: this.opts.sshPort },
+    );
 
     const services: RunnerServices = {
       store: this.store,
@@ -119,7 +172,7 @@ export class Runner {
       localEnv: process.env,
       shutdown: () => void this.stop(),
       extra: this.extraHandlers,
-      onActivity: (name) => this.activityListeners.forEach((l) => l(name)),
+      onActivity: (name) => this.notifyActivity(name),
     };
     this.server = await ApiServer.listen({
       token,
@@ -128,9 +181,11 @@ export class Runner {
       log,
     });
     this.environments.start();
+    this.hosts.start();
     await writeRunnerInfo(paths.info, {
       pid: process.pid,
       port: this.server.port,
+      sshPort: ssh?.port,
       version: VERSION,
       startedAt: this.startedAt,
     });
@@ -176,7 +231,9 @@ export class Runner {
       await this.environments?.stop();
       await this.server?.close();
       await this.store?.close();
-      await unlink(this.paths.info).catch(() => {});
+      // runner.json belongs to the lock holder: a starter that lost the race for the lock must not
+      // delete the winner's (clients could no longer find the running runner).
+      if (this.lock) await unlink(this.paths.info).catch(() => {});
       await this.lock?.release();
       this.resolveStopped();
     })();

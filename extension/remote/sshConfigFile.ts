@@ -1,69 +1,12 @@
-// File I/O for ssh_config: atomic writes, and adding devrig's Include to the user's ~/.ssh/config.
+// File I/O for ssh_config: adding devrig's Include to the user's ~/.ssh/config (written atomically with
+// runner/state's writeFileAtomic, after resolving symlinks so dotfile links keep working).
 
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { sshPaths } from '../../runner/gateway/sshPaths';
+import { writeFileAtomic } from '../../runner/state/privateFile';
 import { applyDevrigInclude, sshIncludeLine, type SshConfigWarning } from './sshConfigInclude';
-
-/**
- * Replaces `path` with `data` atomically: writes a temporary file next to it with `mode`, fsyncs it and
- * renames it over `path` (then fsyncs the directory where the platform allows it), so readers see either
- * the old or the new content, never a partial file. The temporary file is removed on failure.
- * `path` itself is replaced: a symlink at `path` becomes a regular file (resolve it first to keep it).
- */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let created = false;
-  try {
-    const handle = await fs.open(tmp, 'wx', mode);
-    created = true;
-    try {
-      await handle.writeFile(data);
-      // The open() mode is filtered by the umask; set it exactly.
-      await handle.chmod(mode);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await renameWithRetry(tmp, path);
-    created = false;
-  } catch (err) {
-    if (created) await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  await syncDir(dir);
-}
-
-/** On Windows a rename over a file that another process has open fails briefly with EPERM/EACCES/EBUSY. */
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await fs.rename(from, to);
-      return;
-    } catch (err) {
-      const code = errorCode(err);
-      const transient = code === 'EPERM' || code === 'EACCES' || code === 'EBUSY';
-      if (process.platform !== 'win32' || !transient || attempt >= 5) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
-    }
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  try {
-    const handle = await fs.open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Durability of the rename is best effort; the content itself was already synced.
-  }
-}
 
 export interface EnsureSshIncludeResult {
   changed: boolean;
@@ -117,6 +60,23 @@ export async function ensureSshInclude(
       { cause: err },
     );
   }
+}
+
+/** The ssh_config OpenSSH reads for the current user (Remote-SSH's default too). */
+export function defaultUserSshConfig(): string {
+  return join(homedir(), '.ssh', 'config');
+}
+
+/**
+ * Includes the ssh_config of the runner whose state folder is `stateDir` (`<state>/ssh_config`) at the top
+ * of the user's ssh_config (`userConfigPath`, default `~/.ssh/config`; pass Remote-SSH's
+ * `remote.SSH.configFile` when set). See ensureSshInclude.
+ */
+export function installSshInclude(
+  stateDir: string,
+  userConfigPath: string = defaultUserSshConfig(),
+): Promise<EnsureSshIncludeResult> {
+  return ensureSshInclude(userConfigPath, sshPaths(stateDir).config);
 }
 
 /** `~/.ssh/config` rather than `/home/u/.ssh/config` in warnings. */

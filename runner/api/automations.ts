@@ -1,6 +1,25 @@
 import { z } from 'zod';
 
-/** Gitpod-style automations: long-running services and one-shot tasks. */
+// Gitpod-style automations: long-running services and one-shot tasks, from
+// .devrig/automations.yaml beside the code and/or spec.automations.
+
+/** Where automations live beside the code, relative to the workspace folder. */
+export const AUTOMATIONS_FILE = '.devrig/automations.yaml';
+
+/** Reasons of the AutomationsReady condition. */
+export const AutomationsReasons = {
+  Ready: 'Ready',
+  Starting: 'Starting',
+  /** The automations file or spec.automations is invalid (YAML, schema, unknown dependency, cycle). */
+  Invalid: 'AutomationsInvalid',
+  ServiceFailing: 'ServiceFailing',
+  TaskFailed: 'TaskFailed',
+} as const;
+
+/**
+ * postEnvironmentStart and postDevcontainerStart both fire once per container start, after the
+ * lifecycle commands (postStartCommand included); manual only through the API or CLI.
+ */
 export const Trigger = z.enum(['postEnvironmentStart', 'postDevcontainerStart', 'manual']);
 export type Trigger = z.infer<typeof Trigger>;
 
@@ -8,11 +27,12 @@ const AutomationId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'ids are 1-63 of letters, digits, "_", "." and "-"');
 
-export const ServiceSpec = z.object({
+// Strict objects: a misspelt key (`dependson`) or an unsupported one (`runsOn`) is an error, not ignored.
+export const ServiceSpec = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
   triggeredBy: z.array(Trigger).default(['postEnvironmentStart']),
-  commands: z.object({
+  commands: z.strictObject({
     start: z.string().min(1),
     ready: z.string().optional(),
     stop: z.string().optional(),
@@ -20,7 +40,7 @@ export const ServiceSpec = z.object({
 });
 export type ServiceSpec = z.infer<typeof ServiceSpec>;
 
-export const TaskSpec = z.object({
+export const TaskSpec = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
   triggeredBy: z.array(Trigger).default(['manual']),
@@ -29,7 +49,7 @@ export const TaskSpec = z.object({
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 
-export const AutomationsSpec = z.object({
+export const AutomationsSpec = z.strictObject({
   services: z.record(AutomationId, ServiceSpec).default({}),
   tasks: z.record(AutomationId, TaskSpec).default({}),
 });

@@ -91,6 +91,10 @@ export const PortStatus = z.object({
     .optional(),
   /** Where the runner holds the forward (127.0.0.1). */
   localPort: z.number().int().optional(),
+  /** The forward's address for a browser, e.g. http://127.0.0.1:3000 (portsAttributes protocol). */
+  url: z.string().optional(),
+  /** Whether something listens on the port inside the environment (last look). */
+  listening: z.boolean().optional(),
   state: z.enum(['Forwarded', 'Pending', 'Error', 'Ignored']),
   message: z.string().optional(),
 });

@@ -5,6 +5,24 @@ import { ByteSize } from './quantity';
 
 export const LOCAL_HOST = 'local';
 
+/** Held by a Host while environments are placed on it: removing it waits for them. */
+export const HOST_FINALIZER = 'devrig.dev/host';
+
+/** Condition types a Host reports. */
+export const HostConditions = {
+  HostKeyVerified: 'HostKeyVerified',
+  Reachable: 'Reachable',
+  DockerAvailable: 'DockerAvailable',
+  Ready: 'Ready',
+} as const;
+
+/** An OpenSSH public key line: `ssh-ed25519 AAAA...` (a trailing comment is allowed). */
+export const HOST_KEY_PATTERN =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) [A-Za-z0-9+/]+={0,2}( .*)?$/;
+export const HostKeyLine = z
+  .string()
+  .regex(HOST_KEY_PATTERN, 'must be an OpenSSH public key line, e.g. ssh-ed25519 AAAA...');
+
 export const HostSpec = z.object({
   address: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(22),
@@ -12,7 +30,7 @@ export const HostSpec = z.object({
   /** Private key on the runner's machine; otherwise the SSH agent ($SSH_AUTH_SOCK). */
   identityFile: z.string().optional(),
   /** The host key devrig must see, as `ssh-ed25519 AAAA...`. Unset until accepted. */
-  hostKey: z.string().optional(),
+  hostKey: HostKeyLine.optional(),
   mode: z.enum(['docker', 'plain']).default('docker'),
   /** Remote Docker socket path (docker mode). */
   dockerSocket: z.string().default('/var/run/docker.sock'),
@@ -58,7 +76,10 @@ export type Host = z.infer<typeof Host>;
 
 export const HostApply = z.object({
   kind: z.literal('Host'),
-  metadata: ApplyMeta,
+  metadata: ApplyMeta.refine((m) => m.name !== LOCAL_HOST, {
+    message: `"${LOCAL_HOST}" is the built-in host (this machine's Docker engine)`,
+    path: ['name'],
+  }),
   spec: HostSpec,
 });
 export type HostApply = z.input<typeof HostApply>;

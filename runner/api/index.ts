@@ -8,3 +8,5 @@ export * from './errors';
 export * from './protocol';
 export * from './phase';
 export * from './version';
+export * from './webview';
+export * from './runnerConfig';

@@ -13,7 +13,19 @@ export const EnvironmentConditions = {
   ContainerRunning: 'ContainerRunning',
   LifecycleComplete: 'LifecycleComplete',
   AutomationsReady: 'AutomationsReady',
+  /** The user's dotfiles (runner config `dotfiles`) went into this container. */
+  DotfilesInstalled: 'DotfilesInstalled',
+  /** With spec.timeouts.inactivity: True while in use; False (IdleStopped) after an idle stop. */
+  Active: 'Active',
   Ready: 'Ready',
+} as const;
+
+/** Reasons of the Active condition. */
+export const ActiveReasons = {
+  /** Running with an inactivity timeout; status.idleStopAt says when it stops if nothing happens. */
+  Active: 'Active',
+  /** Stopped by the runner after spec.timeouts.inactivity without activity. */
+  IdleStopped: 'IdleStopped',
 } as const;
 
 /** Reasons that mean "still working on it" rather than "failed". */

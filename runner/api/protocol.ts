@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Environment, EnvironmentApply } from './environment';
-import { Host, HostApply } from './host';
+import { Host, HostApply, HostKeyLine } from './host';
 import { ErrorBody } from './errors';
 import { ResourceName } from './meta';
 
@@ -144,7 +144,7 @@ export const Methods = {
   cancel: unary(z.object({ id: z.number().int() }), Ok),
   shutdown: unary(Empty, Ok),
   sshInfo: unary(Empty, SshInfo),
-  'host.acceptKey': unary(z.object({ name: ResourceName, hostKey: z.string() }), Resource),
+  'host.acceptKey': unary(z.object({ name: ResourceName, hostKey: HostKeyLine }), Resource),
   keepalive: unary(NameParams, Ok),
   'automations.run': unary(z.object({ name: ResourceName, id: z.string() }), Ok),
   'automations.start': unary(z.object({ name: ResourceName, id: z.string() }), Ok),

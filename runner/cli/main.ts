@@ -6,12 +6,27 @@ import { logs } from './commands/logs';
 import { exec } from './commands/exec';
 import { runnerCmd } from './commands/runner';
 import { cliContext, type CliContext } from './context';
+import { sshCommands } from './commands/ssh';
+import { hostCommands } from './commands/host';
+import { automationsCommands } from './commands/automations';
+import { portsCommands } from './commands/ports';
+import { keepaliveCommands } from './commands/keepalive';
+import { secretCommands } from './commands/secret';
+import { configCommands } from './commands/config';
 import { trace } from './trace';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
 /** Commands other parts of devrig add (ssh, hosts, automations, ports, secrets). */
-export const extraCommands: Record<string, { run: Command; help: string }> = {};
+export const extraCommands: Record<string, { run: Command; help: string }> = {
+  ...sshCommands,
+  ...hostCommands,
+  ...automationsCommands,
+  ...portsCommands,
+  ...keepaliveCommands,
+  ...secretCommands,
+  ...configCommands,
+};
 
 const commands: Record<string, { run: Command; help: string }> = {
   up: { run: up, help: upHelp },

@@ -27,7 +27,7 @@ export function encodeFrame(type: FrameType, id: number, payload: Buffer = Buffe
 
 /** Accumulates bytes and yields whole frames; throws on a frame that cannot be valid. */
 export class FrameDecoder {
-  private buffered = Buffer.alloc(0);
+  private buffered: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): Frame[] {
     this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;

@@ -35,9 +35,11 @@ export function parseAuthorizedKeys(text: string): AuthorizedKeysParse {
 
 /** One `type base64 [comment]` line (the format of an `id_*.pub` file). */
 export function parsePublicKeyLine(line: string): AuthorizedKey | { error: string } {
-  const [type = '', data = '', ...comment] = line.trim().split(/\s+/);
+  const tokens = line.trim().split(/\s+/);
+  const [type = '', data = '', ...comment] = tokens;
   if (!KEY_TYPE.test(type)) {
-    return KEY_TYPE.test(data)
+    // Options come first and may hold quoted spaces: a key type further along means options.
+    return tokens.slice(1).some((t) => KEY_TYPE.test(t))
       ? { error: 'key options are not supported; remove them or the key' }
       : { error: `not a public key (starts with ${JSON.stringify(type.slice(0, 20))})` };
   }

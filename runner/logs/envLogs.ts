@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type LogListener = (text: string) => void;
@@ -87,6 +87,9 @@ export class EnvLogs {
 
   async remove(name: string): Promise<void> {
     await this.chains.get(name);
-    for (const p of [this.file(name), this.file(name) + '.1']) await unlink(p).catch(() => {});
+    // Per-source logs too (`NAME.service_web.log`): names have no dots, so the prefix is unambiguous.
+    const files = await readdir(this.opts.dir).catch(() => [] as string[]);
+    const own = files.filter((f) => f.startsWith(`${name}.`) && /\.log(\.1)?$/.test(f));
+    for (const f of own) await unlink(join(this.opts.dir, f)).catch(() => {});
   }
 }

@@ -137,6 +137,8 @@ export interface HostInfo {
  */
 export interface ContainerProvider {
   readonly name: string;
+  /** On another machine: this machine's folders cannot be bind-mounted, so they are uploaded. */
+  readonly remote?: boolean;
   info(): Promise<HostInfo>;
   ensureImage(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult>;
   ensureVolume(name: string, labels: Record<string, string>): Promise<boolean>;

@@ -44,4 +44,6 @@ const ORDER = [
   'ContainerRunning',
   'LifecycleComplete',
   'AutomationsReady',
+  'DotfilesInstalled',
+  'Active',
 ];

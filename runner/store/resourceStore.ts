@@ -210,6 +210,27 @@ export class ResourceStore {
     });
   }
 
+  /**
+   * Changes part of the status with `change` (given a private copy of the current one) in the
+   * write order, so parts owned by different writers never overwrite each other. No-op when the
+   * object is gone or nothing changed.
+   */
+  patchStatus<K extends Kind>(
+    kind: K,
+    name: string,
+    change: (status: Status<K>) => Status<K>,
+  ): Promise<Extract<Resource, { kind: K }> | undefined> {
+    return this.serialise(async () => {
+      const existing = this.get(kind, name);
+      if (!existing) return undefined;
+      const status = change(structuredClone(existing.status) as Status<K>);
+      if (isDeepStrictEqual(existing.status, status)) return existing;
+      return this.put({ ...existing, status } as Resource, 'MODIFIED') as Promise<
+        Extract<Resource, { kind: K }>
+      >;
+    });
+  }
+
   /** Sets the finalizers; an object being deleted with none left is removed. */
   setFinalizers(kind: Kind, name: string, finalizers: string[]): Promise<Resource | undefined> {
     return this.serialise(async () => {

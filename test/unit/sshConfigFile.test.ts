@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureSshInclude, writeFileAtomic } from '../../extension/remote/sshConfigFile';
+import { join, resolve } from 'node:path';
+import { ensureSshInclude, installSshInclude } from '../../extension/remote/sshConfigFile';
+import { writeFileAtomic } from '../../runner/state/privateFile';
 import { INCLUDE_MARKER } from '../../extension/remote/sshConfigInclude';
 import { sshConfigBlock } from '../../extension/remote/sshConfigBlock';
 
@@ -17,6 +18,7 @@ async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise
   return dir;
 }
 
+const ROOT = resolve(__dirname, '../..');
 const mode = async (p: string) => (await fs.stat(p)).mode & 0o777;
 const header = (path: string) => `${INCLUDE_MARKER}\nInclude "${path}"\n`;
 
@@ -154,19 +156,47 @@ test('ensureSshInclude: a parent that is a file fails clearly (ENOTDIR)', async 
 });
 
 test('ensureSshInclude: read-only directory fails with EACCES and leaves the file untouched', async (t) => {
-  if (process.platform === 'win32' || process.getuid?.() === 0) {
-    return t.skip('permissions do not stop root (or Windows) from writing');
-  }
   const home = await tempDir(t);
   const config = join(home, 'config');
   await fs.writeFile(config, 'Host a\n', { mode: 0o444 });
   await fs.chmod(home, 0o555);
-  await assert.rejects(
-    ensureSshInclude(config, '/d/devrig/ssh_config'),
-    new RegExp(`^Error: cannot update ${config}: permission denied \\(EACCES\\); add this line yourself`),
+  // Permissions do not stop root: as root, run the update in a child process as nobody (65534).
+  const asRoot = process.getuid?.() === 0;
+  let message: string;
+  if (asRoot) {
+    const code =
+      "require('./extension/remote/sshConfigFile.ts').ensureSshInclude(process.argv[1], '/d/devrig/ssh_config')" +
+      ".then(() => console.log('no error'), (e) => console.log(e.message))";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code, config], {
+      cwd: ROOT,
+      uid: 65534,
+      gid: 65534,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    message = r.stdout.trim();
+  } else {
+    message = await ensureSshInclude(config, '/d/devrig/ssh_config').then(
+      () => 'no error',
+      (e: Error) => e.message,
+    );
+  }
+  assert.match(
+    message,
+    new RegExp(`^cannot update ${config}: permission denied \\(EACCES\\); add this line yourself`),
   );
   assert.equal(await fs.readFile(config, 'utf8'), 'Host a\n');
   assert.deepEqual(await fs.readdir(home), ['config']);
+});
+
+test('installSshInclude includes <state>/ssh_config in the given user config', async (t) => {
+  const home = await tempDir(t);
+  const state = join(home, 'state dir');
+  const config = join(home, '.ssh', 'config');
+  const r = await installSshInclude(state, config);
+  assert.deepEqual(r, { changed: true, warnings: [] });
+  assert.equal(await fs.readFile(config, 'utf8'), header(join(state, 'ssh_config')));
+  assert.equal((await installSshInclude(state, config)).changed, false);
 });
 
 test('writeFileAtomic replaces content with the given mode and leaves no temporary files', async (t) => {

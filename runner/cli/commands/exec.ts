@@ -64,7 +64,8 @@ export async function exec(ctx: CliContext, argv: string[]): Promise<number> {
       );
     }
   } else {
-    await client.call('exec.input', { id: h.id, eof: true });
+    // A quick command may have finished (and its stream closed) already: nothing to tell it.
+    await client.call('exec.input', { id: h.id, eof: true }).catch(() => {});
   }
   if (!tty) {
     process.on('SIGINT', () => void client.call('exec.signal', { id: h.id, signal: 'INT' }).catch(() => {}));

@@ -8,9 +8,10 @@ import { waitForEnvironment } from '../wait';
 import { followProgress } from './progress';
 import { trace } from '../trace';
 
-export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--json] [--no-wait] [--timeout SECONDS]
+export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--host HOST] [--json] [--no-wait] [--timeout SECONDS]
   Creates or updates the environment for FOLDER (default: the current folder) from its
-  devcontainer.json, starts it and waits until it is Ready.`;
+  devcontainer.json, starts it and waits until it is Ready. --host places a new environment
+  on a remote host (see devrig host); the folder is uploaded there.`;
 
 export async function up(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -19,6 +20,7 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     options: {
       name: { type: 'string' },
       config: { type: 'string' },
+      host: { type: 'string' },
       json: { type: 'boolean', default: false },
       'no-wait': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '900' },
@@ -51,6 +53,7 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
       : current?.spec.devcontainer
         ? { devcontainer: current.spec.devcontainer }
         : {}),
+    ...(values.host ? { host: values.host } : {}),
     state: 'Running' as const,
     // `up` on a failed environment means "try again": a restart token makes a new
     // generation, so the runner retries now and failed lifecycle hooks run again.

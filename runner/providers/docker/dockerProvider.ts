@@ -31,6 +31,8 @@ export interface DockerProviderOptions {
   name?: string;
   /** Use ~/.docker/config.json credentials (only meaningful for the local engine). */
   useLocalCredentials?: boolean;
+  /** An engine on another machine (over SSH): it cannot bind-mount this machine's folders. */
+  remote?: boolean;
 }
 
 /** Adds `:latest` when a reference has neither tag nor digest (the Engine would pull every tag). */
@@ -44,11 +46,13 @@ export function normaliseImageRef(ref: string): string {
 export class DockerProvider implements ContainerProvider {
   readonly docker: Docker;
   readonly name: string;
+  readonly remote: boolean;
   private infoCache?: HostInfo;
 
   constructor(private readonly opts: DockerProviderOptions = {}) {
     this.docker = new Docker(opts.modem);
     this.name = opts.name ?? 'local';
+    this.remote = opts.remote ?? false;
   }
 
   /** Engine facts (cached) after a live ping, so callers learn at once when the engine is gone. */
@@ -317,6 +321,9 @@ export class DockerProvider implements ContainerProvider {
     } else {
       ({ stdout, stderr } = demux(stream));
     }
+    // A failing or destroyed attach stream errors these; unheard, that would crash the runner.
+    stdout.on('error', () => {});
+    stderr.on('error', () => {});
     if (!opts.stdin) stream.end();
     const ended = new Promise<void>((resolve) => {
       let n = 0;
@@ -335,7 +342,7 @@ export class DockerProvider implements ContainerProvider {
         await exec.resize({ h: rows, w: cols }).catch(() => {});
       },
       signal: async (signal) => {
-        await this.signalMarked(id, marker, signal);
+        await this.signalMarked(id, marker, signal, opts.user);
       },
       wait: () => {
         exitPromise ??= (async () => {
@@ -354,7 +361,7 @@ export class DockerProvider implements ContainerProvider {
     };
   }
 
-  private async signalMarked(id: string, marker: string, signal: string): Promise<void> {
+  private async signalMarked(id: string, marker: string, signal: string, user?: string): Promise<void> {
     const sig = signal.replace(/^SIG/, '');
     if (!/^[A-Z0-9]+$/.test(sig)) throw new Error(`bad signal ${signal}`);
     const script =
@@ -365,7 +372,9 @@ export class DockerProvider implements ContainerProvider {
       cmd: ['/bin/sh', '-c', script, 'devrig-signal', marker, sig],
       tty: false,
       stdin: false,
-      user: 'root',
+      // As the session's own user: without CAP_SYS_PTRACE (Docker's default) even root cannot
+      // read another user's /proc/PID/environ, where the marker is.
+      user,
     });
     p.stdout.resume();
     p.stderr.resume();

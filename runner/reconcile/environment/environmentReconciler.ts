@@ -16,6 +16,7 @@ import {
   type ImageRequest,
 } from '../../providers/provider';
 import type { ResourceStore } from '../../store/resourceStore';
+import type { ConditionInput } from '../conditions';
 import { TerminalError, type ReconcileResult, type Reconciler } from '../controller';
 import {
   buildContainerSpec,
@@ -48,6 +49,20 @@ export interface EnvironmentHooks {
   beforeStop?(env: Environment, containerId: string): Promise<void>;
   /** After the environment was stopped or deleted. */
   stopped?(env: Environment): Promise<void>;
+  /**
+   * Lays the status parts other controllers own (automations, ports, activity) over every status
+   * this reconciler writes, so a reconcile that started earlier never writes back stale ones.
+   */
+  overlayStatus?(env: Environment, status: EnvironmentStatus): void;
+}
+
+/** Where an environment runs, decided by the scheduler, with the conditions that explain it. */
+export interface EnvironmentPlacement {
+  host?: string;
+  /** Undefined while it cannot run anywhere yet (unschedulable, its host unreachable). */
+  provider?: ContainerProvider;
+  conditions: ConditionInput[];
+  waiting?: { reason: string; message: string; retryAfterMs: number };
 }
 
 export interface EnvironmentReconcilerDeps {
@@ -55,6 +70,8 @@ export interface EnvironmentReconcilerDeps {
   logs: EnvLogs;
   /** Where the environment runs; undefined while it cannot be placed (status says why). */
   providerFor(env: Environment): Promise<ContainerProvider | undefined> | ContainerProvider | undefined;
+  /** Places the environment on a host (first time) and reports why; without it, providerFor decides. */
+  place?(env: Environment): Promise<EnvironmentPlacement>;
   sourcesDir: string;
   runnerId: string;
   defaults?: ResourceDefaults;
@@ -97,6 +114,8 @@ const hookReason = (hook: string) => hook.charAt(0).toUpperCase() + hook.slice(1
  */
 export class EnvironmentReconciler implements Reconciler {
   private readonly markers = new Map<string, Markers>();
+  /** Workspace volumes created by this runner and not filled yet (env uid). */
+  private readonly freshVolumes = new Set<string>();
   private readonly resolvedCache = new Map<string, ResolvedDevcontainer>();
   private readonly now: () => Date;
 
@@ -150,6 +169,7 @@ export class EnvironmentReconciler implements Reconciler {
   private async write(env: Environment, draft: StatusDraft, observed: boolean): Promise<void> {
     const current = this.deps.store.get('Environment', env.metadata.name);
     if (!current || current.metadata.uid !== env.metadata.uid) return;
+    this.deps.hooks?.overlayStatus?.(env, draft.status);
     const status = draft.finish(observed);
     if (!draft.changedFrom(current.status)) return;
     await this.deps.store.updateStatus('Environment', env.metadata.name, status);
@@ -166,9 +186,19 @@ export class EnvironmentReconciler implements Reconciler {
     log: (line: string) => void,
     signal: AbortSignal,
   ): Promise<ReconcileResult | void> {
-    const provider = await this.deps.providerFor(env);
-    if (!provider) return { requeueAfterMs: 5000 };
-    draft.status.host = provider.name;
+    const placement = this.deps.place ? await this.deps.place(env) : undefined;
+    for (const c of placement?.conditions ?? []) draft.set(c.type, c.status, c.reason, c.message);
+    const provider = placement ? placement.provider : await this.deps.providerFor(env);
+    draft.status.host = placement?.host ?? provider?.name;
+    if (!provider) {
+      const w = placement?.waiting ?? {
+        reason: 'Unschedulable',
+        message: 'no host to run on yet',
+        retryAfterMs: 5000,
+      };
+      draft.set(C.Ready, 'False', w.reason, w.message);
+      return { requeueAfterMs: w.retryAfterMs };
+    }
     const resolved = await this.resolve(env, draft, log, signal);
     let info;
     try {
@@ -297,7 +327,7 @@ export class EnvironmentReconciler implements Reconciler {
       draft.set(
         C.WorkspaceReady,
         'True',
-        env.spec.source.git ? 'Volume' : 'BindMounted',
+        env.spec.source.git || provider.remote ? 'Volume' : 'BindMounted',
         'the container exists',
       );
     }
@@ -446,17 +476,20 @@ export class EnvironmentReconciler implements Reconciler {
     provider: ContainerProvider,
     draft: StatusDraft,
   ): Promise<WorkspaceSource> {
-    if (env.spec.source.folder) {
+    if (env.spec.source.folder && !provider.remote) {
       draft.set(C.WorkspaceReady, 'True', 'BindMounted', `${env.spec.source.folder} is mounted`);
       return { type: 'bind', folder: env.spec.source.folder };
     }
+    // A remote host cannot see this machine's folders: a folder source is uploaded into the volume.
     const volume = workspaceVolumeName(env);
-    await provider.ensureVolume(volume, {
+    const created = await provider.ensureVolume(volume, {
       [LABELS.managed]: 'true',
       [LABELS.runner]: this.deps.runnerId,
       [LABELS.environment]: env.metadata.name,
       [LABELS.uid]: env.metadata.uid,
+      [LABELS.kind]: 'workspace',
     });
+    if (created) this.freshVolumes.add(env.metadata.uid);
     draft.set(C.WorkspaceReady, 'True', 'Volume', `workspace volume ${volume}`);
     return { type: 'volume', volume };
   }
@@ -481,7 +514,10 @@ export class EnvironmentReconciler implements Reconciler {
     }
   }
 
-  /** A git source's volume is filled from the runner's clone once. */
+  /**
+   * A git source's volume is filled from the runner's clone once; on a remote host a folder
+   * source's volume from the folder, once (later edits on either side are not synced).
+   */
   private async populateVolume(
     env: Environment,
     provider: ContainerProvider,
@@ -489,16 +525,29 @@ export class EnvironmentReconciler implements Reconciler {
     draft: StatusDraft,
     log: (line: string) => void,
   ): Promise<void> {
-    if (!env.spec.source.git) return;
+    const folder = env.spec.source.folder;
+    if (!env.spec.source.git && !(folder && provider.remote)) return;
     const markers = await this.readMarkers(provider, container.id);
     if (markers.workspace) return;
     const target = draft.status.workspaceFolder!;
     const user = draft.status.remoteUser ?? 'root';
-    log(`Copying the repository into ${target}`);
+    // A recreated container finds the volume already filled: never overwrite work done on the host.
+    const empty = ['/bin/sh', '-c', '[ -z "$(ls -A "$1" 2>/dev/null)" ]', 'sh', target];
+    const fresh = this.freshVolumes.delete(env.metadata.uid);
+    if (folder && !fresh && (await execOutput(provider, container.id, empty)).code !== 0) {
+      markers.workspace = 'done';
+      await writeMarkers(provider, container.id, markers);
+      return;
+    }
+    log(
+      folder
+        ? `Uploading ${folder} into ${target} on host ${provider.name} (once: later edits are not synced back or forth)`
+        : `Copying the repository into ${target}`,
+    );
     await provider.putArchive(
       container.id,
       dirname(target),
-      tarFolder(cloneDir(env, this.deps.sourcesDir), basename(target)),
+      tarFolder(folder ?? cloneDir(env, this.deps.sourcesDir), basename(target)),
     );
     await execOutput(provider, container.id, ['chown', '-R', `${user}:`, target]);
     markers.workspace = 'done';

@@ -1,0 +1,31 @@
+// Every command the extension registers, in one place. package.json's contributes.commands must list
+// exactly these (a unit test checks both directions and that menus only name them). Pure.
+
+export const COMMANDS = {
+  createEnvironment: 'devrig.createEnvironment',
+  createEnvironmentFromWorkspace: 'devrig.createEnvironmentFromWorkspace',
+  start: 'devrig.start',
+  stop: 'devrig.stop',
+  restart: 'devrig.restart',
+  rebuild: 'devrig.rebuild',
+  delete: 'devrig.delete',
+  openInRemoteSsh: 'devrig.openInRemoteSsh',
+  openInRemoteSshNewWindow: 'devrig.openInRemoteSshNewWindow',
+  openTerminal: 'devrig.openTerminal',
+  showLogs: 'devrig.showLogs',
+  copySshCommand: 'devrig.copySshCommand',
+  showDetails: 'devrig.showDetails',
+  openPort: 'devrig.openPort',
+  statusBarActions: 'devrig.statusBarActions',
+  refresh: 'devrig.refresh',
+  addSshHost: 'devrig.addSshHost',
+  acceptHostKey: 'devrig.acceptHostKey',
+  removeHost: 'devrig.removeHost',
+  runnerRestart: 'devrig.runner.restart',
+  runnerShowLog: 'devrig.runner.showLog',
+} as const;
+
+export type CommandKey = keyof typeof COMMANDS;
+export type CommandId = (typeof COMMANDS)[CommandKey];
+
+export const COMMAND_IDS: readonly CommandId[] = Object.values(COMMANDS);

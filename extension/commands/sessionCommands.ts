@@ -1,0 +1,57 @@
+// Open Terminal, Show Logs, Show Details, Open Port.
+
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { ExecPseudoterminal } from '../terminal/execPseudoterminal';
+import { COMMANDS } from './commandIds';
+import { runLifecycle } from './lifecycleCommands';
+import type { CommandHandlers } from './registry';
+import { nameFromArg, resolveEnvironment } from './targets';
+
+export function sessionCommands(
+  s: Services,
+): Pick<CommandHandlers, 'devrig.openTerminal' | 'devrig.showLogs' | 'devrig.showDetails' | 'devrig.openPort'> {
+  return {
+    [COMMANDS.openTerminal]: async (arg?: unknown) => {
+      const name = await resolveEnvironment(s, arg, { placeHolder: 'Environment to open a terminal in' });
+      const env = s.cache.environment(name);
+      if (env && env.status.phase !== 'Running') {
+        const choice = await vscode.window.showInformationMessage(
+          `Environment ${name} is ${env.status.phase}. Start it and open a terminal?`,
+          'Start',
+        );
+        if (choice !== 'Start') return;
+        if ((await runLifecycle(s, name, 'start')).state !== 'done') return;
+      }
+      const pty = new ExecPseudoterminal({ name, client: () => s.runner.whenConnected(), log: s.log });
+      const terminal = vscode.window.createTerminal({
+        name: `devrig: ${name}`,
+        pty,
+        iconPath: new vscode.ThemeIcon('vm'),
+      });
+      terminal.show();
+    },
+    [COMMANDS.showLogs]: async (arg?: unknown) => {
+      const name = await resolveEnvironment(s, arg, { placeHolder: 'Environment to show the logs of' });
+      await s.logs.show(name);
+    },
+    [COMMANDS.showDetails]: async (arg?: unknown) => {
+      const name = await resolveEnvironment(s, arg, { placeHolder: 'Environment to show' });
+      await s.details.show(name);
+    },
+    [COMMANDS.openPort]: async (arg?: unknown, portArg?: unknown) => {
+      const name = nameFromArg(arg);
+      const port =
+        typeof portArg === 'number'
+          ? portArg
+          : arg && typeof arg === 'object' && 'port' in arg
+            ? (arg.port as { port?: number } | undefined)?.port
+            : undefined;
+      if (!name || port === undefined) throw new Error('Open Port needs a port from the devrig tree');
+      const p = s.cache.environment(name)?.status.ports.find((x) => x.port === port);
+      if (!p?.localPort || p.state !== 'Forwarded') throw new Error(`port ${port} of ${name} is not forwarded`);
+      const external = await vscode.env.asExternalUri(vscode.Uri.parse(`http://localhost:${p.localPort}/`));
+      await vscode.env.openExternal(external);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// Context keys menus and welcome content use (`when` clauses in package.json).
+
+import * as vscode from 'vscode';
+import type { Services } from './services';
+
+export const CONTEXT = {
+  runnerState: 'devrig.runnerState',
+  hasEnvironments: 'devrig.hasEnvironments',
+  folderHasConfig: 'devrig.folderHasConfig',
+  folderEnvironmentPhase: 'devrig.folderEnvironmentPhase',
+} as const;
+
+export function trackContextKeys(s: Omit<Services, 'details'>): vscode.Disposable {
+  const last = new Map<string, unknown>();
+  const set = (key: string, value: unknown) => {
+    if (last.get(key) === value) return;
+    last.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
+  const update = () => {
+    const st = s.runner.state.kind;
+    set(CONTEXT.runnerState, st === 'disposed' ? 'disconnected' : st);
+    set(CONTEXT.hasEnvironments, s.cache.environments().length > 0);
+    set(CONTEXT.folderHasConfig, (s.workspace.folder?.configs.length ?? 0) > 0);
+    set(CONTEXT.folderEnvironmentPhase, s.workspace.environment()?.status.phase ?? '');
+  };
+  s.cache.on('change', update);
+  s.runner.on('state', update);
+  s.workspace.on('change', update);
+  update();
+  return new vscode.Disposable(() => {
+    s.cache.off('change', update);
+    s.runner.off('state', update);
+    s.workspace.off('change', update);
+  });
+}

@@ -1,0 +1,37 @@
+// The Environment a "create" command applies. Pure.
+
+import { relative, sep } from 'node:path';
+import type { EnvironmentApply, Resources } from '../../runner/api';
+
+export type NewEnvironmentSource =
+  | { kind: 'folder'; folder: string; /** Absolute path of the chosen devcontainer.json. */ configFile?: string }
+  | { kind: 'git'; url: string; ref?: string };
+
+export function newEnvironment(opts: {
+  name: string;
+  source: NewEnvironmentSource;
+  resources: Resources | undefined;
+  existing?: { resourceVersion: string; spec: EnvironmentApply['spec'] };
+}): EnvironmentApply {
+  const { source } = opts;
+  const devcontainerPath =
+    source.kind === 'folder' && source.configFile ? relative(source.folder, source.configFile).split(sep).join('/') : undefined;
+  const spec: EnvironmentApply['spec'] = {
+    ...(opts.existing?.spec ?? {}),
+    source:
+      source.kind === 'folder'
+        ? { folder: source.folder }
+        : { git: { url: source.url.trim(), ...(source.ref ? { ref: source.ref } : {}) } },
+    // The spec's default order finds .devcontainer/devcontainer.json first; name the file only when it differs.
+    ...(devcontainerPath && devcontainerPath !== '.devcontainer/devcontainer.json'
+      ? { devcontainer: { path: devcontainerPath } }
+      : {}),
+    state: 'Running',
+    ...(opts.existing?.spec.resources ? {} : opts.resources ? { resources: opts.resources } : {}),
+  };
+  return {
+    kind: 'Environment',
+    metadata: { name: opts.name, ...(opts.existing ? { resourceVersion: opts.existing.resourceVersion } : {}) },
+    spec,
+  };
+}

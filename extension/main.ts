@@ -1,0 +1,112 @@
+// Activation: register the view, commands and status bar synchronously, then connect to the runner in the
+// background. Nothing here waits for the runner; the tree shows "connecting" until it answers.
+
+import * as vscode from 'vscode';
+import { VERSION } from '../runner/api';
+import { startAutoStart } from './autostart/autoStart';
+import { createCommands } from './commands/createCommands';
+import { hostCommands } from './commands/hostCommands';
+import { lifecycleCommands } from './commands/lifecycleCommands';
+import { registerCommands } from './commands/registry';
+import { remoteCommands } from './commands/remoteCommands';
+import { runnerCommands } from './commands/runnerCommands';
+import { sessionCommands } from './commands/sessionCommands';
+import { readSettings, watchRunnerSettings } from './config/settings';
+import type { Settings } from './config/settingsModel';
+import { trackContextKeys } from './contextKeys';
+import { createDetailsView } from './details';
+import { EnvironmentLogs } from './logs/environmentLogs';
+import { runnerLaunchSpec } from './runner/launchSpec';
+import { ResourceCache } from './runner/resourceCache';
+import { RunnerConnection, type RunnerConnectionOptions } from './runner/runnerConnection';
+import type { Services } from './services';
+import { createStatusBar } from './status/statusBar';
+import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
+import { WorkspaceFolderState } from './workspace/workspaceFolderState';
+
+export const VIEW_ID = 'devrig.environments';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('devrig', { log: true });
+  let settings = readSettings();
+  const runner = new RunnerConnection(connectionOptions(context, settings, log));
+  const cache = new ResourceCache();
+  runner.on('connected', (client) => void cache.attach(client));
+  runner.on('state', (st) => {
+    if (st.kind !== 'connected') cache.detach();
+  });
+  cache.on('error', (e) => log.warn(e.message));
+  const workspace = new WorkspaceFolderState(cache);
+  const base: Omit<Services, 'details'> = {
+    context,
+    log,
+    runner,
+    cache,
+    settings: () => settings,
+    workspace,
+    logs: new EnvironmentLogs(runner, log),
+  };
+  const details = createDetailsView(base);
+  const services: Services = { ...base, details };
+
+  const tree = new EnvironmentsTreeProvider(cache, runner);
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(
+    log,
+    tree,
+    view,
+    details,
+    base.logs,
+    workspace.start(),
+    trackContextKeys(base),
+    createStatusBar(base),
+    registerCommands(
+      {
+        ...createCommands(services),
+        ...lifecycleCommands(services),
+        ...remoteCommands(services),
+        ...sessionCommands(services),
+        ...runnerCommands(services),
+        ...hostCommands(services),
+      },
+      log,
+    ),
+    watchRunnerSettings(() => {
+      settings = readSettings();
+      runner.reconfigure(connectionOptions(context, settings, log));
+    }),
+    startAutoStart(services),
+    { dispose: () => runner.dispose() },
+  );
+  for (const p of settings.problems) log.warn(p);
+  // In the background: activation returns now.
+  runner.start();
+}
+
+export function deactivate(): void {
+  // Disposables registered in activate() close the connection; the runner keeps running for other windows.
+}
+
+function connectionOptions(
+  context: vscode.ExtensionContext,
+  settings: Settings,
+  log: vscode.LogOutputChannel,
+): RunnerConnectionOptions {
+  let launch;
+  try {
+    launch = runnerLaunchSpec({
+      extensionPath: context.extensionPath,
+      runnerPathSetting: settings.runnerPath,
+      host: { execPath: process.execPath, electronVersion: process.versions.electron, env: process.env },
+    });
+  } catch (e) {
+    launch = e as Error;
+  }
+  return {
+    stateDir: settings.stateDir,
+    launch,
+    clientName: `vscode ${vscode.version} (${vscode.env.appName}, pid ${process.pid})`,
+    extensionVersion: VERSION,
+    log: (m) => log.info(m),
+  };
+}

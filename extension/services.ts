@@ -1,0 +1,22 @@
+// What commands, views and panels share: one object built in activate(), passed explicitly.
+
+import type * as vscode from 'vscode';
+import type { Settings } from './config/settingsModel';
+import type { DetailsView } from './details/detailsView';
+import type { EnvironmentLogs } from './logs/environmentLogs';
+import type { ResourceCache } from './runner/resourceCache';
+import type { RunnerConnection } from './runner/runnerConnection';
+import type { WorkspaceFolderState } from './workspace/workspaceFolderState';
+
+export interface Services {
+  context: vscode.ExtensionContext;
+  log: vscode.LogOutputChannel;
+  runner: RunnerConnection;
+  /** Every Environment and Host, kept current by the watch stream. */
+  cache: ResourceCache;
+  settings(): Settings;
+  /** The open folder, its devcontainer config and its environment. */
+  workspace: WorkspaceFolderState;
+  logs: EnvironmentLogs;
+  details: DetailsView;
+}

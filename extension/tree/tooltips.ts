@@ -1,0 +1,54 @@
+// Tooltip text (markdown) for tree items and the status bar. Pure.
+
+import type { Environment, Host } from '../../runner/api';
+import { sshHostAlias } from '../remote/remoteUri';
+import { mdCode, mdText } from './markdown';
+import { failingCondition } from './reasonText';
+
+export function environmentTooltip(env: Environment): string {
+  const s = env.status;
+  const lines: string[] = [`**${mdText(env.metadata.name)}** — ${mdText(s.phase)}`, ''];
+  const row = (label: string, value: string | undefined, code = false) => {
+    if (value) lines.push(`${label}: ${code ? mdCode(value) : mdText(value)}  `);
+  };
+  const src = env.spec.source;
+  row('Source', src.folder ?? (src.git ? `${src.git.url}${src.git.ref ? `@${src.git.ref}` : ''}` : undefined), true);
+  row('Host', s.host ?? env.spec.host ?? 'local');
+  row('Image', s.image, true);
+  row('Workspace', s.workspaceFolder, true);
+  row('User', s.remoteUser);
+  row('Container', s.containerName ?? s.containerId?.slice(0, 12), true);
+  row('Desired state', env.spec.state);
+  row('SSH', `ssh ${sshHostAlias(env.metadata.name)}`, true);
+  const forwarded = s.ports.filter((p) => p.state === 'Forwarded' && p.localPort);
+  if (forwarded.length) {
+    row('Ports', forwarded.map((p) => `${p.port}→localhost:${p.localPort}`).join(', '));
+  }
+  const failing = failingCondition(env);
+  if (failing) {
+    lines.push('', `$(error) **${mdText(failing.type)}**: ${mdText(failing.reason)}  `, mdText(failing.message));
+  }
+  const notTrue = s.conditions.filter((c) => c.status !== 'True' && c !== failing);
+  if (notTrue.length) {
+    lines.push('', ...notTrue.map((c) => `- ${mdText(c.type)} ${mdText(c.status)}: ${mdText(c.message)}`));
+  }
+  return lines.join('\n');
+}
+
+export function hostTooltip(host: Host | undefined, name: string): string {
+  if (!host) return `**${mdText(name)}**  \nThe Docker engine on this machine, run by the devrig runner.`;
+  const s = host.status;
+  const lines = [
+    `**${mdText(name)}** — ${mdText(s.phase)}`,
+    '',
+    `Address: ${mdCode(`${host.spec.user}@${host.spec.address}:${host.spec.port}`)}  `,
+    `Mode: ${mdText(host.spec.mode)}  `,
+  ];
+  if (s.observedHostKeyFingerprint && !host.spec.hostKey) {
+    lines.push(`Host key to accept: ${mdCode(s.observedHostKeyFingerprint)}  `);
+  }
+  for (const c of s.conditions.filter((c) => c.status !== 'True')) {
+    lines.push(`- ${mdText(c.type)} ${mdText(c.status)}: ${mdText(c.message)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,226 @@
+// Resources → the Environments tree: hosts → environments → ports, automations and unhealthy
+// conditions. Pure (no `vscode`): the TreeDataProvider only maps these nodes onto TreeItems.
+
+import {
+  LOCAL_HOST,
+  type AutomationStatus,
+  type Condition,
+  type Environment,
+  type Host,
+  type PortStatus,
+} from '../../runner/api';
+import { mdCode, mdText } from './markdown';
+import {
+  AUTOMATION_ICONS,
+  ENVIRONMENT_ICONS,
+  HOST_ICONS,
+  environmentContextValue,
+  type IconSpec,
+} from './phaseStyle';
+import { humanizeReason, phaseDescription, truncate, unhealthyConditions } from './reasonText';
+import { environmentTooltip, hostTooltip } from './tooltips';
+
+export type NodeKind = 'message' | 'host' | 'environment' | 'port' | 'automation' | 'condition';
+
+export interface ViewNode {
+  /** Stable across updates, so VS Code keeps selection and expansion. */
+  id: string;
+  kind: NodeKind;
+  label: string;
+  description?: string;
+  /** Markdown. */
+  tooltip?: string;
+  icon?: IconSpec;
+  contextValue: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  children: ViewNode[];
+  /** What a click runs. */
+  command?: { id: string; title: string; args: unknown[] };
+  /** The environment (for environment nodes and their children) or host it belongs to. */
+  environment?: string;
+  host?: string;
+  port?: PortStatus;
+}
+
+export type ConnectionSummary =
+  | { kind: 'connecting' }
+  | { kind: 'connected' }
+  | { kind: 'disconnected'; error: string };
+
+export interface TreeInput {
+  connection: ConnectionSummary;
+  /** Whether the resources have been listed at least once (they may be stale now). */
+  hasData: boolean;
+  environments: readonly Environment[];
+  hosts: readonly Host[];
+}
+
+export const LOCAL_HOST_LABEL = 'Local Docker';
+
+/** The root nodes. An empty list means "show the welcome view". */
+export function buildTree(input: TreeInput): ViewNode[] {
+  const { connection, hasData } = input;
+  const banner = connectionBanner(connection, hasData);
+  if (!hasData) return banner ? [banner] : [];
+  const hosts = hostNodes(input.environments, input.hosts);
+  if (input.environments.length === 0 && input.hosts.length === 0 && connection.kind === 'connected') return [];
+  return banner ? [banner, ...hosts] : hosts;
+}
+
+function connectionBanner(c: ConnectionSummary, hasData: boolean): ViewNode | undefined {
+  if (c.kind === 'connected') return undefined;
+  if (c.kind === 'connecting') {
+    return message(
+      'connection',
+      hasData ? 'Reconnecting to the devrig runner…' : 'Connecting to the devrig runner…',
+      { id: 'sync~spin' },
+    );
+  }
+  return {
+    ...message(
+      'connection',
+      hasData ? 'Runner disconnected, reconnecting…' : 'Cannot reach the devrig runner',
+      { id: 'debug-disconnect', color: 'list.warningForeground' },
+    ),
+    description: truncate(c.error, 80),
+    tooltip: `${mdText(c.error)}\n\nClick to show the runner log.`,
+    command: { id: 'devrig.runner.showLog', title: 'Show Runner Log', args: [] },
+  };
+}
+
+function message(id: string, label: string, icon: IconSpec): ViewNode {
+  return { id: `message:${id}`, kind: 'message', label, icon, contextValue: 'message', collapsible: 'none', children: [] };
+}
+
+function hostOf(env: Environment): string {
+  return env.spec.host ?? env.status.host ?? LOCAL_HOST;
+}
+
+function hostNodes(envs: readonly Environment[], hosts: readonly Host[]): ViewNode[] {
+  const byHost = new Map<string, Environment[]>();
+  for (const e of envs) byHost.set(hostOf(e), [...(byHost.get(hostOf(e)) ?? []), e]);
+  const names = new Set<string>([LOCAL_HOST, ...hosts.map((h) => h.metadata.name), ...byHost.keys()]);
+  const ordered = [LOCAL_HOST, ...[...names].filter((n) => n !== LOCAL_HOST).sort()];
+  return ordered.map((name) => {
+    const host = hosts.find((h) => h.metadata.name === name);
+    const children = (byHost.get(name) ?? [])
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+      .map(environmentNode);
+    return hostNode(name, host, children);
+  });
+}
+
+function hostNode(name: string, host: Host | undefined, children: ViewNode[]): ViewNode {
+  const local = name === LOCAL_HOST && !host;
+  const keyPending = !!host && !host.spec.hostKey && !!host.status.observedHostKey;
+  const phase = host?.status.phase;
+  const count = `${children.length} environment${children.length === 1 ? '' : 's'}`;
+  return {
+    id: `host:${name}`,
+    kind: 'host',
+    label: local ? LOCAL_HOST_LABEL : name,
+    description: local
+      ? count
+      : [phase, keyPending ? 'host key to accept' : undefined, count].filter(Boolean).join(' · '),
+    tooltip: hostTooltip(host, local ? LOCAL_HOST_LABEL : name),
+    icon: local ? HOST_ICONS.Local : phase ? HOST_ICONS[phase] : { id: 'question' },
+    contextValue: local
+      ? 'host.local'
+      : `host.remote.${(phase ?? 'unknown').toLowerCase()}${keyPending ? '.keyPending' : ''}`,
+    collapsible: 'expanded',
+    children,
+    host: name,
+  };
+}
+
+export function environmentNode(env: Environment): ViewNode {
+  const name = env.metadata.name;
+  const children = [
+    ...env.status.ports.map((p) => portNode(name, p)),
+    ...env.status.automations.map((a) => automationNode(name, a)),
+    ...unhealthyConditions(env).map((c) => conditionNode(name, c)),
+  ];
+  return {
+    id: `env:${name}`,
+    kind: 'environment',
+    label: name,
+    description: phaseDescription(env),
+    tooltip: environmentTooltip(env),
+    icon: ENVIRONMENT_ICONS[env.status.phase],
+    contextValue: environmentContextValue(env.status.phase),
+    // A failure is worth seeing without a click.
+    collapsible: children.length === 0 ? 'none' : env.status.phase === 'Failed' ? 'expanded' : 'collapsed',
+    children,
+    command: { id: 'devrig.showDetails', title: 'Show Details', args: [name] },
+    environment: name,
+  };
+}
+
+function portNode(env: string, p: PortStatus): ViewNode {
+  const forwarded = p.state === 'Forwarded' && p.localPort !== undefined;
+  const label = p.label ? `${p.port} (${p.label})` : String(p.port);
+  return {
+    id: `env:${env}/port:${p.port}`,
+    kind: 'port',
+    label,
+    description: forwarded
+      ? `localhost:${p.localPort}`
+      : `${p.state.toLowerCase()}${p.message ? ` · ${truncate(p.message, 40)}` : ''}`,
+    tooltip: [
+      `Port ${mdCode(String(p.port))} in ${mdText(env)} (${p.source === 'config' ? 'from forwardPorts' : 'detected'})`,
+      forwarded ? `Forwarded to ${mdCode(`localhost:${p.localPort}`)}` : mdText(p.state),
+      p.message ? mdText(p.message) : '',
+    ]
+      .filter(Boolean)
+      .join('  \n'),
+    icon: forwarded
+      ? { id: 'plug' }
+      : p.state === 'Error'
+        ? { id: 'warning', color: 'list.warningForeground' }
+        : { id: 'circle-outline' },
+    contextValue: `port.${p.state.toLowerCase()}`,
+    collapsible: 'none',
+    children: [],
+    ...(forwarded ? { command: { id: 'devrig.openPort', title: 'Open in Browser', args: [env, p.port] } } : {}),
+    environment: env,
+    port: p,
+  };
+}
+
+function automationNode(env: string, a: AutomationStatus): ViewNode {
+  return {
+    id: `env:${env}/${a.kind}:${a.id}`,
+    kind: 'automation',
+    label: a.name || a.id,
+    description: [a.phase, a.message ? truncate(a.message, 40) : '', a.restarts ? `${a.restarts} restarts` : '']
+      .filter(Boolean)
+      .join(' · '),
+    tooltip: [
+      `${a.kind === 'service' ? 'Service' : 'Task'} ${mdCode(a.id)}: ${mdText(a.phase)}`,
+      a.message ? mdText(a.message) : '',
+      a.exitCode !== undefined ? `Exit code ${a.exitCode}` : '',
+    ]
+      .filter(Boolean)
+      .join('  \n'),
+    icon: AUTOMATION_ICONS[a.phase],
+    contextValue: `automation.${a.kind}.${a.phase.toLowerCase()}`,
+    collapsible: 'none',
+    children: [],
+    environment: env,
+  };
+}
+
+function conditionNode(env: string, c: Condition): ViewNode {
+  return {
+    id: `env:${env}/condition:${c.type}`,
+    kind: 'condition',
+    label: `${c.type}: ${humanizeReason(c.reason)}`,
+    description: truncate(c.message, 80),
+    tooltip: `**${mdText(c.type)}** ${mdText(c.status)} (${mdText(c.reason)}) since ${mdText(c.lastTransitionTime)}\n\n${mdText(c.message)}`,
+    icon: c.status === 'False' ? { id: 'error', color: 'errorForeground' } : { id: 'warning', color: 'list.warningForeground' },
+    contextValue: `condition.${c.status.toLowerCase()}`,
+    collapsible: 'none',
+    children: [],
+    environment: env,
+  };
+}

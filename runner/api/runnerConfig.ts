@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * Dotfiles, as in Codespaces and Dev Containers: a repository (git URL, `owner/repo` on GitHub, or
+ * a folder on this machine) put into every new container once, then its install script run, or
+ * its dotfiles linked into $HOME when it has none.
+ */
+export const DotfilesConfig = z.strictObject({
+  repository: z.string().min(1),
+  /** Run in the copied folder instead of looking for install.sh, bootstrap, setup… */
+  installCommand: z.string().min(1).optional(),
+  /** Where the repository goes in the container; `~/` is the remote user's home. Default ~/dotfiles. */
+  targetPath: z.string().min(1).optional(),
+});
+export type DotfilesConfig = z.infer<typeof DotfilesConfig>;
+
+/** The per-user runner configuration, `<state>/config.json`. Unknown keys are kept for other parts. */
+export const RunnerConfig = z.looseObject({
+  dotfiles: DotfilesConfig.optional(),
+});
+export type RunnerConfig = z.infer<typeof RunnerConfig>;
+
+/** Keys `devrig config set` knows, with what they mean. */
+export const RUNNER_CONFIG_KEYS = {
+  'dotfiles.repository': 'git URL, owner/repo (GitHub) or a folder on this machine',
+  'dotfiles.installCommand': 'command run in the dotfiles folder instead of its install script',
+  'dotfiles.targetPath': 'where the dotfiles go in the container (default ~/dotfiles)',
+} as const;
+export type RunnerConfigKey = keyof typeof RUNNER_CONFIG_KEYS;

@@ -1,0 +1,56 @@
+import { AutomationsReasons, type AutomationStatus } from '../api';
+import type { ConditionInput } from '../reconcile/conditions';
+
+const TYPE = 'AutomationsReady';
+
+/**
+ * AutomationsReady from the automations' statuses: False while something starts or after a
+ * failure (the first one named), True when every running service is Ready and no task failed;
+ * no condition when there are no automations.
+ */
+export function automationsCondition(
+  statuses: readonly AutomationStatus[],
+  invalid?: string,
+): ConditionInput | null {
+  if (invalid) return { type: TYPE, status: 'False', reason: AutomationsReasons.Invalid, message: invalid };
+  if (statuses.length === 0) return null;
+  const services = statuses.filter((s) => s.kind === 'service');
+  const tasks = statuses.filter((s) => s.kind === 'task');
+  const failing = services.find((s) => s.phase === 'Failed');
+  if (failing) {
+    return {
+      type: TYPE,
+      status: 'False',
+      reason: AutomationsReasons.ServiceFailing,
+      message: `service ${failing.id} ${failing.message}${failing.restarts ? ` (restarted ${failing.restarts} times)` : ''}`,
+    };
+  }
+  const failed = tasks.find((t) => t.phase === 'Failed');
+  if (failed) {
+    return {
+      type: TYPE,
+      status: 'False',
+      reason: AutomationsReasons.TaskFailed,
+      message: `task ${failed.id}: ${failed.message}`,
+    };
+  }
+  const busy = statuses.filter(
+    (s) => s.phase === 'Starting' || s.phase === 'Running' || s.phase === 'Stopping',
+  );
+  if (busy.length) {
+    return {
+      type: TYPE,
+      status: 'False',
+      reason: AutomationsReasons.Starting,
+      message: `waiting for ${busy.map((s) => `${s.kind} ${s.id}`).join(', ')}`,
+    };
+  }
+  const ready = services.filter((s) => s.phase === 'Ready').length;
+  const done = tasks.filter((t) => t.phase === 'Succeeded').length;
+  return {
+    type: TYPE,
+    status: 'True',
+    reason: AutomationsReasons.Ready,
+    message: `${ready} of ${services.length} services ready, ${done} of ${tasks.length} tasks succeeded`,
+  };
+}

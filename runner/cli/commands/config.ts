@@ -1,0 +1,60 @@
+import { RUNNER_CONFIG_KEYS } from '../../api';
+import {
+  configValue,
+  isConfigKey,
+  readRunnerConfig,
+  withConfigValue,
+  writeRunnerConfig,
+} from '../../config/runnerConfigFile';
+import { ensurePrivateDir, statePaths } from '../../state/stateDir';
+import { UsageError } from '../args';
+import type { CliContext } from '../context';
+
+type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
+
+const HELP = `devrig config get|set|unset                your settings for all environments
+  devrig config get [KEY]
+  devrig config set KEY VALUE
+  devrig config unset KEY
+  Keys:
+${Object.entries(RUNNER_CONFIG_KEYS)
+  .map(([k, v]) => `    ${k.padEnd(26)}${v}`)
+  .join('\n')}
+  Dotfiles go into each new container once; changes apply to containers created afterwards.`;
+
+export const configCommands: Record<string, { run: Command; help: string }> = {
+  config: { run: config, help: HELP },
+};
+
+async function config(ctx: CliContext, argv: string[]): Promise<number> {
+  const [sub, key, ...rest] = argv;
+  const path = statePaths(ctx.stateDir).config;
+  const current = await readRunnerConfig(path);
+  const known = () => Object.keys(RUNNER_CONFIG_KEYS).join(', ');
+  if (key !== undefined && !isConfigKey(key))
+    throw new UsageError(`unknown key "${key}" (known: ${known()})`);
+  switch (sub) {
+    case 'get':
+      if (key === undefined) ctx.out(JSON.stringify(current, null, 2));
+      else {
+        const v = configValue(current, key);
+        if (v === undefined) return 1;
+        ctx.out(v);
+      }
+      return 0;
+    case 'set': {
+      if (key === undefined || rest.length !== 1) throw new UsageError('config set needs KEY VALUE');
+      await ensurePrivateDir(ctx.stateDir);
+      await writeRunnerConfig(path, withConfigValue(current, key, rest[0]));
+      ctx.out(`${key} = ${rest[0]}`);
+      return 0;
+    }
+    case 'unset':
+      if (key === undefined) throw new UsageError('config unset needs a KEY');
+      await writeRunnerConfig(path, withConfigValue(current, key, undefined));
+      ctx.out(`unset ${key}`);
+      return 0;
+    default:
+      throw new UsageError(`config needs one of get, set, unset${sub ? ` (not "${sub}")` : ''}`);
+  }
+}

@@ -1,0 +1,70 @@
+import { RUNNER_CONFIG_KEYS, RunnerConfig, type RunnerConfigKey } from '../api';
+import { readFileIfExists, writeFileAtomic } from '../state/privateFile';
+
+/** A config file that cannot be used, named with what is wrong. */
+export class RunnerConfigError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RunnerConfigError';
+  }
+}
+
+/** Reads `<state>/config.json`; missing means empty. Read each time it is needed: it is small. */
+export async function readRunnerConfig(path: string): Promise<RunnerConfig> {
+  const text = await readFileIfExists(path);
+  if (text === undefined || !text.trim()) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RunnerConfigError(`${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+  const parsed = RunnerConfig.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new RunnerConfigError(`${path} is invalid: ${issues.join('; ')}`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+export async function writeRunnerConfig(path: string, config: RunnerConfig): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(config, null, 2) + '\n', 0o600);
+}
+
+export function isConfigKey(key: string): key is RunnerConfigKey {
+  return key in RUNNER_CONFIG_KEYS;
+}
+
+/** A copy of `config` with `key` (dotted) set to `value`, or removed when `value` is undefined. */
+export function withConfigValue(
+  config: RunnerConfig,
+  key: RunnerConfigKey,
+  value: string | undefined,
+): RunnerConfig {
+  const next = structuredClone(config) as Record<string, unknown>;
+  const parts = key.split('.');
+  let node = next;
+  for (const part of parts.slice(0, -1)) {
+    const child = node[part];
+    node = (node[part] = child && typeof child === 'object' ? child : {}) as Record<string, unknown>;
+  }
+  const last = parts[parts.length - 1]!;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  // Dotfiles without a repository are nothing: unsetting it unsets them all.
+  if (value === undefined && (Object.keys(node).length === 0 || key === 'dotfiles.repository')) {
+    delete next[parts[0]!];
+  }
+  const parsed = RunnerConfig.safeParse(next);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new RunnerConfigError(`cannot set ${key}: ${issues.join('; ')}`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+export function configValue(config: RunnerConfig, key: RunnerConfigKey): string | undefined {
+  let node: unknown = config;
+  for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  return typeof node === 'string' ? node : undefined;
+}

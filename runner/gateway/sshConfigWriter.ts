@@ -1,0 +1,89 @@
+import {
+  GATEWAY_HOST_KEY_ALIAS,
+  knownHostsLine,
+  sshConfigBlock,
+} from '../../extension/remote/sshConfigBlock';
+import type { ResourceStore } from '../store/resourceStore';
+import { readFileIfExists, writeFileAtomic } from '../state/privateFile';
+import type { SshPaths } from './sshPaths';
+
+/** devrig's ssh_config text for these environments. Pure. */
+export function sshConfigText(names: readonly string[], port: number, paths: SshPaths): string {
+  return sshConfigBlock(
+    names.map((name) => ({ name })),
+    { port, identityFile: paths.identityFile, knownHostsFile: paths.knownHosts },
+  );
+}
+
+/**
+ * Keeps `<state>/ssh_config` (one `Host devrig-<env>` per environment) and the pinned known_hosts
+ * line current: written at start, rewritten whenever environments come or go. Files are replaced
+ * atomically (0600) and only when their content changes. Returns a function that stops watching.
+ */
+export async function maintainSshConfig(deps: {
+  store: ResourceStore;
+  paths: SshPaths;
+  port: number;
+  hostKey: string;
+  log: (msg: string) => void;
+}): Promise<() => void> {
+  const { store, paths, port, log } = deps;
+  await ensureKnownHosts(paths.knownHosts, deps.hostKey, log);
+
+  let written: string | undefined;
+  let chain = Promise.resolve();
+  const names = () =>
+    store
+      .list('Environment')
+      .filter((e) => !e.metadata.deletionTimestamp)
+      .map((e) => e.metadata.name);
+  const update = () => {
+    const text = sshConfigText(names(), port, paths);
+    if (text === written) return;
+    written = text;
+    chain = chain
+      .then(() => writeIfChanged(paths.config, text))
+      .catch((e: Error) => log(`ssh gateway: cannot write ${paths.config}: ${e.message}`));
+  };
+  await writeIfChanged(paths.config, sshConfigText(names(), port, paths));
+  written = sshConfigText(names(), port, paths);
+  const stop = store.watch({ kind: 'Environment' }, update);
+  return () => {
+    stop();
+  };
+}
+
+export type KnownHostsAction = 'keep' | 'write' | 'conflict';
+
+/**
+ * What to do with devrig's known_hosts given the gateway's key. Pure. A file pinning another key
+ * stays as it is: the host key changed under the runner (a restored or replaced file), and ssh
+ * should say so loudly rather than devrig quietly trusting the new key.
+ */
+export function knownHostsAction(existing: string | undefined, hostKey: string): KnownHostsAction {
+  const wanted = knownHostsLine(hostKey);
+  if (existing === undefined) return 'write';
+  const pins = existing
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith(GATEWAY_HOST_KEY_ALIAS + ' '));
+  if (pins.length === 0) return 'write';
+  return pins.some((l) => l.split(/\s+/).slice(0, 3).join(' ') === wanted) ? 'keep' : 'conflict';
+}
+
+async function ensureKnownHosts(path: string, hostKey: string, log: (msg: string) => void): Promise<void> {
+  const existing = await readFileIfExists(path);
+  const action = knownHostsAction(existing, hostKey);
+  if (action === 'write') await writeFileAtomic(path, knownHostsLine(hostKey) + '\n', 0o600);
+  if (action === 'conflict') {
+    log(
+      `ssh gateway: WARNING: the host key changed, but ${path} pins the previous one, so ssh will refuse ` +
+        `to connect. If you replaced the key yourself, delete ${path} and restart the runner.`,
+    );
+  }
+}
+
+async function writeIfChanged(path: string, text: string): Promise<void> {
+  if ((await readFileIfExists(path)) === text) return;
+  await writeFileAtomic(path, text, 0o600);
+}

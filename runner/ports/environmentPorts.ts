@@ -1,0 +1,154 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { PortStatus } from '../api';
+import { execOutput } from '../reconcile/environment/execLines';
+import type { ContainerProvider } from '../providers/provider';
+import { parseListeningPorts, LISTENING_PORTS_COMMAND } from './portDetector';
+import { LocalPortError, PortForward } from './portForwarder';
+import { localUrl, planPorts, type PlannedPort, type PortsConfig } from './portPlan';
+
+export interface EnvironmentPortsDeps {
+  provider: ContainerProvider;
+  containerId: string;
+  config: PortsConfig;
+  /** Ports shown before (a runner restart): their local ports are tried again, for stable URLs. */
+  previous: PortStatus[];
+  pollMs: number;
+  publish(ports: PortStatus[]): void;
+  onTraffic(): void;
+  log(msg: string): void;
+}
+
+/**
+ * The ports of one running container: looks for listening ports every few seconds (one exec),
+ * holds a runner-side forward for each port that should be forwarded, and reports them all.
+ */
+export class EnvironmentPorts {
+  private readonly forwards = new Map<number, PortForward>();
+  private readonly errors = new Map<number, string>();
+  private readonly opening = new Set<number>();
+  private listening: number[] = [];
+  private timer?: NodeJS.Timeout;
+  private published?: PortStatus[];
+  private disposed = false;
+  private config: PortsConfig;
+
+  constructor(private readonly deps: EnvironmentPortsDeps) {
+    this.config = deps.config;
+  }
+
+  get containerId(): string {
+    return this.deps.containerId;
+  }
+
+  start(): void {
+    void this.poll();
+  }
+
+  setConfig(config: PortsConfig): void {
+    if (isDeepStrictEqual(config, this.config)) return;
+    this.config = config;
+    // A port that failed may work under its new attributes (requireLocalPort dropped).
+    this.errors.clear();
+    void this.sync();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.timer);
+    for (const f of this.forwards.values()) f.close();
+    this.forwards.clear();
+  }
+
+  private async poll(): Promise<void> {
+    if (this.disposed) return;
+    try {
+      const r = await execOutput(this.deps.provider, this.deps.containerId, LISTENING_PORTS_COMMAND);
+      if (r.code === 0) this.listening = parseListeningPorts(r.stdout);
+    } catch {
+      // The container is going away or the engine hiccuped: keep the last view until the next look.
+    }
+    await this.sync();
+    if (!this.disposed) {
+      this.timer = setTimeout(() => void this.poll(), this.deps.pollMs);
+      this.timer.unref?.();
+    }
+  }
+
+  private async sync(): Promise<void> {
+    if (this.disposed) return;
+    const plan = planPorts(this.config, this.listening);
+    const wanted = new Set(plan.filter((p) => p.forward).map((p) => p.port));
+    for (const [port, f] of this.forwards) {
+      if (wanted.has(port)) continue;
+      f.close();
+      this.forwards.delete(port);
+    }
+    for (const [port] of this.errors) if (!wanted.has(port)) this.errors.delete(port);
+    await Promise.all(
+      plan
+        .filter((p) => p.forward && !this.forwards.has(p.port) && !this.errors.has(p.port))
+        .map((p) => this.open(p)),
+    );
+    this.report(plan);
+  }
+
+  private async open(p: PlannedPort): Promise<void> {
+    if (this.opening.has(p.port)) return;
+    this.opening.add(p.port);
+    const before = this.deps.previous.find((x) => x.port === p.port)?.localPort;
+    try {
+      const f = await PortForward.open({
+        port: p.port,
+        preferred: [p.port, ...(before ? [before] : [])],
+        requireLocalPort: p.attributes.requireLocalPort,
+        connect: () => this.deps.provider.connectTcp(this.deps.containerId, p.port),
+        onTraffic: () => this.deps.onTraffic(),
+        log: this.deps.log,
+      });
+      if (this.disposed) f.close();
+      else this.forwards.set(p.port, f);
+    } catch (e) {
+      this.errors.set(
+        p.port,
+        e instanceof LocalPortError
+          ? `${e.message} and requireLocalPort is set for port ${p.port}`
+          : (e as Error).message,
+      );
+    } finally {
+      this.opening.delete(p.port);
+    }
+  }
+
+  private report(plan: PlannedPort[]): void {
+    const ports = plan.map((p): PortStatus => {
+      const base = {
+        port: p.port,
+        protocol: 'tcp' as const,
+        source: p.source,
+        listening: p.listening,
+        ...(p.attributes.label ? { label: p.attributes.label } : {}),
+        ...(p.attributes.onAutoForward ? { onAutoForward: p.attributes.onAutoForward } : {}),
+      };
+      if (!p.forward) return { ...base, state: 'Ignored', message: 'onAutoForward is "ignore"' };
+      const error = this.errors.get(p.port);
+      if (error) return { ...base, state: 'Error', message: error };
+      const f = this.forwards.get(p.port);
+      if (!f) return { ...base, state: 'Pending' };
+      const notes = [
+        f.note,
+        p.listening ? undefined : `nothing listens on port ${p.port} in the environment yet`,
+      ];
+      const message = notes.filter(Boolean).join('; ');
+      return {
+        ...base,
+        localPort: f.localPort,
+        url: localUrl(f.localPort, p.attributes),
+        state: 'Forwarded',
+        ...(message ? { message } : {}),
+      };
+    });
+    if (this.published && isDeepStrictEqual(this.published, ports)) return;
+    this.published = ports;
+    this.deps.publish(ports);
+  }
+}

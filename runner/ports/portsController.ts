@@ -1,0 +1,69 @@
+import type { Environment, EnvironmentStatus } from '../api';
+import type { StatusOverlay } from '../addons/statusOverlay';
+import type { ResolvedDevcontainer } from '../devcontainer';
+import type { ContainerProvider } from '../providers/provider';
+import { EnvironmentPorts } from './environmentPorts';
+import type { PortsConfig } from './portPlan';
+
+export interface PortsDeps {
+  overlay: StatusOverlay;
+  providerFor(env: Environment): Promise<ContainerProvider | undefined>;
+  /** Traffic through a forward counts as activity of the environment. */
+  notifyActivity(name: string): void;
+  log(msg: string): void;
+  pollMs?: number;
+}
+
+/**
+ * Ports of every running environment, held by the runner: forwards open while an environment is
+ * Running (whether or not any IDE or SSH session is connected) and close when it stops.
+ */
+export class PortsController {
+  private readonly active = new Map<string, EnvironmentPorts>();
+
+  constructor(private readonly deps: PortsDeps) {}
+
+  async ready(
+    env: Environment,
+    containerId: string,
+    resolved: ResolvedDevcontainer,
+    status: EnvironmentStatus,
+  ): Promise<void> {
+    const name = env.metadata.name;
+    const config: PortsConfig = {
+      forwardPorts: resolved.forwardPorts,
+      portsAttributes: resolved.portsAttributes,
+      otherPortsAttributes: resolved.otherPortsAttributes,
+    };
+    const current = this.active.get(name);
+    if (current?.containerId === containerId) return current.setConfig(config);
+    current?.dispose();
+    const provider = await this.deps.providerFor(env);
+    if (!provider) return;
+    const ports = new EnvironmentPorts({
+      provider,
+      containerId,
+      config,
+      previous: status.ports,
+      pollMs: this.deps.pollMs ?? 2000,
+      publish: (p) => this.deps.overlay.set(name, { ports: p }),
+      onTraffic: () => this.deps.notifyActivity(name),
+      log: (msg) => this.deps.log(`ports: ${name}: ${msg}`),
+    });
+    this.active.set(name, ports);
+    ports.start();
+  }
+
+  /** The container stops, is removed or restarts: its forwards go. */
+  async stopped(env: Environment): Promise<void> {
+    const name = env.metadata.name;
+    this.active.get(name)?.dispose();
+    this.active.delete(name);
+    if (!env.metadata.deletionTimestamp) this.deps.overlay.set(name, { ports: [] });
+  }
+
+  close(): void {
+    for (const p of this.active.values()) p.dispose();
+    this.active.clear();
+  }
+}

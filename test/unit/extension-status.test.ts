@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { environmentStatus, runnerStatus } from '../../extension/status/statusModel';
+import { statusActions } from '../../extension/status/statusActions';
+import { cond, env } from '../helpers/resources';
+
+test('environment status item: name with the phase icon; phase spelled out unless Running', () => {
+  assert.equal(environmentStatus(env('api', 'Running'), true)!.text, '$(vm-running) api');
+  assert.equal(environmentStatus(env('api', 'Stopped'), true)!.text, '$(debug-stop) api · Stopped');
+  assert.equal(environmentStatus(env('api', 'Building'), true)!.text, '$(sync~spin) api · Building');
+  const failed = environmentStatus(env('api', 'Failed', { conditions: [cond('ImageReady', 'False', 'PullFailed')] }), true)!;
+  assert.equal(failed.background, 'statusBarItem.errorBackground');
+  assert.equal(environmentStatus(undefined, true)!.text, '$(vm-outline) devrig');
+  assert.equal(environmentStatus(undefined, false), undefined, 'no config, no environment: no item');
+});
+
+test('runner status item: only while not connected', () => {
+  assert.equal(runnerStatus({ kind: 'connected', version: '0.1.0', pid: 1 }, '/s'), undefined);
+  assert.match(runnerStatus({ kind: 'connecting', attempt: 1 }, '/s')!.text, /sync~spin/);
+  const d = runnerStatus({ kind: 'disconnected', attempt: 2, error: 'ECONNREFUSED', retryAt: 0 }, '/s')!;
+  assert.equal(d.background, 'statusBarItem.warningBackground');
+  assert.match(d.tooltip, /ECONNREFUSED/);
+});
+
+test('status actions fit the phase', () => {
+  const labels = (e: Parameters<typeof statusActions>[0], remote = true) => statusActions(e, true, remote).map((a) => a.command);
+  assert.deepEqual(labels(undefined), ['devrig.createEnvironmentFromWorkspace', 'devrig.createEnvironment']);
+  const running = labels(env('e', 'Running'));
+  assert.ok(running.includes('devrig.openInRemoteSsh') && running.includes('devrig.stop') && !running.includes('devrig.start'));
+  const stopped = labels(env('e', 'Stopped'));
+  assert.ok(stopped.includes('devrig.start') && !stopped.includes('devrig.stop') && !stopped.includes('devrig.openTerminal'));
+  const failed = labels(env('e', 'Failed'));
+  assert.ok(failed.includes('devrig.start') && failed.includes('devrig.restart') && failed.includes('devrig.showLogs'));
+  assert.match(statusActions(env('e', 'Running'), true, false)[0]!.label, /install Remote-SSH/);
+});

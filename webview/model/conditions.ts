@@ -1,0 +1,59 @@
+// Conditions as rows: the summary first, then in the order an environment comes up. Pure.
+
+import { EnvironmentConditions, PROGRESS_REASONS, type Condition } from '../../runner/api';
+import { humanizeReason } from '../../extension/tree/reasonText';
+import type { IconView, Tone } from './phase';
+import { themeColorVar } from './phase';
+import { absoluteTime, relativeTime } from './time';
+
+export interface ConditionRow {
+  type: string;
+  status: Condition['status'];
+  icon: IconView;
+  tone: Tone;
+  reason: string;
+  /** `image not found` for `ImageNotFound`. */
+  reasonText: string;
+  message: string;
+  since: string;
+  sinceTitle: string;
+}
+
+const ORDER: readonly string[] = [
+  'Ready',
+  ...Object.values(EnvironmentConditions).filter((t) => t !== 'Ready'),
+];
+
+function rank(type: string): number {
+  const i = ORDER.indexOf(type);
+  return i < 0 ? ORDER.length : i;
+}
+
+function look(c: Condition, busy: boolean): { icon: IconView; tone: Tone } {
+  const icon = (name: string, color = '', spin = false): IconView => ({ name, spin, color });
+  if (c.status === 'True') return { icon: icon('pass', themeColorVar('charts.green')), tone: 'ok' };
+  if (c.status === 'Unknown') return { icon: icon('question'), tone: 'idle' };
+  // False because it is on its way (Pulling, Starting) spins only while the environment is busy;
+  // False because it is stopped is simply off.
+  if (PROGRESS_REASONS.has(c.reason)) {
+    return busy && c.reason !== 'Stopped'
+      ? { icon: icon('sync', '', true), tone: 'busy' }
+      : { icon: icon('circle-outline'), tone: 'idle' };
+  }
+  return { icon: icon('error', themeColorVar('errorForeground')), tone: 'error' };
+}
+
+export function conditionRows(conditions: readonly Condition[], busy: boolean, now: number): ConditionRow[] {
+  return [...conditions]
+    .sort((a, b) => rank(a.type) - rank(b.type) || a.type.localeCompare(b.type))
+    .map((c) => ({
+      type: c.type,
+      status: c.status,
+      ...look(c, busy),
+      reason: c.reason,
+      reasonText: humanizeReason(c.reason),
+      message: c.message,
+      since: relativeTime(c.lastTransitionTime, now),
+      sinceTitle: absoluteTime(c.lastTransitionTime),
+    }));
+}
