@@ -156,6 +156,7 @@ export class Runner {
         store: this.store,
         sessionTarget: (env) => this.reconciler.sessionTarget(env),
         notifyActivity: (name) => this.notifyActivity(name),
+        attach: (name) => this.attach(name),
         log,
         extraHandlers: this.extraHandlers,
         addCloser: (fn) => this.addCloser(fn),
@@ -173,6 +174,7 @@ export class Runner {
       shutdown: () => void this.stop(),
       extra: this.extraHandlers,
       onActivity: (name) => this.notifyActivity(name),
+      attach: (name) => this.attach(name),
     };
     this.server = await ApiServer.listen({
       token,
@@ -190,6 +192,19 @@ export class Runner {
       startedAt: this.startedAt,
     });
     log(`runner ${VERSION} listening on 127.0.0.1:${this.server.port} (state ${paths.root})`);
+  }
+
+  private readonly attaching = new Map<string, Promise<void>>();
+
+  /** Runs postAttachCommand for a tool attaching; attaches arriving meanwhile share the run. */
+  attach(name: string): Promise<void> {
+    let run = this.attaching.get(name);
+    if (!run) {
+      const env = this.store.mustGet('Environment', name);
+      run = this.reconciler.postAttach(env).finally(() => this.attaching.delete(name));
+      this.attaching.set(name, run);
+    }
+    return run;
   }
 
   /** Only what changes the desired state queues work; the reconciler's own status writes do not. */

@@ -21,6 +21,9 @@ interface Watch {
   publishedDeadline?: number;
 }
 
+/** After a runner restart, an idle environment still gets this long before it is stopped. */
+const RESTART_GRACE_MS = 60_000;
+
 /** lastActivity alone (no timeout) is written at most this often. */
 const ACTIVITY_ONLY_EVERY_MS = 60_000;
 
@@ -58,17 +61,24 @@ export class InactivityController {
   ready(env: Environment, status: EnvironmentStatus): void {
     const name = env.metadata.name;
     const startedAt = status.startedAt ?? '';
-    const w = this.watched.get(name);
-    if (!w || w.startedAt !== startedAt) {
-      const stored = status.lastActivity ? Date.parse(status.lastActivity) : NaN;
-      // The same container start seen by a restarted runner keeps its recorded activity;
-      // a new start is activity itself.
-      const sameStart = env.status.startedAt === startedAt && Number.isFinite(stored);
-      if (!this.last.has(name) || !sameStart) this.last.set(name, sameStart ? stored : this.now());
-      if (!sameStart) this.idleStopped.delete(name);
-    }
     const spec = env.spec.timeouts?.inactivity ?? this.deps.defaultTimeout?.(env);
     const timeoutMs = spec ? parseDuration(spec) : undefined;
+    const w = this.watched.get(name);
+    if (!w || w.startedAt !== startedAt) {
+      const now = this.now();
+      const stored = status.lastActivity ? Date.parse(status.lastActivity) : NaN;
+      // The same container start seen by a restarted runner keeps its recorded activity, but gets
+      // a minute before an idle stop (nobody could connect while the runner was away); a new
+      // start is activity itself.
+      const sameStart = env.status.startedAt === startedAt && Number.isFinite(stored);
+      if (!sameStart) {
+        this.last.set(name, now);
+        this.idleStopped.delete(name);
+      } else if (!this.last.has(name)) {
+        const floor = timeoutMs ? Math.min(now, now - timeoutMs + RESTART_GRACE_MS) : stored;
+        this.last.set(name, Math.max(stored, floor));
+      }
+    }
     if (!timeoutMs) {
       if (w) clearTimeout(w.timer);
       this.watched.delete(name);

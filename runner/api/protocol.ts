@@ -146,6 +146,8 @@ export const Methods = {
   sshInfo: unary(Empty, SshInfo),
   'host.acceptKey': unary(z.object({ name: ResourceName, hostKey: HostKeyLine }), Resource),
   keepalive: unary(NameParams, Ok),
+  /** A tool attached (a terminal, a VS Code window): runs postAttachCommand, resolves when it is done. */
+  attach: unary(NameParams, Ok),
   'automations.run': unary(z.object({ name: ResourceName, id: z.string() }), Ok),
   'automations.start': unary(z.object({ name: ResourceName, id: z.string() }), Ok),
   'automations.stop': unary(z.object({ name: ResourceName, id: z.string() }), Ok),

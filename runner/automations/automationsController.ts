@@ -199,12 +199,14 @@ export class AutomationsController {
     workspaceFolder: string,
   ): Promise<Loaded> {
     let fileText: string | undefined;
+    const path = posix.join(workspaceFolder, AUTOMATIONS_FILE);
     try {
-      fileText = await readContainerFile(
-        provider,
-        containerId,
-        posix.join(workspaceFolder, AUTOMATIONS_FILE),
-      );
+      fileText = await readContainerFile(provider, containerId, path);
+      if (fileText !== undefined && !fileText.trim()) {
+        // Caught mid-save (truncated, not yet written)? An empty file would stop every service.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        fileText = await readContainerFile(provider, containerId, path);
+      }
     } catch {
       // The engine did not answer: better keep what runs than act on a missing file.
       return { unavailable: true };

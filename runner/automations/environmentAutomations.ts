@@ -31,6 +31,7 @@ export class EnvironmentAutomations {
   private tasks: TaskRunner;
   private state: ContainerState;
   private stateWrite = Promise.resolve();
+  private savedState?: string;
   private servicesDirReady = false;
   private disposed = false;
 
@@ -52,7 +53,10 @@ export class EnvironmentAutomations {
     );
     const saved = text ? ContainerState.safeParse(safeJson(text)) : undefined;
     const sameStart = saved?.success && saved.data.startedAt === this.startedAt;
-    if (sameStart) this.state = saved.data;
+    if (sameStart) {
+      this.state = saved.data;
+      this.savedState = JSON.stringify(saved.data);
+    }
     // Task results of this same start survive a runner restart through the stored status.
     this.tasks = new TaskRunner(spec.tasks, this.target, this.sink, sameStart ? this.previous : []);
     await this.apply(spec, sameStart ? 'adopt' : 'fresh');
@@ -72,7 +76,7 @@ export class EnvironmentAutomations {
       const r = await execOutput(
         this.target.provider,
         this.containerId,
-        findLiveServices(ids),
+        findLiveServices(this.containerId.slice(0, 12), ids),
         this.target.user,
       );
       for (const line of r.stdout.split('\n')) {
@@ -98,8 +102,11 @@ export class EnvironmentAutomations {
       this.services.set(id, sup);
       const token = live.get(id);
       const wanted = this.state.services[id];
-      if (token && wanted !== 'stopped') sup.adopt(token);
-      else if (
+      if (token) {
+        sup.adopt(token);
+        // Stopped on request, yet alive (its stop was cut short by a runner restart): finish it.
+        if (wanted === 'stopped') void sup.stop({ runStopCommand: false });
+      } else if (
         wanted === 'running' ||
         (wanted === undefined && this.state.triggered && startsAutomatically(s.triggeredBy))
       ) {
@@ -209,6 +216,8 @@ export class EnvironmentAutomations {
 
   private saveState(): void {
     const text = JSON.stringify(this.state);
+    if (text === this.savedState) return;
+    this.savedState = text;
     this.stateWrite = this.stateWrite
       .then(() => writeContainerFile(this.target.provider, this.containerId, STATE_FILE, text))
       .catch(() => {});

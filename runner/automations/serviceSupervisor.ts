@@ -54,7 +54,7 @@ export class ServiceSupervisor {
       id,
       name: spec.name ?? id,
       phase: 'Stopped',
-      message: '',
+      message: spec.triggeredBy.every((t) => t === 'manual') ? 'starts on request' : '',
       restarts: previous?.restarts ?? 0,
       ...(previous?.exitCode !== undefined ? { exitCode: previous.exitCode } : {}),
     };
@@ -137,6 +137,11 @@ export class ServiceSupervisor {
     this.set({ phase: 'Stopped', message: 'stopped', finishedAt: this.sink.now().toISOString() });
   }
 
+  /** Service files are per environment (environments may share a plain host). */
+  private get scope(): string {
+    return this.target.containerId.slice(0, 12);
+  }
+
   /** Forgets the service without touching the container (it is gone, or the runner stops). */
   dispose(): void {
     this.disposed = true;
@@ -172,7 +177,7 @@ export class ServiceSupervisor {
       this.target.provider,
       this.target.containerId,
       {
-        cmd: launchService(this.id, token, this.spec.commands.start),
+        cmd: launchService(this.scope, this.id, token, this.spec.commands.start),
         user: this.target.user,
         workdir: this.target.workdir,
         env,
@@ -197,7 +202,7 @@ export class ServiceSupervisor {
     execLines(
       this.target.provider,
       this.target.containerId,
-      { cmd: followService(this.id, token, from), user: this.target.user },
+      { cmd: followService(this.scope, this.id, token, from), user: this.target.user },
       (line, stream) => {
         if (stream === 'stdout') {
           this.tail.push(line);

@@ -22,6 +22,8 @@ export function explain(env: Environment): string {
     const drift = findCondition(env.status.conditions, 'UpToDate');
     return drift?.status === 'False' ? drift.message : '';
   }
+  const idle = findCondition(env.status.conditions, 'Active');
+  if (env.status.phase === 'Stopped' && idle?.status === 'False') return `${idle.reason}: ${idle.message}`;
   const bad = env.status.conditions.find(
     (c) => c.status !== 'True' && c.type !== 'Ready' && c.type !== 'ConfigSupported' && c.type !== 'UpToDate',
   );

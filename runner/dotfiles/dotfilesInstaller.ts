@@ -48,7 +48,11 @@ export class DotfilesInstaller {
       this.deps.log(`dotfiles: ${(e as Error).message}`);
       return;
     }
-    if (!config) return;
+    if (!config) {
+      // Nothing configured (any more): nothing to report.
+      this.deps.overlay.set(name, { conditions: { DotfilesInstalled: null } });
+      return;
+    }
     const provider = await this.deps.providerFor(env);
     if (!provider) return;
     const markers = await readMarkers(provider, containerId);
@@ -58,6 +62,16 @@ export class DotfilesInstaller {
     }
     const log = this.deps.logs.writer(name, 'dotfiles');
     const user = status.remoteUser ?? 'root';
+    this.deps.overlay.set(name, {
+      conditions: {
+        DotfilesInstalled: {
+          type: 'DotfilesInstalled',
+          status: 'False',
+          reason: 'Installing',
+          message: `installing ${config.repository}`,
+        },
+      },
+    });
     let result: { ok: boolean; message: string };
     try {
       result = { ok: true, message: await this.install(env, provider, containerId, user, config, log) };

@@ -13,6 +13,7 @@ export interface ConnectionDeps {
   store: ResourceStore;
   sessionTarget(env: Environment): Promise<SessionTarget | undefined>;
   notifyActivity(name: string): void;
+  attach?(name: string): Promise<void>;
   log(msg: string): void;
   identityBlob: Buffer;
   authorizedKeysFile: string;
@@ -88,6 +89,7 @@ export function serveConnection(client: Connection, info: ClientInfo, deps: Conn
         openAgentChannel: () => openAgentChannel(client) as Promise<Duplex>,
         connection: { clientIp: info.ip, clientPort: info.port, serverPort: deps.serverPort },
         activity,
+        attach: () => deps.attach?.(name) ?? Promise.resolve(),
         log,
       });
     });

@@ -20,6 +20,8 @@ export interface SessionContext {
   openAgentChannel(): Promise<Duplex>;
   connection: { clientIp: string; clientPort: number; serverPort: number };
   activity(): void;
+  /** postAttachCommand, for interactive shells (a person attaching, not a tool's exec). */
+  attach(): Promise<void>;
   log(msg: string): void;
 }
 
@@ -113,6 +115,11 @@ export function serveSession(session: Session, ctx: SessionContext): void {
         agent = await startAgentForward(target, ctx.openAgentChannel, ctx.log).catch((e: Error) => {
           channel.stderr.write(`devrig: agent forwarding unavailable: ${e.message}${tty ? '\r\n' : '\n'}`);
           return undefined;
+        });
+      }
+      if (request.kind === 'shell' && tty && !closed) {
+        await ctx.attach().catch((e: Error) => {
+          channel.stderr.write(`devrig: postAttachCommand failed: ${e.message}\r\n`);
         });
       }
       if (closed) {

@@ -14,6 +14,8 @@ export interface GatewayDeps {
   store: ResourceStore;
   sessionTarget(env: Environment): Promise<SessionTarget | undefined>;
   notifyActivity(name: string): void;
+  /** Runs postAttachCommand (a person attached with an interactive shell). */
+  attach?(name: string): Promise<void>;
   log(msg: string): void;
 }
 

@@ -18,7 +18,7 @@ export const LISTENING_PORTS_COMMAND = [
     '[ -n "$m" ] || exit 0',
     'printf "devrig-scope:"',
     'for p in /proc/[0-9]*; do',
-    `  tr '\\000' '\\n' < "$p/environ" 2>/dev/null | grep -qx "${PROCESS_MARKER}=$m" || continue`,
+    `  { tr '\\000' '\\n' < "$p/environ"; } 2>/dev/null | grep -qx "${PROCESS_MARKER}=$m" || continue`,
     '  for f in "$p"/fd/*; do',
     '    l=$(readlink "$f" 2>/dev/null) || continue',
     '    case "$l" in socket:*) i=${l#socket:[}; printf " %s" "${i%]}";; esac',

@@ -18,6 +18,8 @@ export interface RunnerServices {
   /** Extension points filled by the gateway, automations and hosts. */
   extra?: Partial<Handlers>;
   onActivity?(name: string): void;
+  /** Runs postAttachCommand for a tool attaching. */
+  attach?(name: string): Promise<void>;
 }
 
 function notAvailable(what: string): () => Promise<never> {
@@ -161,6 +163,11 @@ export function apiHandlers(s: RunnerServices): Handlers {
     },
     sshInfo: notAvailable('the SSH gateway'),
     'host.acceptKey': notAvailable('remote hosts'),
+    attach: async (p) => {
+      await readyTarget(s, p.name);
+      await s.attach?.(p.name);
+      return { ok: true };
+    },
     keepalive: async (p) => {
       s.store.mustGet('Environment', p.name);
       s.onActivity?.(p.name);

@@ -7,7 +7,7 @@ import { age, table } from '../output';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
-const HELP = `devrig automations ls|start|stop|run|logs    services and tasks of an environment
+const HELP = `devrig automations ls|start|stop|run|logs services and tasks of an environment
   devrig automations ls NAME [-o json]       each service and task with its state
   devrig automations start NAME ID           start a service (or run a task)
   devrig automations stop NAME ID            stop a service (its stop command, then its processes)

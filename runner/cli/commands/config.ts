@@ -12,7 +12,7 @@ import type { CliContext } from '../context';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
-const HELP = `devrig config get|set|unset                your settings for all environments
+const HELP = `devrig config get|set|unset               your settings for all environments (dotfiles)
   devrig config get [KEY]
   devrig config set KEY VALUE
   devrig config unset KEY

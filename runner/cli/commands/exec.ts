@@ -27,6 +27,12 @@ export async function exec(ctx: CliContext, argv: string[]): Promise<number> {
   }
   const tty = values.tty && !!process.stdout.isTTY;
   const client = await ctx.client();
+  if (tty && command.length === 0) {
+    // A person attaching with a shell: postAttachCommand first, as for an interactive ssh.
+    await client
+      .call('attach', { name })
+      .catch((e: Error) => ctx.err(`devrig: postAttachCommand failed: ${e.message}`));
+  }
   let code: number | null = null;
   const h = await client.stream(
     'exec',

@@ -6,7 +6,7 @@ import { table } from '../output';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
-const HELP = `devrig ports NAME [-o json]                ports of an environment and where the runner forwards them
+const HELP = `devrig ports NAME [-o json]               ports and where the runner forwards them
   Forwards are held by the runner on 127.0.0.1 while the environment runs: no IDE or SSH
   session is needed. forwardPorts come from devcontainer.json; other listening ports are found.`;
 

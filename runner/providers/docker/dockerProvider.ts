@@ -42,6 +42,9 @@ export function normaliseImageRef(ref: string): string {
   return ref.slice(lastSlash + 1).includes(':') ? ref : `${ref}:latest`;
 }
 
+/** Container events that can change what a reconcile decides. */
+const STATE_EVENTS = 'create start restart stop die kill oom pause unpause destroy rename update'.split(' ');
+
 /** The container provider for a Docker engine, through dockerode. */
 export class DockerProvider implements ContainerProvider {
   readonly docker: Docker;
@@ -460,7 +463,13 @@ export class DockerProvider implements ContainerProvider {
       if (closed) return;
       try {
         const stream = (await this.docker.getEvents({
-          filters: { type: ['container'], label: [`${LABELS.managed}=true`] },
+          filters: {
+            type: ['container'],
+            label: [`${LABELS.managed}=true`],
+            // State changes only: execs and archive reads (ports, automations) would each queue a
+            // reconcile that reads again, without end.
+            event: STATE_EVENTS,
+          },
         })) as unknown as Readable;
         current = stream;
         delay = 250;

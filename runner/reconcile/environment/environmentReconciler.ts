@@ -686,6 +686,23 @@ export class EnvironmentReconciler implements Reconciler {
     return sorted[0];
   }
 
+  /**
+   * postAttachCommand: run each time a tool attaches (an interactive SSH shell, a VS Code
+   * terminal or window), as the remote user in the workspace; output goes to the log.
+   */
+  async postAttach(env: Environment): Promise<void> {
+    const commands = this.resolvedCache.get(env.metadata.name)?.lifecycle.postAttachCommand ?? [];
+    if (commands.length === 0) return;
+    const target = await this.sessionTarget(env);
+    if (!target) return;
+    await runHook(target.provider, target.containerId, 'postAttachCommand', commands, {
+      user: target.user,
+      workdir: target.workspaceFolder,
+      env: target.env,
+      log: this.deps.logs.writer(env.metadata.name),
+    });
+  }
+
   /** Where sessions for a Ready environment go, with the user, folder and env they get. */
   async sessionTarget(env: Environment): Promise<SessionTarget | undefined> {
     const provider = await this.deps.providerFor(env);
