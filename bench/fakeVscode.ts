@@ -29,11 +29,28 @@ class Disposable {
 }
 
 const event = () => new Disposable();
+
+/** Unknown `registerX`/`onDidX` members of a namespace are no-ops returning a Disposable (others stay undefined). */
+function lenient<T extends object>(ns: T): T {
+  return new Proxy(ns, {
+    get(target, prop, receiver) {
+      if (prop in target) return Reflect.get(target, prop, receiver);
+      if (typeof prop === 'string' && /^(register|on[A-Z])/.test(prop)) return event;
+      return undefined;
+    },
+  });
+}
 const noop = () => {};
 const dismissed = async () => undefined;
 
 export function fakeVscode(opts: { folder: string; settings: Record<string, unknown> }) {
-  const uri = (p: string) => ({ scheme: 'file', fsPath: p, path: p, authority: '', toString: () => `file://${p}` });
+  const uri = (p: string) => ({
+    scheme: 'file',
+    fsPath: p,
+    path: p,
+    authority: '',
+    toString: () => `file://${p}`,
+  });
   return {
     version: '1.95.0-bench',
     EventEmitter,
@@ -68,9 +85,19 @@ export function fakeVscode(opts: { folder: string; settings: Record<string, unkn
     Uri: { file: uri, parse: (s: string) => uri(s) },
     env: { remoteName: undefined, appName: 'bench', clipboard: { writeText: dismissed } },
     extensions: { getExtension: () => undefined },
-    commands: { registerCommand: () => new Disposable(), executeCommand: dismissed },
-    window: {
-      createOutputChannel: () => ({ info: noop, warn: noop, error: noop, debug: noop, trace: noop, append: noop, appendLine: noop, show: noop, dispose: noop }),
+    commands: lenient({ registerCommand: () => new Disposable(), executeCommand: dismissed }),
+    window: lenient({
+      createOutputChannel: () => ({
+        info: noop,
+        warn: noop,
+        error: noop,
+        debug: noop,
+        trace: noop,
+        append: noop,
+        appendLine: noop,
+        show: noop,
+        dispose: noop,
+      }),
       createTreeView: () => new Disposable(),
       createStatusBarItem: () => ({ show: noop, hide: noop, dispose: noop }),
       showInformationMessage: dismissed,
@@ -78,14 +105,19 @@ export function fakeVscode(opts: { folder: string; settings: Record<string, unkn
       showErrorMessage: dismissed,
       withProgress: (_o: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) =>
         task({ report: noop }, { onCancellationRequested: event }),
-    },
-    workspace: {
+    }),
+    workspace: lenient({
       isTrusted: true,
       workspaceFolders: [{ uri: uri(opts.folder), name: 'bench', index: 0 }],
       getConfiguration: (section: string) => ({ get: (k: string) => opts.settings[`${section}.${k}`] }),
       onDidChangeConfiguration: event,
       onDidChangeWorkspaceFolders: event,
-      createFileSystemWatcher: () => ({ onDidCreate: event, onDidDelete: event, onDidChange: event, dispose: noop }),
-    },
+      createFileSystemWatcher: () => ({
+        onDidCreate: event,
+        onDidDelete: event,
+        onDidChange: event,
+        dispose: noop,
+      }),
+    }),
   };
 }

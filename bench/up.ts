@@ -92,9 +92,16 @@ async function main(): Promise<void> {
   } finally {
     await cleanupRunner(r);
     for (const c of await docker.listContainers({ all: true, filters: { label: ['devrig-bench'] } })) {
-      await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => {});
       // devcontainer up derives a per-folder image (vsc-…-uid) to update the user's UID.
-      if (c.Image.startsWith('vsc-')) await docker.getImage(c.Image).remove({ force: true }).catch(() => {});
+      if (c.Image.startsWith('vsc-'))
+        await docker
+          .getImage(c.Image)
+          .remove({ force: true })
+          .catch(() => {});
     }
     removeProjects();
   }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { VERSION } from '../runner/api';
 import { startAutoStart } from './autostart/autoStart';
+import { automationCommands } from './commands/automationCommands';
 import { createCommands } from './commands/createCommands';
 import { hostCommands } from './commands/hostCommands';
 import { lifecycleCommands } from './commands/lifecycleCommands';
@@ -20,6 +21,7 @@ import { runnerLaunchSpec } from './runner/launchSpec';
 import { ResourceCache } from './runner/resourceCache';
 import { RunnerConnection, type RunnerConnectionOptions } from './runner/runnerConnection';
 import type { Services } from './services';
+import { watchIdleStops } from './status/idleWarnings';
 import { createStatusBar } from './status/statusBar';
 import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
 import { WorkspaceFolderState } from './workspace/workspaceFolderState';
@@ -37,6 +39,10 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   cache.on('error', (e) => log.warn(e.message));
   const workspace = new WorkspaceFolderState(cache);
+  const logs = new EnvironmentLogs(runner, log);
+  cache.on('change', (c) => {
+    if (c.type === 'DELETED' && c.resource.kind === 'Environment') logs.stop(c.resource.metadata.name);
+  });
   const base: Omit<Services, 'details'> = {
     context,
     log,
@@ -44,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
     cache,
     settings: () => settings,
     workspace,
-    logs: new EnvironmentLogs(runner, log),
+    logs,
   };
   const details = createDetailsView(base);
   const services: Services = { ...base, details };
@@ -60,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): void {
     workspace.start(),
     trackContextKeys(base),
     createStatusBar(base),
+    watchIdleStops(base),
     registerCommands(
       {
         ...createCommands(services),
@@ -68,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): void {
         ...sessionCommands(services),
         ...runnerCommands(services),
         ...hostCommands(services),
+        ...automationCommands(services),
       },
       log,
     ),

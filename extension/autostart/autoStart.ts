@@ -19,8 +19,9 @@ export function startAutoStart(s: Services): vscode.Disposable {
   let disposed = false;
   const run = async () => {
     await s.workspace.ready();
+    // Decide on current objects only: a stale cache could miss the folder's environment and create a second.
     await s.runner.whenConnected();
-    if (!s.cache.synced) await new Promise<void>((r) => s.cache.once('change', () => r()));
+    await s.cache.whenSynced();
     if (disposed) return;
     await autoStartOnce(s);
   };
@@ -36,6 +37,7 @@ export function startAutoStart(s: Services): vscode.Disposable {
 
 async function autoStartOnce(s: Services): Promise<void> {
   await s.workspace.ready();
+  await s.cache.whenSynced();
   const info = s.workspace.folder;
   const settings = s.settings();
   const action = decideAutoStart({
@@ -72,7 +74,11 @@ async function autoStartOnce(s: Services): Promise<void> {
   let result;
   if (action.what === 'create') {
     const configFile = await pickConfig(info.path);
-    result = await createEnvironment(s, { kind: 'folder', folder: info.path, configFile }, { offerOpen: false });
+    result = await createEnvironment(
+      s,
+      { kind: 'folder', folder: info.path, configFile },
+      { offerOpen: false },
+    );
   } else {
     result = await runLifecycle(s, env!.metadata.name, 'start');
   }

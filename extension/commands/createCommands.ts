@@ -11,6 +11,7 @@ import { environmentForFolder, nameFromGitUrl, uniqueName } from '../environment
 import { newEnvironment, type NewEnvironmentSource } from '../environments/newEnvironment';
 import type { WaitResult } from '../environments/waitForEnvironment';
 import type { Services } from '../services';
+import { connectedClient } from './connected';
 import { COMMANDS } from './commandIds';
 import { followWithProgress } from './progress';
 import type { CommandHandlers } from './registry';
@@ -22,7 +23,9 @@ export async function createEnvironment(
   source: NewEnvironmentSource,
   opts: { offerOpen: boolean } = { offerOpen: true },
 ): Promise<WaitResult> {
-  const client = await s.runner.whenConnected();
+  const client = await connectedClient(s);
+  // The folder's existing environment must be known, or a second one would be created.
+  await s.cache.whenSynced();
   const envs = s.cache.environments();
   const existing: Environment | undefined =
     source.kind === 'folder' ? environmentForFolder(envs, source.folder) : undefined;
@@ -37,10 +40,14 @@ export async function createEnvironment(
       name,
       source,
       resources: s.settings().defaultResources,
-      ...(existing ? { existing: { resourceVersion: existing.metadata.resourceVersion, spec: existing.spec } } : {}),
+      ...(existing
+        ? { existing: { resourceVersion: existing.metadata.resourceVersion, spec: existing.spec } }
+        : {}),
     }),
   });
-  s.log.info(`${existing ? 'updated' : 'created'} environment ${name} (generation ${applied.metadata.generation})`);
+  s.log.info(
+    `${existing ? 'updated' : 'created'} environment ${name} (generation ${applied.metadata.generation})`,
+  );
   const result = await followWithProgress(s, {
     title: `devrig: ${existing ? 'Starting' : 'Creating'} ${name}`,
     name,
@@ -80,7 +87,10 @@ async function fromWorkspace(s: Services): Promise<void> {
   await s.workspace.ready();
   const info = s.workspace.folder;
   if (!info) {
-    const choice = await vscode.window.showInformationMessage('Open a local folder first, or pick one.', 'Pick Folder');
+    const choice = await vscode.window.showInformationMessage(
+      'Open a local folder first, or pick one.',
+      'Pick Folder',
+    );
     if (choice) await fromPickedFolder(s);
     return;
   }
@@ -134,8 +144,16 @@ export function createCommands(
         ...(folder && folder.configs.length
           ? [{ label: '$(folder-active) From This Folder', detail: folder.path, run: () => fromWorkspace(s) }]
           : []),
-        { label: '$(folder-opened) From a Folder…', detail: 'A folder on this machine with a devcontainer config', run: () => fromPickedFolder(s) },
-        { label: '$(repo-clone) From a Git Repository…', detail: 'Cloned into the environment by the runner', run: () => fromGitUrl(s) },
+        {
+          label: '$(folder-opened) From a Folder…',
+          detail: 'A folder on this machine with a devcontainer config',
+          run: () => fromPickedFolder(s),
+        },
+        {
+          label: '$(repo-clone) From a Git Repository…',
+          detail: 'Cloned into the environment by the runner',
+          run: () => fromGitUrl(s),
+        },
       ];
       const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Create a devrig environment' });
       await picked?.run();

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { hostName, hostResource, parseHostAddress } from '../hosts/hostAddress';
 import type { Services } from '../services';
+import { connectedClient } from './connected';
 import { COMMANDS } from './commandIds';
 import type { CommandHandlers } from './registry';
 
@@ -19,7 +20,8 @@ export function hostCommands(
     [COMMANDS.addSshHost]: async () => {
       const input = await vscode.window.showInputBox({
         title: 'Add SSH Host',
-        prompt: 'A machine devrig reaches over SSH (with your SSH agent or key) to run environments on its Docker engine',
+        prompt:
+          'A machine devrig reaches over SSH (with your SSH agent or key) to run environments on its Docker engine',
         placeHolder: 'user@host or user@host:port',
         ignoreFocusOut: true,
         validateInput: (v) => {
@@ -30,7 +32,7 @@ export function hostCommands(
       if (!input) return;
       const address = parseHostAddress(input);
       if ('error' in address) throw new Error(address.error);
-      const client = await s.runner.whenConnected();
+      const client = await connectedClient(s);
       const name = hostName(address, new Set(s.cache.hosts().map((h) => h.metadata.name)));
       await client.call('apply', { resource: hostResource(name, address) });
       s.log.info(`added host ${name} (${input})`);
@@ -52,15 +54,19 @@ export function hostCommands(
         'Trust',
       );
       if (ok !== 'Trust') return;
-      const client = await s.runner.whenConnected();
+      const client = await connectedClient(s);
       await client.call('host.acceptKey', { name: host.metadata.name, hostKey: key });
     },
     [COMMANDS.removeHost]: async (arg?: unknown) => {
       const name = hostFromArg(arg);
       if (!name) throw new Error('Remove Host needs a host from the devrig tree');
-      const ok = await vscode.window.showWarningMessage(`Remove host ${name} from devrig?`, { modal: true }, 'Remove');
+      const ok = await vscode.window.showWarningMessage(
+        `Remove host ${name} from devrig?`,
+        { modal: true },
+        'Remove',
+      );
       if (ok !== 'Remove') return;
-      const client = await s.runner.whenConnected();
+      const client = await connectedClient(s);
       await client.call('delete', { kind: 'Host', name });
     },
   };

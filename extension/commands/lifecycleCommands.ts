@@ -5,6 +5,7 @@ import type { Environment } from '../../runner/api';
 import { applyLifecycle, targetPhase, type LifecycleVerb } from '../environments/desiredState';
 import type { WaitResult } from '../environments/waitForEnvironment';
 import type { Services } from '../services';
+import { connectedClient } from './connected';
 import { COMMANDS } from './commandIds';
 import { followWithProgress } from './progress';
 import type { CommandHandlers } from './registry';
@@ -26,7 +27,7 @@ const FILTERS: Record<LifecycleVerb, (e: Environment) => boolean> = {
 
 /** Applies `verb` to `name` and follows it in a progress notification. */
 export async function runLifecycle(s: Services, name: string, verb: LifecycleVerb): Promise<WaitResult> {
-  const client = await s.runner.whenConnected();
+  const client = await connectedClient(s);
   const applied = await applyLifecycle(client, name, verb);
   s.log.info(`${verb} ${name} (generation ${applied.metadata.generation})`);
   return followWithProgress(s, {
@@ -39,7 +40,10 @@ export async function runLifecycle(s: Services, name: string, verb: LifecycleVer
 
 export function lifecycleCommands(
   s: Services,
-): Pick<CommandHandlers, 'devrig.start' | 'devrig.stop' | 'devrig.restart' | 'devrig.rebuild' | 'devrig.delete'> {
+): Pick<
+  CommandHandlers,
+  'devrig.start' | 'devrig.stop' | 'devrig.restart' | 'devrig.rebuild' | 'devrig.delete'
+> {
   const verb = (v: LifecycleVerb) => async (arg?: unknown) => {
     const name = await resolveEnvironment(s, arg, { placeHolder: `Environment to ${v}`, filter: FILTERS[v] });
     await runLifecycle(s, name, v);
@@ -59,12 +63,14 @@ export function lifecycleCommands(
           modal: true,
           detail:
             'Its container and workspace volume are removed.' +
-            (local ? ` The folder ${local} on this machine is kept.` : ' Uncommitted work inside it is lost.'),
+            (local
+              ? ` The folder ${local} on this machine is kept.`
+              : ' Uncommitted work inside it is lost.'),
         },
         'Delete',
       );
       if (answer !== 'Delete') return;
-      const client = await s.runner.whenConnected();
+      const client = await connectedClient(s);
       const marked = await client.call('delete', { kind: 'Environment', name });
       await followWithProgress(s, {
         title: `devrig: Deleting ${name}`,

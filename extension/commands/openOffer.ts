@@ -11,7 +11,8 @@ export async function offerToOpen(s: Services, name: string): Promise<void> {
   const actions = remote ? ['Open in Remote-SSH', 'Open in New Window', 'Open Terminal'] : ['Open Terminal'];
   const choice = await vscode.window.showInformationMessage(`devrig: ${name} is running.`, ...actions);
   if (choice === 'Open in Remote-SSH') await vscode.commands.executeCommand(COMMANDS.openInRemoteSsh, name);
-  else if (choice === 'Open in New Window') await vscode.commands.executeCommand(COMMANDS.openInRemoteSshNewWindow, name);
+  else if (choice === 'Open in New Window')
+    await vscode.commands.executeCommand(COMMANDS.openInRemoteSshNewWindow, name);
   else if (choice === 'Open Terminal') await vscode.commands.executeCommand(COMMANDS.openTerminal, name);
   s.log.debug(`open offer for ${name}: ${choice ?? 'dismissed'}`);
 }

@@ -42,7 +42,11 @@ export async function followWithProgress(
 
 export async function reportFailure(s: Services, name: string, message: string): Promise<void> {
   s.log.error(`${name}: ${message}`);
-  const choice = await vscode.window.showErrorMessage(`devrig: ${name}: ${message}`, 'Show Logs', 'Show Details');
+  const choice = await vscode.window.showErrorMessage(
+    `devrig: ${name}: ${message}`,
+    'Show Logs',
+    'Show Details',
+  );
   if (choice === 'Show Logs') await vscode.commands.executeCommand(COMMANDS.showLogs, name);
   else if (choice === 'Show Details') await vscode.commands.executeCommand(COMMANDS.showDetails, name);
 }

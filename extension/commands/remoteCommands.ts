@@ -44,8 +44,10 @@ export async function openInRemoteSsh(s: Services, name: string, newWindow: bool
       'Open Terminal',
       'Copy SSH Command',
     );
-    if (choice === 'Open Terminal') return void (await vscode.commands.executeCommand(COMMANDS.openTerminal, name));
-    if (choice === 'Copy SSH Command') return void (await vscode.commands.executeCommand(COMMANDS.copySshCommand, name));
+    if (choice === 'Open Terminal')
+      return void (await vscode.commands.executeCommand(COMMANDS.openTerminal, name));
+    if (choice === 'Copy SSH Command')
+      return void (await vscode.commands.executeCommand(COMMANDS.copySshCommand, name));
     if (choice !== 'Install Remote-SSH') return;
     await vscode.commands.executeCommand('workbench.extensions.installExtension', REMOTE_SSH_EXTENSION);
     if (!remoteSshInstalled()) return;
@@ -67,7 +69,9 @@ export function remoteCommands(
     [COMMANDS.openInRemoteSsh]: open(false),
     [COMMANDS.openInRemoteSshNewWindow]: open(true),
     [COMMANDS.copySshCommand]: async (arg?: unknown) => {
-      const name = await resolveEnvironment(s, arg, { placeHolder: 'Environment to copy the SSH command of' });
+      const name = await resolveEnvironment(s, arg, {
+        placeHolder: 'Environment to copy the SSH command of',
+      });
       const command = `ssh ${sshHostAlias(name)}`;
       const ssh = await ensureSshSetup(s);
       await vscode.env.clipboard.writeText(command);

@@ -10,7 +10,10 @@ import { remoteSshInstalled } from './remoteCommands';
 
 export function runnerCommands(
   s: Services,
-): Pick<CommandHandlers, 'devrig.runner.restart' | 'devrig.runner.showLog' | 'devrig.refresh' | 'devrig.statusBarActions'> {
+): Pick<
+  CommandHandlers,
+  'devrig.runner.restart' | 'devrig.runner.showLog' | 'devrig.refresh' | 'devrig.statusBarActions'
+> {
   return {
     [COMMANDS.runnerRestart]: async () => {
       await vscode.window.withProgress(

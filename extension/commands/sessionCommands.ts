@@ -1,7 +1,8 @@
-// Open Terminal, Show Logs, Show Details, Open Port.
+// Open Terminal, Show Logs, Show Details, Open Port, Keep Running.
 
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { connectedClient } from './connected';
 import { ExecPseudoterminal } from '../terminal/execPseudoterminal';
 import { COMMANDS } from './commandIds';
 import { runLifecycle } from './lifecycleCommands';
@@ -10,7 +11,10 @@ import { nameFromArg, resolveEnvironment } from './targets';
 
 export function sessionCommands(
   s: Services,
-): Pick<CommandHandlers, 'devrig.openTerminal' | 'devrig.showLogs' | 'devrig.showDetails' | 'devrig.openPort'> {
+): Pick<
+  CommandHandlers,
+  'devrig.openTerminal' | 'devrig.showLogs' | 'devrig.showDetails' | 'devrig.openPort' | 'devrig.keepRunning'
+> {
   return {
     [COMMANDS.openTerminal]: async (arg?: unknown) => {
       const name = await resolveEnvironment(s, arg, { placeHolder: 'Environment to open a terminal in' });
@@ -39,6 +43,20 @@ export function sessionCommands(
       const name = await resolveEnvironment(s, arg, { placeHolder: 'Environment to show' });
       await s.details.show(name);
     },
+    [COMMANDS.keepRunning]: async (arg?: unknown) => {
+      const name = await resolveEnvironment(s, arg, {
+        placeHolder: 'Environment to keep running',
+        filter: (e) => e.status.phase === 'Running',
+      });
+      const client = await connectedClient(s);
+      await client.call('keepalive', { name });
+      const next = s.cache.environment(name)?.status.idleStopAt;
+      void vscode.window.showInformationMessage(
+        next
+          ? `devrig: ${name} keeps running (idle stop moved past ${new Date(next).toLocaleTimeString()}).`
+          : `devrig: ${name} keeps running.`,
+      );
+    },
     [COMMANDS.openPort]: async (arg?: unknown, portArg?: unknown) => {
       const name = nameFromArg(arg);
       const port =
@@ -49,7 +67,8 @@ export function sessionCommands(
             : undefined;
       if (!name || port === undefined) throw new Error('Open Port needs a port from the devrig tree');
       const p = s.cache.environment(name)?.status.ports.find((x) => x.port === port);
-      if (!p?.localPort || p.state !== 'Forwarded') throw new Error(`port ${port} of ${name} is not forwarded`);
+      if (!p?.localPort || p.state !== 'Forwarded')
+        throw new Error(`port ${port} of ${name} is not forwarded`);
       const external = await vscode.env.asExternalUri(vscode.Uri.parse(`http://localhost:${p.localPort}/`));
       await vscode.env.openExternal(external);
     },

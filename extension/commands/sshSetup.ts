@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { isApiError } from '../../runner/api';
 import { ensureSshInclude } from '../remote/sshConfigFile';
 import type { Services } from '../services';
+import { connectedClient } from './connected';
 
 export type SshSetup = { ok: true } | { ok: false; reason: string };
 
@@ -20,14 +21,17 @@ export function userSshConfigPath(): string {
 let warnedAbout = '';
 
 export async function ensureSshSetup(s: Services): Promise<SshSetup> {
-  const client = await s.runner.whenConnected();
+  const client = await connectedClient(s);
   let configFile: string;
   try {
     configFile = (await client.call('sshInfo', {})).configFile;
   } catch (e) {
     if (isApiError(e, 'Unavailable')) {
       s.log.warn(`ssh: ${(e as Error).message}`);
-      return { ok: false, reason: 'this runner has no SSH gateway yet, so SSH connections to environments will fail' };
+      return {
+        ok: false,
+        reason: 'this runner has no SSH gateway yet, so SSH connections to environments will fail',
+      };
     }
     throw e;
   }
@@ -39,7 +43,10 @@ export async function ensureSshSetup(s: Services): Promise<SshSetup> {
   if (warnings.length && warnings.join('\n') !== warnedAbout) {
     warnedAbout = warnings.join('\n');
     void vscode.window
-      .showWarningMessage(`devrig: your SSH config may affect devrig hosts: ${warnings[0]}`, 'Open SSH Config')
+      .showWarningMessage(
+        `devrig: your SSH config may affect devrig hosts: ${warnings[0]}`,
+        'Open SSH Config',
+      )
       .then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(userConfig)));
   }
   return { ok: true };

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Environment } from '../../runner/api';
 import type { Services } from '../services';
+import { connectedClient } from './connected';
 import { ENVIRONMENT_ICONS } from '../tree/phaseStyle';
 import { phaseDescription } from '../tree/reasonText';
 
@@ -27,10 +28,17 @@ export async function resolveEnvironment(
   const filter = opts.filter ?? (() => true);
   const own = s.workspace.environment();
   if (own && filter(own)) return own.metadata.name;
-  if (!s.cache.hasData) await s.runner.whenConnected();
+  if (!s.cache.hasData) {
+    await connectedClient(s);
+    await s.cache.whenSynced();
+  }
   const envs = s.cache.environments().filter(filter);
   if (envs.length === 0) {
-    throw new Error(s.cache.environments().length ? 'no environment is in a state for this' : 'there are no environments yet');
+    throw new Error(
+      s.cache.environments().length
+        ? 'no environment is in a state for this'
+        : 'there are no environments yet',
+    );
   }
   const picked = await vscode.window.showQuickPick(
     envs

@@ -44,7 +44,10 @@ export function parseSettings(raw: RawSettings, env: NodeJS.ProcessEnv): Setting
   if (r !== undefined && r !== null && !(typeof r === 'object' && Object.keys(r).length === 0)) {
     const parsed = Resources.safeParse(r);
     if (parsed.success) defaultResources = parsed.data;
-    else problems.push(`devrig.defaultResources is invalid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); ignoring it`);
+    else
+      problems.push(
+        `devrig.defaultResources is invalid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); ignoring it`,
+      );
   }
   return { autoStart, stateDir, runnerPath: str(raw['runner.path']), defaultResources, problems };
 }

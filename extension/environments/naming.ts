@@ -11,7 +11,13 @@ export function environmentForFolder(envs: readonly Environment[], folder: strin
 
 /** `https://host/org/my-repo.git` → `my-repo`. */
 export function nameFromGitUrl(url: string): string {
-  const last = url.replace(/[?#].*$/, '').replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).pop() ?? '';
+  const last =
+    url
+      .replace(/[?#].*$/, '')
+      .replace(/\/+$/, '')
+      .replace(/\.git$/, '')
+      .split(/[/:]/)
+      .pop() ?? '';
   return nameFromFolder(last || 'repo');
 }
 

@@ -4,7 +4,11 @@ import { relative, sep } from 'node:path';
 import type { EnvironmentApply, Resources } from '../../runner/api';
 
 export type NewEnvironmentSource =
-  | { kind: 'folder'; folder: string; /** Absolute path of the chosen devcontainer.json. */ configFile?: string }
+  | {
+      kind: 'folder';
+      folder: string;
+      /** Absolute path of the chosen devcontainer.json. */ configFile?: string;
+    }
   | { kind: 'git'; url: string; ref?: string };
 
 export function newEnvironment(opts: {
@@ -15,7 +19,9 @@ export function newEnvironment(opts: {
 }): EnvironmentApply {
   const { source } = opts;
   const devcontainerPath =
-    source.kind === 'folder' && source.configFile ? relative(source.folder, source.configFile).split(sep).join('/') : undefined;
+    source.kind === 'folder' && source.configFile
+      ? relative(source.folder, source.configFile).split(sep).join('/')
+      : undefined;
   const spec: EnvironmentApply['spec'] = {
     ...(opts.existing?.spec ?? {}),
     source:
@@ -31,7 +37,10 @@ export function newEnvironment(opts: {
   };
   return {
     kind: 'Environment',
-    metadata: { name: opts.name, ...(opts.existing ? { resourceVersion: opts.existing.resourceVersion } : {}) },
+    metadata: {
+      name: opts.name,
+      ...(opts.existing ? { resourceVersion: opts.existing.resourceVersion } : {}),
+    },
     spec,
   };
 }

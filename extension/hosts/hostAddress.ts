@@ -10,7 +10,9 @@ export interface HostAddress {
 
 /** Parses `user@host`, `user@host:2222` or `user@[::1]:2222`; an error message otherwise. */
 export function parseHostAddress(text: string): HostAddress | { error: string } {
-  const m = /^([A-Za-z0-9._][A-Za-z0-9._-]*)@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(text.trim());
+  const m = /^([A-Za-z0-9._][A-Za-z0-9._-]*)@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(
+    text.trim(),
+  );
   if (!m) return { error: 'Enter user@host or user@host:port' };
   const port = m[3] ? Number(m[3]) : 22;
   if (port < 1 || port > 65535) return { error: 'The port must be 1-65535' };

@@ -7,9 +7,7 @@ import { isApiError, type Environment, type Host, type Resource, type WatchEvent
 import type { RunnerClient } from '../../runner/client/runnerClient';
 
 export type CacheChange =
-  | { type: 'synced' }
-  | { type: 'stale' }
-  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; resource: Resource };
+  { type: 'synced' } | { type: 'stale' } | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; resource: Resource };
 
 type Listing = Pick<RunnerClient, 'call' | 'stream' | 'isOpen'>;
 
@@ -36,6 +34,19 @@ export class ResourceCache extends EventEmitter<{ change: [CacheChange]; error: 
 
   get hasData(): boolean {
     return this.everSynced;
+  }
+
+  /** Resolves once the objects are current (listed on a live connection). */
+  whenSynced(): Promise<void> {
+    if (this.syncedValue) return Promise.resolve();
+    return new Promise((resolve) => {
+      const onChange = (c: CacheChange) => {
+        if (c.type !== 'synced') return;
+        this.off('change', onChange);
+        resolve();
+      };
+      this.on('change', onChange);
+    });
   }
 
   environments(): Environment[] {

@@ -10,11 +10,21 @@ export interface StatusAction {
   withName: boolean;
 }
 
-export function statusActions(env: Environment | undefined, hasConfig: boolean, remoteSsh: boolean): StatusAction[] {
-  const a = (label: string, command: CommandId, withName = true): StatusAction => ({ label, command, withName });
+export function statusActions(
+  env: Environment | undefined,
+  hasConfig: boolean,
+  remoteSsh: boolean,
+): StatusAction[] {
+  const a = (label: string, command: CommandId, withName = true): StatusAction => ({
+    label,
+    command,
+    withName,
+  });
   if (!env) {
     return [
-      ...(hasConfig ? [a('$(add) Create Environment from This Folder', COMMANDS.createEnvironmentFromWorkspace, false)] : []),
+      ...(hasConfig
+        ? [a('$(add) Create Environment from This Folder', COMMANDS.createEnvironmentFromWorkspace, false)]
+        : []),
       a('$(add) Create Environment…', COMMANDS.createEnvironment, false),
     ];
   }
@@ -30,6 +40,7 @@ export function statusActions(env: Environment | undefined, hasConfig: boolean, 
   if (env.spec.state === 'Stopped' || phase === 'Failed') out.push(a('$(debug-start) Start', COMMANDS.start));
   if (env.spec.state === 'Running' && phase !== 'Failed') out.push(a('$(debug-stop) Stop', COMMANDS.stop));
   if (running || phase === 'Failed') out.push(a('$(debug-restart) Restart', COMMANDS.restart));
+  if (running && env.status.idleStopAt) out.push(a('$(watch) Keep Running', COMMANDS.keepRunning));
   out.push(
     a('$(tools) Rebuild', COMMANDS.rebuild),
     a('$(output) Show Logs', COMMANDS.showLogs),

@@ -17,6 +17,7 @@ export function createStatusBar(s: Omit<Services, 'details'>): vscode.Disposable
   const apply = (item: vscode.StatusBarItem, t: StatusText | undefined) => {
     if (!t) return item.hide();
     item.text = t.text;
+    item.accessibilityInformation = { label: t.label, role: 'button' };
     const md = new vscode.MarkdownString(t.tooltip, true);
     item.tooltip = md;
     item.backgroundColor = t.background ? new vscode.ThemeColor(t.background) : undefined;

@@ -8,6 +8,8 @@ import { mdText } from '../tree/markdown';
 
 export interface StatusText {
   text: string;
+  /** For screen readers (the text has icon ids in it). */
+  label: string;
   tooltip: string;
   /** A theme colour id for the background (warnings/errors), if any. */
   background?: 'statusBarItem.warningBackground' | 'statusBarItem.errorBackground';
@@ -17,12 +19,17 @@ export interface StatusText {
 export function environmentStatus(env: Environment | undefined, hasConfig: boolean): StatusText | undefined {
   if (!env) {
     return hasConfig
-      ? { text: '$(vm-outline) devrig', tooltip: 'This folder has a devcontainer config. Click for devrig actions.' }
+      ? {
+          text: '$(vm-outline) devrig',
+          label: 'devrig: this folder has a devcontainer config, no environment yet',
+          tooltip: 'This folder has a devcontainer config. Click for devrig actions.',
+        }
       : undefined;
   }
   const icon = ENVIRONMENT_ICONS[env.status.phase].id;
   return {
     text: `$(${icon}) ${env.metadata.name}${env.status.phase === 'Running' ? '' : ` · ${env.status.phase}`}`,
+    label: `devrig environment ${env.metadata.name}: ${env.status.phase}`,
     tooltip: `${environmentTooltip(env)}\n\n---\nClick for actions.`,
     ...(env.status.phase === 'Failed' ? { background: 'statusBarItem.errorBackground' as const } : {}),
   };
@@ -37,11 +44,13 @@ export function runnerStatus(state: RunnerState, stateDir: string): StatusText |
     case 'connecting':
       return {
         text: '$(sync~spin) devrig runner',
+        label: 'devrig: connecting to the runner',
         tooltip: `Connecting to the devrig runner (state ${mdText(stateDir)})…`,
       };
     case 'disconnected':
       return {
         text: '$(debug-disconnect) devrig runner',
+        label: 'devrig: the runner is not reachable, retrying',
         tooltip: `The devrig runner is not reachable: ${mdText(state.error)}\n\nRetrying. Click for runner actions.`,
         background: 'statusBarItem.warningBackground',
       };

@@ -82,13 +82,19 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
     if (!this.handle || !this.client) return;
     this.client
       .call('exec.input', { id: this.handle.id, data: Buffer.from(data, 'utf8').toString('base64') })
-      .catch((e: Error) => this.opts.log.debug(`terminal ${this.opts.name}: input not delivered: ${e.message}`));
+      .catch((e: Error) =>
+        this.opts.log.debug(`terminal ${this.opts.name}: input not delivered: ${e.message}`),
+      );
   }
 
   private resize(d: vscode.TerminalDimensions): void {
     if (!this.handle || !this.client || d.columns < 1 || d.rows < 1) return;
     this.client
-      .call('exec.resize', { id: this.handle.id, cols: Math.min(d.columns, 1000), rows: Math.min(d.rows, 1000) })
+      .call('exec.resize', {
+        id: this.handle.id,
+        cols: Math.min(d.columns, 1000),
+        rows: Math.min(d.rows, 1000),
+      })
       .catch(() => {});
   }
 
@@ -107,7 +113,9 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
     if (this.ended) return;
     this.ended = true;
     this.opts.log.warn(`terminal ${this.opts.name}: ${message}`);
-    this.writeEmitter.fire(`\r\n\x1b[31mdevrig: ${message.replace(/\n/g, '\r\n')}\x1b[0m\r\n\x1b[2m[press any key to close]\x1b[0m\r\n`);
+    this.writeEmitter.fire(
+      `\r\n\x1b[31mdevrig: ${message.replace(/\n/g, '\r\n')}\x1b[0m\r\n\x1b[2m[press any key to close]\x1b[0m\r\n`,
+    );
   }
 
   private dispose(): void {

@@ -4,13 +4,17 @@
 import * as vscode from 'vscode';
 import type { ResourceCache } from '../runner/resourceCache';
 import type { RunnerConnection, RunnerState } from '../runner/runnerConnection';
+import { RefreshPacer } from './refreshPacer';
 import { buildTree, type ConnectionSummary, type ViewNode } from './treeModel';
 
 export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<ViewNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ViewNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: ViewNode[] = [];
+  /** The rendered model, to skip changes nobody would see (they would only delay the next real one). */
+  private rendered = '';
   private scheduled = false;
+  private readonly pacer = new RefreshPacer(() => this.changed.fire(undefined));
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -27,24 +31,28 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<ViewNod
     this.rebuild();
   }
 
-  /** Coalesces a burst of watch events into one view update (within the same tick). */
+  /** Coalesces the watch events of one tick into one model update; paces what VS Code is told. */
   private scheduleRefresh(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
-      this.rebuild();
-      this.changed.fire(undefined);
+      if (this.rebuild()) this.pacer.request();
     });
   }
 
-  private rebuild(): void {
+  /** Rebuilds the model; whether it differs from what the view shows. */
+  private rebuild(): boolean {
     this.roots = buildTree({
       connection: summarize(this.runner.state),
       hasData: this.cache.hasData,
       environments: this.cache.environments(),
       hosts: this.cache.hosts(),
     });
+    const rendered = JSON.stringify(this.roots);
+    if (rendered === this.rendered) return false;
+    this.rendered = rendered;
+    return true;
   }
 
   /** Whether the view shows nothing (then the welcome content shows). */
@@ -84,11 +92,13 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<ViewNod
       md.isTrusted = false;
       item.tooltip = md;
     }
-    if (node.command) item.command = { command: node.command.id, title: node.command.title, arguments: node.command.args };
+    if (node.command)
+      item.command = { command: node.command.id, title: node.command.title, arguments: node.command.args };
     return item;
   }
 
   dispose(): void {
+    this.pacer.dispose();
     this.unsubscribe();
     this.changed.dispose();
   }

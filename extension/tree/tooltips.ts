@@ -12,7 +12,11 @@ export function environmentTooltip(env: Environment): string {
     if (value) lines.push(`${label}: ${code ? mdCode(value) : mdText(value)}  `);
   };
   const src = env.spec.source;
-  row('Source', src.folder ?? (src.git ? `${src.git.url}${src.git.ref ? `@${src.git.ref}` : ''}` : undefined), true);
+  row(
+    'Source',
+    src.folder ?? (src.git ? `${src.git.url}${src.git.ref ? `@${src.git.ref}` : ''}` : undefined),
+    true,
+  );
   row('Host', s.host ?? env.spec.host ?? 'local');
   row('Image', s.image, true);
   row('Workspace', s.workspaceFolder, true);
@@ -26,7 +30,11 @@ export function environmentTooltip(env: Environment): string {
   }
   const failing = failingCondition(env);
   if (failing) {
-    lines.push('', `$(error) **${mdText(failing.type)}**: ${mdText(failing.reason)}  `, mdText(failing.message));
+    lines.push(
+      '',
+      `$(error) **${mdText(failing.type)}**: ${mdText(failing.reason)}  `,
+      mdText(failing.message),
+    );
   }
   const notTrue = s.conditions.filter((c) => c.status !== 'True' && c !== failing);
   if (notTrue.length) {

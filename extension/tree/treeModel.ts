@@ -40,12 +40,11 @@ export interface ViewNode {
   environment?: string;
   host?: string;
   port?: PortStatus;
+  automation?: { kind: 'service' | 'task'; id: string };
 }
 
 export type ConnectionSummary =
-  | { kind: 'connecting' }
-  | { kind: 'connected' }
-  | { kind: 'disconnected'; error: string };
+  { kind: 'connecting' } | { kind: 'connected' } | { kind: 'disconnected'; error: string };
 
 export interface TreeInput {
   connection: ConnectionSummary;
@@ -63,7 +62,8 @@ export function buildTree(input: TreeInput): ViewNode[] {
   const banner = connectionBanner(connection, hasData);
   if (!hasData) return banner ? [banner] : [];
   const hosts = hostNodes(input.environments, input.hosts);
-  if (input.environments.length === 0 && input.hosts.length === 0 && connection.kind === 'connected') return [];
+  if (input.environments.length === 0 && input.hosts.length === 0 && connection.kind === 'connected')
+    return [];
   return banner ? [banner, ...hosts] : hosts;
 }
 
@@ -89,7 +89,15 @@ function connectionBanner(c: ConnectionSummary, hasData: boolean): ViewNode | un
 }
 
 function message(id: string, label: string, icon: IconSpec): ViewNode {
-  return { id: `message:${id}`, kind: 'message', label, icon, contextValue: 'message', collapsible: 'none', children: [] };
+  return {
+    id: `message:${id}`,
+    kind: 'message',
+    label,
+    icon,
+    contextValue: 'message',
+    collapsible: 'none',
+    children: [],
+  };
 }
 
 function hostOf(env: Environment): string {
@@ -181,7 +189,9 @@ function portNode(env: string, p: PortStatus): ViewNode {
     contextValue: `port.${p.state.toLowerCase()}`,
     collapsible: 'none',
     children: [],
-    ...(forwarded ? { command: { id: 'devrig.openPort', title: 'Open in Browser', args: [env, p.port] } } : {}),
+    ...(forwarded
+      ? { command: { id: 'devrig.openPort', title: 'Open in Browser', args: [env, p.port] } }
+      : {}),
     environment: env,
     port: p,
   };
@@ -192,7 +202,11 @@ function automationNode(env: string, a: AutomationStatus): ViewNode {
     id: `env:${env}/${a.kind}:${a.id}`,
     kind: 'automation',
     label: a.name || a.id,
-    description: [a.phase, a.message ? truncate(a.message, 40) : '', a.restarts ? `${a.restarts} restarts` : '']
+    description: [
+      a.phase,
+      a.message ? truncate(a.message, 40) : '',
+      a.restarts ? `${a.restarts} restarts` : '',
+    ]
       .filter(Boolean)
       .join(' · '),
     tooltip: [
@@ -207,6 +221,7 @@ function automationNode(env: string, a: AutomationStatus): ViewNode {
     collapsible: 'none',
     children: [],
     environment: env,
+    automation: { kind: a.kind, id: a.id },
   };
 }
 
@@ -217,7 +232,10 @@ function conditionNode(env: string, c: Condition): ViewNode {
     label: `${c.type}: ${humanizeReason(c.reason)}`,
     description: truncate(c.message, 80),
     tooltip: `**${mdText(c.type)}** ${mdText(c.status)} (${mdText(c.reason)}) since ${mdText(c.lastTransitionTime)}\n\n${mdText(c.message)}`,
-    icon: c.status === 'False' ? { id: 'error', color: 'errorForeground' } : { id: 'warning', color: 'list.warningForeground' },
+    icon:
+      c.status === 'False'
+        ? { id: 'error', color: 'errorForeground' }
+        : { id: 'warning', color: 'list.warningForeground' },
     contextValue: `condition.${c.status.toLowerCase()}`,
     collapsible: 'none',
     children: [],

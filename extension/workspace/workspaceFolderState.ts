@@ -28,7 +28,9 @@ export class WorkspaceFolderState extends EventEmitter<{ change: [] }> {
   /** Scans the folders now and again whenever they or their devcontainer files change. */
   start(): vscode.Disposable {
     const rescan = () => void this.rescan();
-    const watcher = vscode.workspace.createFileSystemWatcher('**/{.devcontainer.json,.devcontainer/**/devcontainer.json}');
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      '**/{.devcontainer.json,.devcontainer/**/devcontainer.json}',
+    );
     const subs = [
       vscode.workspace.onDidChangeWorkspaceFolders(rescan),
       watcher,
@@ -65,7 +67,11 @@ export class WorkspaceFolderState extends EventEmitter<{ change: [] }> {
     this.scan = (async () => {
       const local = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
       const infos = await Promise.all(
-        local.map(async (folder) => ({ folder, path: folder.uri.fsPath, configs: await devcontainerConfigsIn(folder.uri.fsPath) })),
+        local.map(async (folder) => ({
+          folder,
+          path: folder.uri.fsPath,
+          configs: await devcontainerConfigsIn(folder.uri.fsPath),
+        })),
       );
       this.info = infos.find((i) => i.configs.length > 0) ?? infos[0];
       this.scanned = true;

@@ -21,7 +21,7 @@ import { BASE_IMAGE, docker, requireDocker } from '../helpers/docker';
 import { makeProject, removeProjects } from '../helpers/project';
 import { removeByRunnerId, ROOT } from '../helpers/runnerProcess';
 import { packagedVsix } from '../helpers/vsix';
-import { waitFor, waitForPhase } from '../helpers/wait';
+import { waitFor, waitForPhase, watchUntil } from '../helpers/wait';
 import {
   environmentRow,
   environmentStatusItem,
@@ -92,12 +92,16 @@ describe('the devrig extension in a real VS Code', () => {
   after(async () => {
     if (page) await screenshot('last').catch(() => {});
     await browser?.close().catch(() => {});
-    // The runner the extension started is detached from code-server: stop it by its pid.
-    const info = await readRunnerInfo(statePaths(stateDir).info);
     client?.close();
-    if (info && processAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
-    await removeByRunnerId(stateDir).catch(() => {});
+    // code-server first: its extension host would restart a runner killed before it.
     await cs?.stop();
+    // The runner is detached from code-server (it outlives windows): stop it by its pid.
+    const paths = statePaths(stateDir);
+    const lockPid = Number(existsSync(paths.lock) ? readFileSync(paths.lock, 'utf8').trim() : NaN);
+    for (const pid of [(await readRunnerInfo(paths.info))?.pid, lockPid]) {
+      if (pid && Number.isInteger(pid) && processAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    await removeByRunnerId(stateDir).catch(() => {});
     removeProjects();
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -174,7 +178,20 @@ describe('the devrig extension in a real VS Code', () => {
         }, name);
         const row = environmentRow(page, name);
         await row.click({ button: 'right' });
-        await page.getByRole('menuitem', { name: 'Stop', exact: true }).click();
+        const stop = page
+          .locator('.context-view .monaco-menu')
+          .getByRole('menuitem', { name: 'Stop', exact: true });
+        await stop.waitFor({ state: 'visible', timeout: 10_000 });
+        await screenshot('tree-context-menu');
+        // When the runner publishes Stopped (its watch stream, the extension's source too), to split the time.
+        const published = watchUntil(
+          await runner(),
+          name,
+          (e) => e.status.phase === 'Stopped',
+          'to be Stopped',
+          60_000,
+        ).then(() => Date.now());
+        await stop.click();
         const diedAt = await died;
         const stoppedAt = await waitFor(
           'the tree to show Stopped',
@@ -184,7 +201,11 @@ describe('the devrig extension in a real VS Code', () => {
           20,
         );
         const latency = stoppedAt - diedAt;
-        console.log(`# container died → tree shows Stopped: ${latency.toFixed(0)} ms (target < 500 ms)`);
+        const publishedAt = await published;
+        console.log(
+          `# container died → tree shows Stopped: ${latency.toFixed(0)} ms (target < 500 ms): ` +
+            `runner ${(publishedAt - diedAt).toFixed(0)} ms, extension + workbench ${(stoppedAt - publishedAt).toFixed(0)} ms`,
+        );
         assert.ok(latency < 1000, `the tree showed Stopped ${latency} ms after the container died`);
         assert.match((await row.getAttribute('aria-label')) ?? '', new RegExp(`^${name} Stopped`));
         await environmentStatusItem(page).locator('.codicon-debug-stop').waitFor({ timeout: 5000 });

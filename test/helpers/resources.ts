@@ -4,7 +4,13 @@ import type { Condition, Environment, EnvironmentPhase, Host } from '../../runne
 
 const T = '2026-01-01T00:00:00.000Z';
 
-export function cond(type: string, status: Condition['status'], reason: string, message = `${type} ${reason}`, observedGeneration = 1): Condition {
+export function cond(
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  message = `${type} ${reason}`,
+  observedGeneration = 1,
+): Condition {
   return { type, status, reason, message, lastTransitionTime: T, observedGeneration };
 }
 
@@ -54,10 +60,22 @@ export function env(
   };
 }
 
-export function host(name: string, phase: Host['status']['phase'], over: { observedHostKey?: string; hostKey?: string } = {}): Host {
+export function host(
+  name: string,
+  phase: Host['status']['phase'],
+  over: { observedHostKey?: string; hostKey?: string } = {},
+): Host {
   return {
     kind: 'Host',
-    metadata: { name, uid: `uid-${name}`, generation: 1, resourceVersion: '1', creationTimestamp: T, finalizers: [], labels: {} },
+    metadata: {
+      name,
+      uid: `uid-${name}`,
+      generation: 1,
+      resourceVersion: '1',
+      creationTimestamp: T,
+      finalizers: [],
+      labels: {},
+    },
     spec: {
       address: `${name}.example.com`,
       port: 22,
@@ -72,7 +90,9 @@ export function host(name: string, phase: Host['status']['phase'], over: { obser
       observedGeneration: 1,
       conditions: [],
       environments: [],
-      ...(over.observedHostKey ? { observedHostKey: over.observedHostKey, observedHostKeyFingerprint: 'SHA256:abc' } : {}),
+      ...(over.observedHostKey
+        ? { observedHostKey: over.observedHostKey, observedHostKeyFingerprint: 'SHA256:abc' }
+        : {}),
     },
   };
 }

@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AutomationStatus, Environment } from '../../runner/api';
 import { BASE_IMAGE, requireDocker } from '../helpers/docker';
 import { makeProject, removeProjects } from '../helpers/project';
 import { cleanupRunner, startRunner, type TestRunner } from '../helpers/runnerProcess';
-import { watchUntil } from '../helpers/wait';
+import { waitFor, watchUntil } from '../helpers/wait';
 
 const AUTOMATIONS = `
 services:
@@ -34,6 +34,12 @@ tasks:
     command: echo should not run
     dependsOn: [fail]
 `;
+
+/** Saved the way editors save: a whole new file in place of the old one. */
+function save(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
 
 const find = (env: Environment, id: string) => env.status.automations.find((a) => a.id === id);
 const phaseOf = (env: Environment, id: string) => find(env, id)?.phase;
@@ -93,8 +99,10 @@ describe('automations (.devrig/automations.yaml) on a real Docker engine', () =>
     assert.equal(ls.code, 0, ls.stderr);
     assert.match(ls.stdout, /^service\s+web\s+Ready\s+0/m);
     // The probe's requests are in the service's own log.
-    const logs = await r.cli(['automations', 'logs', name, 'web']);
-    assert.match(logs.stdout, /"GET \/ HTTP\/1\.1" 200/);
+    await waitFor('the probe in the service log', async () => {
+      const logs = await r.cli(['automations', 'logs', name, 'web']);
+      return /"GET \/ HTTP\/1\.1" 200/.test(logs.stdout);
+    });
   });
 
   test('a service whose process dies is restarted and becomes Ready again', async () => {
@@ -139,27 +147,30 @@ describe('automations (.devrig/automations.yaml) on a real Docker engine', () =>
 
   test('a dependency cycle or bad YAML is rejected with file:line:col; what runs keeps running', async () => {
     const file = join(folder, '.devrig/automations.yaml');
-    writeFileSync(
-      file,
-      AUTOMATIONS.replace('    dependsOn: [install]\n', '    dependsOn: [install, test]\n'),
-    );
-    const cycle = await r.cli(['automations', 'run', name, 'build']);
-    assert.equal(cycle.code, 1);
-    assert.match(
-      cycle.stderr,
-      /\.devrig\/automations\.yaml:\d+:\d+: tasks depend on each other in a cycle: build → test → build/,
-    );
-    const env = await r.client.call('get', { kind: 'Environment', name });
-    assert.equal(env.kind, 'Environment');
-    const cond = env.status.conditions.find((c) => c.type === 'AutomationsReady');
-    assert.equal(cond?.reason, 'AutomationsInvalid');
-    assert.equal(phaseOf(env, 'web'), 'Ready', 'the running service is left alone');
-    assert.equal(env.status.phase, 'Running');
+    try {
+      save(file, AUTOMATIONS.replace('    dependsOn: [install]\n', '    dependsOn: [install, test]\n'));
+      const cycle = await r.cli(['automations', 'run', name, 'build']);
+      assert.equal(cycle.code, 1);
+      assert.match(
+        cycle.stderr,
+        /\.devrig\/automations\.yaml:\d+:\d+: tasks depend on each other in a cycle: build → test → build/,
+      );
+      const env = await watchUntil(
+        r.client,
+        name,
+        (e) => e.status.conditions.some((c) => c.reason === 'AutomationsInvalid'),
+        'to report the cycle',
+        5_000,
+      );
+      assert.equal(phaseOf(env, 'web'), 'Ready', 'the running service is left alone');
+      assert.equal(env.status.phase, 'Running');
 
-    writeFileSync(file, AUTOMATIONS.replace('      start: python3', '      start: [python3'));
-    const bad = await r.cli(['automations', 'run', name, 'build']);
-    assert.match(bad.stderr, /\.devrig\/automations\.yaml:\d+:\d+: /);
-    writeFileSync(file, AUTOMATIONS);
+      save(file, AUTOMATIONS.replace('      start: python3', '      start: [python3'));
+      const bad = await r.cli(['automations', 'run', name, 'build']);
+      assert.match(bad.stderr, /\.devrig\/automations\.yaml:\d+:\d+: /);
+    } finally {
+      save(file, AUTOMATIONS);
+    }
   });
 
   test('a restarted runner adopts the running service instead of starting another', async () => {

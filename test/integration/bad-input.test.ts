@@ -58,13 +58,23 @@ describe('bad input gets a clear error naming what and where; nothing stored is 
 
   test('a stale resourceVersion is a conflict; the stored spec is unchanged', async () => {
     const first = await r.client.call('get', { kind: 'Environment', name: 'keep' });
-    const second = await r.client.call('apply', {
-      resource: {
-        kind: 'Environment',
-        metadata: { name: 'keep', resourceVersion: first.metadata.resourceVersion },
-        spec: { ...(first as { spec: object }).spec, env: { A: '1' } } as never,
-      },
-    });
+    // A correct read-modify-write: the runner may write status in between, so retry on conflict.
+    const update = async (): Promise<Awaited<ReturnType<typeof r.client.call<'apply'>>>> => {
+      const cur = await r.client.call('get', { kind: 'Environment', name: 'keep' });
+      try {
+        return await r.client.call('apply', {
+          resource: {
+            kind: 'Environment',
+            metadata: { name: 'keep', resourceVersion: cur.metadata.resourceVersion },
+            spec: { ...(cur as { spec: object }).spec, env: { A: '1' } } as never,
+          },
+        });
+      } catch (e) {
+        if (isApiError(e, 'Conflict')) return update();
+        throw e;
+      }
+    };
+    const second = await update();
     assert.notEqual(second.metadata.resourceVersion, first.metadata.resourceVersion);
     await assert.rejects(
       r.client.call('apply', {

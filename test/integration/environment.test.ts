@@ -189,7 +189,10 @@ describe('a failing lifecycle command', () => {
     const res = await r.cli(['up', folder, '--name', 'hook']);
     assert.equal(res.code, 1);
     // stdout and stderr arrive on separate streams: their order in the tail is not fixed.
-    assert.match(res.stderr, /PostCreateCommandFailed: postCreateCommand failed with exit code 3: .*missing dependency/);
+    assert.match(
+      res.stderr,
+      /PostCreateCommandFailed: postCreateCommand failed with exit code 3: .*missing dependency/,
+    );
     assert.match(res.stderr, /PostCreateCommandFailed: .*setting up/);
     const env = await r.client.call('get', { kind: 'Environment', name: 'hook' });
     assert.equal(env.kind === 'Environment' && env.status.phase, 'Failed');

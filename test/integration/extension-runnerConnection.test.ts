@@ -2,8 +2,8 @@
 // between windows, restart it after kill -9 (keeping the cache), replace an older runner.
 import { after, afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from '../../runner/state/lock';
@@ -41,8 +41,11 @@ describe('extension runner connection (real runner processes)', () => {
 
   async function killRunners(): Promise<void> {
     for (const d of stateDirs) {
-      const info = await readRunnerInfo(statePaths(d).info);
-      if (info && processAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+      const paths = statePaths(d);
+      const lockPid = existsSync(paths.lock) ? Number(readFileSync(paths.lock, 'utf8').trim()) : undefined;
+      for (const pid of [(await readRunnerInfo(paths.info))?.pid, lockPid]) {
+        if (pid && Number.isInteger(pid) && processAlive(pid)) process.kill(pid, 'SIGKILL');
+      }
     }
   }
 
@@ -71,6 +74,23 @@ describe('extension runner connection (real runner processes)', () => {
     assert.equal(other.runnerPid, client.runnerPid, 'every window shares the one runner');
   });
 
+  test('a second runner started on the same state folder exits 3 and leaves the first findable', async () => {
+    // Two windows reconnecting at once both start a runner; the loser must not hide the winner.
+    const stateDir = newStateDir();
+    const conn = connection(stateDir);
+    conn.start();
+    const client = await conn.whenConnected();
+    const loser = spawnSync(process.execPath, [RUNNER_JS, '--state-dir', stateDir], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(loser.status, 3, loser.stderr);
+    assert.equal((await readRunnerInfo(statePaths(stateDir).info))?.pid, client.runnerPid);
+    const other = connection(stateDir);
+    other.start();
+    assert.equal((await other.whenConnected()).runnerPid, client.runnerPid);
+  });
+
   test('kill -9 of the runner: reconnects to a runner it starts itself, and the cache is kept meanwhile', async () => {
     const stateDir = newStateDir();
     const conn = connection(stateDir);
@@ -80,30 +100,47 @@ describe('extension runner connection (real runner processes)', () => {
     conn.start();
     const client = await conn.whenConnected();
     await client.call('apply', {
-      resource: { kind: 'Host', metadata: { name: 'box' }, spec: { address: '127.0.0.1', port: 1, user: 'nobody' } },
+      resource: {
+        kind: 'Host',
+        metadata: { name: 'box' },
+        spec: { address: '127.0.0.1', port: 1, user: 'nobody' },
+      },
     });
-    await waitFor('the host in the cache', () => cache.hosts().some((h) => h.metadata.name === 'box'), 10_000);
+    await waitFor(
+      'the host in the cache',
+      () => cache.hosts().some((h) => h.metadata.name === 'box'),
+      10_000,
+    );
     const states: RunnerState['kind'][] = [];
     conn.on('state', (s) => states.push(s.kind));
     const oldPid = client.runnerPid;
     const killedAt = Date.now();
     process.kill(oldPid, 'SIGKILL');
     await waitFor('the cache to go stale', () => !cache.synced, 10_000);
-    assert.ok(cache.hosts().some((h) => h.metadata.name === 'box'), 'the last known objects stay');
+    assert.ok(
+      cache.hosts().some((h) => h.metadata.name === 'box'),
+      'the last known objects stay',
+    );
     const again = await conn.whenConnected();
     await waitFor('the cache to sync again', () => cache.synced, 10_000);
     console.log(`# kill -9 → reconnected to a new runner: ${Date.now() - killedAt} ms`);
     assert.notEqual(again.runnerPid, oldPid);
     assert.ok(processAlive(again.runnerPid));
     assert.ok(states.includes('connecting') && states.at(-1) === 'connected', states.join(','));
-    assert.ok(cache.hosts().some((h) => h.metadata.name === 'box'), 'the store survived the crash');
+    assert.ok(
+      cache.hosts().some((h) => h.metadata.name === 'box'),
+      'the store survived the crash',
+    );
   });
 
   test('an older runner is shut down and replaced by the bundled one', async () => {
     const stateDir = newStateDir();
     // A runner from source, claiming an old version.
     const wrapper = join(stateDir, '..', `old-runner-${process.pid}.cjs`);
-    writeFileSync(wrapper, `require(${JSON.stringify(join(ROOT, 'node_modules/tsx/dist/cjs/index.cjs'))});\nrequire(${JSON.stringify(join(ROOT, 'runner/main.ts'))});\n`);
+    writeFileSync(
+      wrapper,
+      `require(${JSON.stringify(join(ROOT, 'node_modules/tsx/dist/cjs/index.cjs'))});\nrequire(${JSON.stringify(join(ROOT, 'runner/main.ts'))});\n`,
+    );
     const old = spawn(process.execPath, [wrapper, '--state-dir', stateDir], {
       env: { ...process.env, DEVRIG_VERSION: '0.0.1', DEVRIG_STATE_DIR: stateDir },
       cwd: ROOT,
@@ -126,7 +163,10 @@ describe('extension runner connection (real runner processes)', () => {
       assert.equal(client.runnerVersion, EXTENSION_VERSION);
       assert.notEqual(client.runnerPid, old.pid);
       await waitFor('the old runner to be gone', () => !processAlive(old.pid!), 5000);
-      assert.ok(log.some((l) => /older than this extension/.test(l)), log.join('\n'));
+      assert.ok(
+        log.some((l) => /older than this extension/.test(l)),
+        log.join('\n'),
+      );
     } finally {
       if (old.exitCode === null) old.kill('SIGKILL');
       rmSync(wrapper, { force: true });
@@ -135,14 +175,8 @@ describe('extension runner connection (real runner processes)', () => {
 
   test('restartRunner: a new runner process; other windows follow on their own', async () => {
     const stateDir = newStateDir();
-    const logA: string[] = [];
-    const logB: string[] = [];
-    const a = connection(stateDir, logA);
-    const b = connection(stateDir, logB);
-    if (process.env.DEBUG_RC) {
-      a.on('state', (s) => console.log('A', JSON.stringify(s)));
-      b.on('state', (s) => console.log('B', JSON.stringify(s)));
-    }
+    const a = connection(stateDir);
+    const b = connection(stateDir);
     a.start();
     const first = await a.whenConnected();
     b.start();

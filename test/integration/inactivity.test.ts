@@ -132,6 +132,11 @@ describe('inactivity timeout on a real Docker engine', () => {
     assert.deepEqual(stopped.status.ports, []);
     const logs = await r.cli(['logs', name]);
     assert.match(logs.stdout, /Stopping: no activity for 6s \(spec\.timeouts\.inactivity\)/);
+    const ls = await r.cli(['ls']);
+    assert.match(
+      ls.stdout,
+      new RegExp(`^${name}\\s+Stopped\\s.*IdleStopped: stopped after 6s without activity`, 'm'),
+    );
   });
 
   test('started again, it is Active again', async () => {

@@ -27,9 +27,17 @@ test('auto start decisions (table)', () => {
     ['always, running', { setting: 'always', environment: env('e', 'Running') }, 'none'],
     ['always, starting', { setting: 'always', environment: env('e', 'Starting') }, 'none'],
     ['always, failed (not retried unasked)', { setting: 'always', environment: env('e', 'Failed') }, 'none'],
-    ['always, being deleted', { setting: 'always', environment: env('e', 'Stopped', { deleting: true }) }, 'none'],
+    [
+      'always, being deleted',
+      { setting: 'always', environment: env('e', 'Stopped', { deleting: true }) },
+      'none',
+    ],
     ['no config, no environment', { hasConfig: false }, 'none'],
-    ['no config any more, but a stopped environment', { hasConfig: false, environment: env('e', 'Stopped') }, 'ask start'],
+    [
+      'no config any more, but a stopped environment',
+      { hasConfig: false, environment: env('e', 'Stopped') },
+      'ask start',
+    ],
     ['already inside the environment', { setting: 'always', insideEnvironment: true }, 'none'],
     ['untrusted folder', { setting: 'always', trusted: false }, 'none'],
     ['never for this folder', { neverForFolder: true }, 'none'],
@@ -58,5 +66,6 @@ test('environmentOfRemoteWindow: only ssh-remote windows on devrig-<name> hosts'
     [undefined, '', undefined],
     [undefined, 'localhost:8080', undefined],
   ];
-  for (const [remote, authority, want] of rows) assert.equal(environmentOfRemoteWindow(remote, authority), want, `${remote} ${authority}`);
+  for (const [remote, authority, want] of rows)
+    assert.equal(environmentOfRemoteWindow(remote, authority), want, `${remote} ${authority}`);
 });

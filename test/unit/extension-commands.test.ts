@@ -18,7 +18,17 @@ const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8
 const contributes = pkg.contributes;
 const declared: string[] = contributes.commands.map((c: { command: string }) => c.command);
 const menus: Record<string, Menu[]> = contributes.menus;
-const PHASES: EnvironmentPhase[] = ['Pending', 'Building', 'Starting', 'Running', 'Stopping', 'Stopped', 'Failed', 'Deleting', 'Unreachable'];
+const PHASES: EnvironmentPhase[] = [
+  'Pending',
+  'Building',
+  'Starting',
+  'Running',
+  'Stopping',
+  'Stopped',
+  'Failed',
+  'Deleting',
+  'Unreachable',
+];
 
 test('every registered command is declared in package.json, and nothing else is', () => {
   assert.deepEqual([...declared].sort(), [...COMMAND_IDS].sort());
@@ -42,7 +52,10 @@ test('viewsWelcome buttons and tree/status commands exist', () => {
   for (const w of contributes.viewsWelcome) {
     for (const [, id] of w.contents.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(declared.includes(id), id);
   }
-  for (const a of [...statusActions(undefined, true, false), ...statusActions(env('e', 'Running'), true, true)]) {
+  for (const a of [
+    ...statusActions(undefined, true, false),
+    ...statusActions(env('e', 'Running'), true, true),
+  ]) {
     assert.ok(declared.includes(a.command), a.command);
   }
 });
@@ -57,7 +70,9 @@ function menuShows(when: string | undefined, viewItem: string): boolean {
 }
 
 function itemMenu(viewItem: string): string[] {
-  return menus['view/item/context']!.filter((m) => menuShows(m.when, viewItem)).map((m) => `${m.command}@${m.group}`);
+  return menus['view/item/context']!.filter((m) => menuShows(m.when, viewItem)).map(
+    (m) => `${m.command}@${m.group}`,
+  );
 }
 
 test('context menus fit the state: stop only when running-ish, start only when stopped/failed', () => {
@@ -85,23 +100,48 @@ test('every view/item/context entry matches some contextValue the tree can produ
     'host.local',
     'host.remote.ready',
     'host.remote.pending.keyPending',
+    'automation.task.pending',
+    'automation.service.ready',
   ];
   for (const m of menus['view/item/context']!) {
-    assert.ok(producible.some((v) => menuShows(m.when, v)), `${m.command} (${m.when}) matches nothing`);
+    assert.ok(
+      producible.some((v) => menuShows(m.when, v)),
+      `${m.command} (${m.when}) matches nothing`,
+    );
     assert.match(m.when ?? '', /view == devrig\.environments/, `${m.command} is scoped to the devrig view`);
   }
 });
 
+test('automation rows: run a stopped task or service, stop a running one', () => {
+  const shows = (viewItem: string, cmd: string) => itemMenu(viewItem).some((x) => x.startsWith(cmd + '@'));
+  assert.ok(shows('automation.task.succeeded', COMMANDS.runAutomation));
+  assert.ok(shows('automation.service.stopped', COMMANDS.runAutomation));
+  assert.ok(!shows('automation.service.ready', COMMANDS.runAutomation));
+  assert.ok(shows('automation.service.ready', COMMANDS.stopAutomation));
+  assert.ok(!shows('automation.task.succeeded', COMMANDS.stopAutomation));
+});
+
 test('item-only commands are hidden from the command palette', () => {
   const hidden = menus.commandPalette!.filter((m) => m.when === 'false').map((m) => m.command);
-  for (const id of [COMMANDS.openPort, COMMANDS.acceptHostKey, COMMANDS.removeHost, COMMANDS.statusBarActions]) {
+  for (const id of [
+    COMMANDS.openPort,
+    COMMANDS.runAutomation,
+    COMMANDS.stopAutomation,
+    COMMANDS.acceptHostKey,
+    COMMANDS.removeHost,
+    COMMANDS.statusBarActions,
+  ]) {
     assert.ok(hidden.includes(id), id);
   }
 });
 
 test('the manifest: activation, extensionKind, view container, untrusted workspaces', () => {
   assert.deepEqual(pkg.extensionKind, ['ui', 'workspace']);
-  for (const e of ['workspaceContains:.devcontainer/devcontainer.json', 'workspaceContains:.devcontainer.json', 'onView:devrig.environments']) {
+  for (const e of [
+    'workspaceContains:.devcontainer/devcontainer.json',
+    'workspaceContains:.devcontainer.json',
+    'onView:devrig.environments',
+  ]) {
     assert.ok(pkg.activationEvents.includes(e), e);
   }
   assert.equal(pkg.main, './dist/extension.js');
@@ -113,5 +153,9 @@ test('the manifest: activation, extensionKind, view container, untrusted workspa
   assert.equal(props['devrig.runner.path'].scope, 'machine', 'a workspace must not pick the runner binary');
   assert.equal(props['devrig.runner.stateDir'].scope, 'machine');
   assert.ok(props['devrig.defaultResources'].properties.memory);
-  assert.ok(readFileSync(join(__dirname, '../..', contributes.viewsContainers.activitybar[0].icon), 'utf8').includes('<svg'));
+  assert.ok(
+    readFileSync(join(__dirname, '../..', contributes.viewsContainers.activitybar[0].icon), 'utf8').includes(
+      '<svg',
+    ),
+  );
 });

@@ -31,7 +31,12 @@ test('names: from git URLs, made unique with a stable suffix', () => {
 });
 
 test('validateGitUrl', () => {
-  for (const ok of ['https://github.com/org/repo.git', 'ssh://git@host/org/repo', 'git@github.com:org/repo.git', 'http://127.0.0.1:3000/r']) {
+  for (const ok of [
+    'https://github.com/org/repo.git',
+    'ssh://git@host/org/repo',
+    'git@github.com:org/repo.git',
+    'http://127.0.0.1:3000/r',
+  ]) {
     assert.equal(validateGitUrl(ok), undefined, ok);
   }
   for (const bad of ['', 'repo', 'https://', 'ftp://x/y', 'https://host/ repo', '/local/path']) {
@@ -45,17 +50,34 @@ test('newEnvironment: folder and git sources, devcontainer path only when not th
     source: { kind: 'folder', folder: '/src/a', configFile: '/src/a/.devcontainer/devcontainer.json' },
     resources: { cpus: 2, memory: '4g' },
   });
-  assert.deepEqual(a, { kind: 'Environment', metadata: { name: 'a' }, spec: { source: { folder: '/src/a' }, state: 'Running', resources: { cpus: 2, memory: '4g' } } });
+  assert.deepEqual(a, {
+    kind: 'Environment',
+    metadata: { name: 'a' },
+    spec: { source: { folder: '/src/a' }, state: 'Running', resources: { cpus: 2, memory: '4g' } },
+  });
   assert.ok(EnvironmentApply.safeParse(a).success);
-  const b = newEnvironment({ name: 'b', source: { kind: 'folder', folder: '/src/b', configFile: '/src/b/.devcontainer/py/devcontainer.json' }, resources: undefined });
+  const b = newEnvironment({
+    name: 'b',
+    source: { kind: 'folder', folder: '/src/b', configFile: '/src/b/.devcontainer/py/devcontainer.json' },
+    resources: undefined,
+  });
   assert.deepEqual(b.spec.devcontainer, { path: '.devcontainer/py/devcontainer.json' });
-  const g = newEnvironment({ name: 'g', source: { kind: 'git', url: ' https://h/o/r.git ', ref: 'main' }, resources: undefined });
+  const g = newEnvironment({
+    name: 'g',
+    source: { kind: 'git', url: ' https://h/o/r.git ', ref: 'main' },
+    resources: undefined,
+  });
   assert.deepEqual(g.spec.source, { git: { url: 'https://h/o/r.git', ref: 'main' } });
   assert.ok(EnvironmentApply.safeParse(g).success);
   // Re-creating the folder's existing environment keeps its spec (and its own resources) and sends its resourceVersion.
   const existing = env('a', 'Stopped', { folder: '/src/a' });
   existing.spec.resources = { memory: '1g' };
-  const again = newEnvironment({ name: 'a', source: { kind: 'folder', folder: '/src/a' }, resources: { memory: '8g' }, existing: { resourceVersion: '7', spec: existing.spec } });
+  const again = newEnvironment({
+    name: 'a',
+    source: { kind: 'folder', folder: '/src/a' },
+    resources: { memory: '8g' },
+    existing: { resourceVersion: '7', spec: existing.spec },
+  });
   assert.equal(again.metadata.resourceVersion, '7');
   assert.equal(again.spec.state, 'Running');
   assert.deepEqual(again.spec.resources, { memory: '1g' });
@@ -76,7 +98,10 @@ test('applyLifecycle retries a Conflict with a fresh read, and sends the resourc
   let rv = 1;
   const applied: { resourceVersion?: string; state?: string }[] = [];
   const client = {
-    call: async (method: string, params: { resource?: { metadata: { resourceVersion?: string }; spec: { state: string } } }) => {
+    call: async (
+      method: string,
+      params: { resource?: { metadata: { resourceVersion?: string }; spec: { state: string } } },
+    ) => {
       if (method === 'get') return env('e', 'Running', { resourceVersion: String(rv) });
       const sent = params.resource!;
       applied.push({ resourceVersion: sent.metadata.resourceVersion, state: sent.spec.state });
@@ -84,7 +109,10 @@ test('applyLifecycle retries a Conflict with a fresh read, and sends the resourc
         rv = 2; // someone else wrote in between
         throw new ApiError('Conflict', 'changed since you read it');
       }
-      return { ...env('e', 'Running', { resourceVersion: '3', generation: 2 }), spec: sent.spec } as Environment;
+      return {
+        ...env('e', 'Running', { resourceVersion: '3', generation: 2 }),
+        spec: sent.spec,
+      } as Environment;
     },
   };
   const out = await applyLifecycle(client as never, 'e', 'stop');
@@ -93,25 +121,50 @@ test('applyLifecycle retries a Conflict with a fresh read, and sends the resourc
     { resourceVersion: '2', state: 'Stopped' },
   ]);
   assert.equal(out.metadata.generation, 2);
-  const failing = { call: async (m: string) => (m === 'get' ? env('e', 'Running') : Promise.reject(new ApiError('Invalid', 'bad'))) };
+  const failing = {
+    call: async (m: string) =>
+      m === 'get' ? env('e', 'Running') : Promise.reject(new ApiError('Invalid', 'bad')),
+  };
   await assert.rejects(applyLifecycle(failing as never, 'e', 'start'), /bad/);
 });
 
 test('outcomeFor: progress, done for the generation, failures only for this generation', () => {
-  assert.deepEqual(outcomeFor(env('e', 'Running', { generation: 2, observedGeneration: 2 }), 2, 'Running'), { state: 'done' });
-  assert.equal(outcomeFor(env('e', 'Running', { generation: 2, observedGeneration: 1 }), 2, 'Running').state, 'progress', 'not observed yet');
-  const building = env('e', 'Building', { conditions: [cond('Ready', 'False', 'Building', 'preparing the image')] });
-  assert.deepEqual(outcomeFor(building, 1, 'Running'), { state: 'progress', message: 'Building: preparing the image' });
-  const oldFailure = env('e', 'Failed', { generation: 3, observedGeneration: 2, conditions: [cond('ImageReady', 'False', 'PullFailed', 'no registry', 2)] });
+  assert.deepEqual(outcomeFor(env('e', 'Running', { generation: 2, observedGeneration: 2 }), 2, 'Running'), {
+    state: 'done',
+  });
+  assert.equal(
+    outcomeFor(env('e', 'Running', { generation: 2, observedGeneration: 1 }), 2, 'Running').state,
+    'progress',
+    'not observed yet',
+  );
+  const building = env('e', 'Building', {
+    conditions: [cond('Ready', 'False', 'Building', 'preparing the image')],
+  });
+  assert.deepEqual(outcomeFor(building, 1, 'Running'), {
+    state: 'progress',
+    message: 'Building: preparing the image',
+  });
+  const oldFailure = env('e', 'Failed', {
+    generation: 3,
+    observedGeneration: 2,
+    conditions: [cond('ImageReady', 'False', 'PullFailed', 'no registry', 2)],
+  });
   assert.equal(outcomeFor(oldFailure, 3, 'Running').state, 'progress');
-  const newFailure = env('e', 'Failed', { generation: 3, conditions: [cond('ImageReady', 'False', 'PullFailed', 'no registry', 3)] });
+  const newFailure = env('e', 'Failed', {
+    generation: 3,
+    conditions: [cond('ImageReady', 'False', 'PullFailed', 'no registry', 3)],
+  });
   const o = outcomeFor(newFailure, 3, 'Running');
   assert.equal(o.state, 'failed');
   assert.equal(o.state === 'failed' && o.message, 'no registry');
 });
 
 test('parseHostAddress / hostName / hostResource', () => {
-  assert.deepEqual(parseHostAddress('dev@build.example.com'), { user: 'dev', address: 'build.example.com', port: 22 });
+  assert.deepEqual(parseHostAddress('dev@build.example.com'), {
+    user: 'dev',
+    address: 'build.example.com',
+    port: 22,
+  });
   assert.deepEqual(parseHostAddress(' dev@10.0.0.5:2222 '), { user: 'dev', address: '10.0.0.5', port: 2222 });
   assert.deepEqual(parseHostAddress('root@[::1]:22'), { user: 'root', address: '::1', port: 22 });
   for (const bad of ['host', '@host', 'dev@', 'dev@host:0', 'dev@host:99999', 'dev@ho st', 'a b@host']) {
@@ -121,7 +174,11 @@ test('parseHostAddress / hostName / hostResource', () => {
   assert.equal(hostName(a, new Set()), 'build-example-com');
   assert.equal(hostName({ ...a, port: 2222 }, new Set(['build-example-com'])), 'build-example-com-2222');
   assert.match(hostName(a, new Set(['build-example-com'])), /^build-example-com-\d+$/);
-  assert.equal(hostName({ user: 'u', address: 'local', port: 22 }, new Set()) === 'local', false, 'never the local host name');
+  assert.equal(
+    hostName({ user: 'u', address: 'local', port: 22 }, new Set()) === 'local',
+    false,
+    'never the local host name',
+  );
   const r = hostResource('box', { user: 'dev', address: 'h', port: 22 });
   assert.ok(HostApply.safeParse(r).success);
 });

@@ -9,9 +9,9 @@ const PURE = [
   'autostart/devcontainerPresence.ts',
   'commands/commandIds.ts',
   'config/settingsModel.ts',
-  'details/placeholderHtml.ts',
   'environments/desiredState.ts',
   'environments/gitUrl.ts',
+  'environments/idleWarning.ts',
   'environments/naming.ts',
   'environments/newEnvironment.ts',
   'environments/outcome.ts',
@@ -28,6 +28,7 @@ const PURE = [
   'tree/markdown.ts',
   'tree/phaseStyle.ts',
   'tree/reasonText.ts',
+  'tree/refreshPacer.ts',
   'tree/tooltips.ts',
   'tree/treeModel.ts',
 ];

@@ -31,7 +31,10 @@ function fakeClient(objects: Resource[], rv = '10') {
   return c;
 }
 
-const withRv = <T extends Resource>(r: T, rv: number): T => ({ ...r, metadata: { ...r.metadata, resourceVersion: String(rv) } });
+const withRv = <T extends Resource>(r: T, rv: number): T => ({
+  ...r,
+  metadata: { ...r.metadata, resourceVersion: String(rv) },
+});
 
 test('lists, then watches from the list version; applies events in order; skips replays older than the list', async () => {
   const cache = new ResourceCache();
@@ -41,8 +44,14 @@ test('lists, then watches from the list version; applies events in order; skips 
   await cache.attach(client as never);
   assert.ok(cache.synced && cache.hasData);
   assert.deepEqual(client.watches, [{ resourceVersion: '10' }]);
-  assert.deepEqual(cache.environments().map((e) => e.metadata.name), ['a']);
-  assert.deepEqual(cache.hosts().map((h) => h.metadata.name), ['box']);
+  assert.deepEqual(
+    cache.environments().map((e) => e.metadata.name),
+    ['a'],
+  );
+  assert.deepEqual(
+    cache.hosts().map((h) => h.metadata.name),
+    ['box'],
+  );
   client.push('MODIFIED', withRv(env('a', 'Running'), 8)); // older than what the list returned
   assert.equal(cache.environment('a')!.metadata.resourceVersion, '9');
   client.push('MODIFIED', withRv(env('a', 'Stopping'), 11));
@@ -55,13 +64,18 @@ test('lists, then watches from the list version; applies events in order; skips 
 
 test('a dropped connection keeps the objects (stale); the next connection re-lists and replaces them', async () => {
   const cache = new ResourceCache();
-  await cache.attach(fakeClient([withRv(env('a', 'Running'), 3), withRv(env('gone', 'Running'), 4)]) as never);
+  await cache.attach(
+    fakeClient([withRv(env('a', 'Running'), 3), withRv(env('gone', 'Running'), 4)]) as never,
+  );
   cache.detach();
   assert.equal(cache.synced, false);
   assert.equal(cache.hasData, true);
   assert.equal(cache.environments().length, 2, 'the last known tree is kept');
   await cache.attach(fakeClient([withRv(env('a', 'Stopped'), 20)], '20') as never);
-  assert.deepEqual(cache.environments().map((e) => [e.metadata.name, e.status.phase]), [['a', 'Stopped']]);
+  assert.deepEqual(
+    cache.environments().map((e) => [e.metadata.name, e.status.phase]),
+    [['a', 'Stopped']],
+  );
 });
 
 test('an Expired watch lists again on the same connection', async () => {
@@ -79,7 +93,13 @@ test('waitForEnvironment follows cache events to done, reports progress, and can
   const client = fakeClient([withRv(env('a', 'Running', { generation: 1 }), 1)], '1');
   await cache.attach(client as never);
   const progress: string[] = [];
-  const waiting = waitForEnvironment({ cache, name: 'a', generation: 2, want: 'Stopped', onProgress: (m) => progress.push(m) });
+  const waiting = waitForEnvironment({
+    cache,
+    name: 'a',
+    generation: 2,
+    want: 'Stopped',
+    onProgress: (m) => progress.push(m),
+  });
   client.push('MODIFIED', withRv(env('a', 'Stopping', { generation: 2, observedGeneration: 2 }), 2));
   client.push('MODIFIED', withRv(env('a', 'Stopped', { generation: 2, observedGeneration: 2 }), 3));
   const r = await waiting;
@@ -87,13 +107,28 @@ test('waitForEnvironment follows cache events to done, reports progress, and can
   assert.deepEqual(progress, ['Running', 'Stopping']);
 
   const failing = waitForEnvironment({ cache, name: 'a', generation: 3, want: 'Running' });
-  client.push('MODIFIED', withRv(env('a', 'Failed', { generation: 3, conditions: [cond('ImageReady', 'False', 'PullFailed', 'registry unreachable', 3)] }), 4));
+  client.push(
+    'MODIFIED',
+    withRv(
+      env('a', 'Failed', {
+        generation: 3,
+        conditions: [cond('ImageReady', 'False', 'PullFailed', 'registry unreachable', 3)],
+      }),
+      4,
+    ),
+  );
   const f = await failing;
   assert.equal(f.state, 'failed');
   assert.equal(f.state === 'failed' && f.message, 'registry unreachable');
 
   const ac = new AbortController();
-  const cancelled = waitForEnvironment({ cache, name: 'a', generation: 9, want: 'Running', signal: ac.signal });
+  const cancelled = waitForEnvironment({
+    cache,
+    name: 'a',
+    generation: 9,
+    want: 'Running',
+    signal: ac.signal,
+  });
   ac.abort();
   assert.equal((await cancelled).state, 'cancelled');
   assert.equal(cache.listenerCount('change'), 0, 'waiters unsubscribe');

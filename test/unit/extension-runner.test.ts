@@ -7,10 +7,19 @@ import { parseSettings } from '../../extension/config/settingsModel';
 
 test('backoff: exponential, capped, jittered within bounds', () => {
   const opts = { initialMs: 200, maxMs: 5000, factor: 2, jitter: 0 };
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 10].map((a) => backoffDelay(a, opts)), [200, 400, 800, 1600, 3200, 5000, 5000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 10].map((a) => backoffDelay(a, opts)),
+    [200, 400, 800, 1600, 3200, 5000, 5000],
+  );
   const j = { ...opts, jitter: 0.5 };
-  assert.equal(backoffDelay(3, j, () => 0), 800);
-  assert.equal(backoffDelay(3, j, () => 1), 600);
+  assert.equal(
+    backoffDelay(3, j, () => 0),
+    800,
+  );
+  assert.equal(
+    backoffDelay(3, j, () => 1),
+    600,
+  );
   for (let i = 0; i < 100; i++) {
     const d = backoffDelay(20, j);
     assert.ok(d >= 3750 && d <= 5000, String(d));
@@ -39,7 +48,13 @@ test('compareVersions / runnerIsOutdated', () => {
 });
 
 test('runnerLaunchSpec: Electron needs ELECTRON_RUN_AS_NODE; window-scoped variables are dropped', () => {
-  const env = { PATH: '/bin', HOME: '/home/u', VSCODE_IPC_HOOK: '/tmp/x.sock', ELECTRON_NO_ATTACH_CONSOLE: '1', DOCKER_HOST: 'tcp://h:2375' };
+  const env = {
+    PATH: '/bin',
+    HOME: '/home/u',
+    VSCODE_IPC_HOOK: '/tmp/x.sock',
+    ELECTRON_NO_ATTACH_CONSOLE: '1',
+    DOCKER_HOST: 'tcp://h:2375',
+  };
   const desktop = runnerLaunchSpec({
     extensionPath: '/ext',
     runnerPathSetting: undefined,
@@ -62,21 +77,48 @@ test('runnerLaunchSpec: Electron needs ELECTRON_RUN_AS_NODE; window-scoped varia
 test('runnerScriptPath: bundled, absolute, ~/, and refuses relative paths', () => {
   assert.equal(runnerScriptPath('/ext', undefined, '/home/u'), '/ext/dist/runner.js');
   assert.equal(runnerScriptPath('/ext', '/opt/devrig/runner.js', '/home/u'), '/opt/devrig/runner.js');
-  assert.equal(runnerScriptPath('/ext', '~/src/devrig/dist/runner.js', '/home/u'), '/home/u/src/devrig/dist/runner.js');
+  assert.equal(
+    runnerScriptPath('/ext', '~/src/devrig/dist/runner.js', '/home/u'),
+    '/home/u/src/devrig/dist/runner.js',
+  );
   assert.throws(() => runnerScriptPath('/ext', 'dist/runner.js', '/home/u'), /absolute/);
 });
 
 test('parseSettings: defaults, overrides, and problems instead of crashes', () => {
   const env = { HOME: '/home/u' };
   const d = parseSettings({}, env);
-  assert.deepEqual(d, { autoStart: 'ask', stateDir: '/home/u/.devrig', runnerPath: undefined, defaultResources: undefined, problems: [] });
-  assert.equal(parseSettings({}, { ...env, DEVRIG_STATE_DIR: '/s' }).stateDir, '/s', 'same state dir as the CLI');
+  assert.deepEqual(d, {
+    autoStart: 'ask',
+    stateDir: '/home/u/.devrig',
+    runnerPath: undefined,
+    defaultResources: undefined,
+    problems: [],
+  });
+  assert.equal(
+    parseSettings({}, { ...env, DEVRIG_STATE_DIR: '/s' }).stateDir,
+    '/s',
+    'same state dir as the CLI',
+  );
   const s = parseSettings(
-    { autoStart: 'always', 'runner.stateDir': '~/state', 'runner.path': ' /r.js ', defaultResources: { cpus: 2, memory: '4g', pids: 512 } },
+    {
+      autoStart: 'always',
+      'runner.stateDir': '~/state',
+      'runner.path': ' /r.js ',
+      defaultResources: { cpus: 2, memory: '4g', pids: 512 },
+    },
     env,
   );
-  assert.deepEqual(s, { autoStart: 'always', stateDir: '/home/u/state', runnerPath: '/r.js', defaultResources: { cpus: 2, memory: '4g', pids: 512 }, problems: [] });
-  const bad = parseSettings({ autoStart: 'sometimes', 'runner.stateDir': 'relative', defaultResources: { memory: 'lots' } }, env);
+  assert.deepEqual(s, {
+    autoStart: 'always',
+    stateDir: '/home/u/state',
+    runnerPath: '/r.js',
+    defaultResources: { cpus: 2, memory: '4g', pids: 512 },
+    problems: [],
+  });
+  const bad = parseSettings(
+    { autoStart: 'sometimes', 'runner.stateDir': 'relative', defaultResources: { memory: 'lots' } },
+    env,
+  );
   assert.equal(bad.autoStart, 'ask');
   assert.equal(bad.stateDir, '/home/u/.devrig');
   assert.equal(bad.defaultResources, undefined);

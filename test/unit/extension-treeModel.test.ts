@@ -16,7 +16,12 @@ function find(nodes: ViewNode[], id: string): ViewNode | undefined {
 }
 
 test('before the first list: a "connecting" message, never the welcome view', () => {
-  const roots = buildTree({ connection: { kind: 'connecting' }, hasData: false, environments: [], hosts: [] });
+  const roots = buildTree({
+    connection: { kind: 'connecting' },
+    hasData: false,
+    environments: [],
+    hosts: [],
+  });
   assert.equal(roots.length, 1);
   assert.equal(roots[0]!.kind, 'message');
   assert.match(roots[0]!.label, /Connecting to the devrig runner/);
@@ -24,7 +29,12 @@ test('before the first list: a "connecting" message, never the welcome view', ()
 });
 
 test('cannot reach the runner: the error, clickable to the runner log', () => {
-  const roots = buildTree({ connection: { kind: 'disconnected', error: 'ECONNREFUSED' }, hasData: false, environments: [], hosts: [] });
+  const roots = buildTree({
+    connection: { kind: 'disconnected', error: 'ECONNREFUSED' },
+    hasData: false,
+    environments: [],
+    hosts: [],
+  });
   assert.equal(roots.length, 1);
   assert.match(roots[0]!.label, /Cannot reach/);
   assert.equal(roots[0]!.description, 'ECONNREFUSED');
@@ -39,7 +49,11 @@ test('hosts → environments, local first, environments sorted, grouped by spec.
   const roots = buildTree({
     connection: connected,
     hasData: true,
-    environments: [env('zeta', 'Running'), env('alpha', 'Stopped'), env('remote-one', 'Running', { host: 'box' })],
+    environments: [
+      env('zeta', 'Running'),
+      env('alpha', 'Stopped'),
+      env('remote-one', 'Running', { host: 'box' }),
+    ],
     hosts: [host('box', 'Ready')],
   });
   assert.deepEqual(
@@ -56,14 +70,27 @@ test('hosts → environments, local first, environments sorted, grouped by spec.
 });
 
 test('an environment on a host the runner does not list still shows, under that name', () => {
-  const roots = buildTree({ connection: connected, hasData: true, environments: [env('e', 'Unreachable', { host: 'gone' })], hosts: [] });
+  const roots = buildTree({
+    connection: connected,
+    hasData: true,
+    environments: [env('e', 'Unreachable', { host: 'gone' })],
+    hosts: [],
+  });
   const gone = roots.find((r) => r.id === 'host:gone')!;
   assert.equal(gone.icon?.id, 'question');
-  assert.deepEqual(gone.children.map((c) => c.label), ['e']);
+  assert.deepEqual(
+    gone.children.map((c) => c.label),
+    ['e'],
+  );
 });
 
 test('a host waiting for its key to be accepted says so in its contextValue (for the Accept menu)', () => {
-  const roots = buildTree({ connection: connected, hasData: true, environments: [], hosts: [host('box', 'Pending', { observedHostKey: 'ssh-ed25519 AAAA' })] });
+  const roots = buildTree({
+    connection: connected,
+    hasData: true,
+    environments: [],
+    hosts: [host('box', 'Pending', { observedHostKey: 'ssh-ed25519 AAAA' })],
+  });
   const box = roots.find((r) => r.id === 'host:box')!;
   assert.equal(box.contextValue, 'host.remote.pending.keyPending');
   assert.match(box.description!, /host key to accept/);
@@ -106,11 +133,17 @@ test('environment rows: icon, colour, contextValue and description by phase (tab
 
 test('description adds a short reason: what it is doing, or why it failed', () => {
   const building = env('e', 'Building', {
-    conditions: [cond('Ready', 'False', 'Building', 'preparing the image'), cond('ImageReady', 'False', 'Pulling', 'looking for x')],
+    conditions: [
+      cond('Ready', 'False', 'Building', 'preparing the image'),
+      cond('ImageReady', 'False', 'Pulling', 'looking for x'),
+    ],
   });
   assert.equal(environmentNode(building).description, 'Building · preparing the image');
   const failed = env('e', 'Failed', {
-    conditions: [cond('Ready', 'False', 'ImageNotFound', 'no such image'), cond('ImageReady', 'False', 'ImageNotFound', 'no such image: foo:1')],
+    conditions: [
+      cond('Ready', 'False', 'ImageNotFound', 'no such image'),
+      cond('ImageReady', 'False', 'ImageNotFound', 'no such image: foo:1'),
+    ],
   });
   const n = environmentNode(failed);
   assert.equal(n.description, 'Failed · image not found');
@@ -136,7 +169,9 @@ test('children: forwarded ports, automations and unhealthy conditions; progress 
         { port: 3000, protocol: 'tcp', label: 'web', source: 'config', localPort: 49152, state: 'Forwarded' },
         { port: 5432, protocol: 'tcp', source: 'detected', state: 'Error', message: 'address in use' },
       ],
-      automations: [{ kind: 'service', id: 'db', name: 'Database', phase: 'Ready', message: '', restarts: 2 }],
+      automations: [
+        { kind: 'service', id: 'db', name: 'Database', phase: 'Ready', message: '', restarts: 2 },
+      ],
     },
   });
   const n = environmentNode(e);
@@ -147,11 +182,20 @@ test('children: forwarded ports, automations and unhealthy conditions; progress 
       ['port', '3000 (web)', 'localhost:49152', 'port.forwarded'],
       ['port', '5432', 'error · address in use', 'port.error'],
       ['automation', 'Database', 'Ready · 2 restarts', 'automation.service.ready'],
-      ['condition', 'ConfigSupported: unsupported properties', 'features is not supported', 'condition.false'],
+      [
+        'condition',
+        'ConfigSupported: unsupported properties',
+        'features is not supported',
+        'condition.false',
+      ],
       ['condition', 'AutomationsReady: probe timeout', 'ready probe timed out', 'condition.unknown'],
     ],
   );
-  assert.deepEqual(n.children[0]!.command, { id: 'devrig.openPort', title: 'Open in Browser', args: ['web', 3000] });
+  assert.deepEqual(n.children[0]!.command, {
+    id: 'devrig.openPort',
+    title: 'Open in Browser',
+    args: ['web', 3000],
+  });
   assert.equal(n.children[1]!.command, undefined, 'only forwarded ports open');
   assert.equal(new Set(n.children.map((c) => c.id)).size, n.children.length, 'child ids are unique');
 });
