@@ -1,6 +1,7 @@
 // Activation: register the view, commands and status bar synchronously, then connect to the runner in the
 // background. Nothing here waits for the runner; the tree shows "connecting" until it answers.
 
+import '../runner/api/zodJitless';
 import * as vscode from 'vscode';
 import { VERSION } from '../runner/api';
 import { startAutoStart } from './autostart/autoStart';

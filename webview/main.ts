@@ -2,7 +2,7 @@
 // each message changes. Everything shown comes from the extension's messages (watch, log and stats
 // streams); the page itself never asks the runner for anything.
 
-import './zodJitless';
+import '../runner/api/zodJitless';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
