@@ -1,7 +1,7 @@
 // Context keys menus and welcome content use (`when` clauses in package.json).
 
 import * as vscode from 'vscode';
-import type { Services } from './services';
+import { onServicesChange, type Services } from './services';
 
 export const CONTEXT = {
   runnerState: 'devrig.runnerState',
@@ -24,13 +24,7 @@ export function trackContextKeys(s: Omit<Services, 'details'>): vscode.Disposabl
     set(CONTEXT.folderHasConfig, (s.workspace.folder?.configs.length ?? 0) > 0);
     set(CONTEXT.folderEnvironmentPhase, s.workspace.environment()?.status.phase ?? '');
   };
-  s.cache.on('change', update);
-  s.runner.on('state', update);
-  s.workspace.on('change', update);
+  const unsubscribe = onServicesChange(s, update);
   update();
-  return new vscode.Disposable(() => {
-    s.cache.off('change', update);
-    s.runner.off('state', update);
-    s.workspace.off('change', update);
-  });
+  return new vscode.Disposable(unsubscribe);
 }

@@ -20,3 +20,18 @@ export interface Services {
   logs: EnvironmentLogs;
   details: DetailsView;
 }
+
+/** Calls `listener` whenever what the UI shows may have changed: resources, runner connection, open folder. */
+export function onServicesChange(
+  s: Pick<Services, 'cache' | 'runner' | 'workspace'>,
+  listener: () => void,
+): () => void {
+  s.cache.on('change', listener);
+  s.runner.on('state', listener);
+  s.workspace.on('change', listener);
+  return () => {
+    s.cache.off('change', listener);
+    s.runner.off('state', listener);
+    s.workspace.off('change', listener);
+  };
+}

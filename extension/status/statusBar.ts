@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { COMMANDS } from '../commands/commandIds';
-import type { Services } from '../services';
+import { onServicesChange, type Services } from '../services';
 import { environmentStatus, runnerStatus, type StatusText } from './statusModel';
 
 export function createStatusBar(s: Omit<Services, 'details'>): vscode.Disposable {
@@ -33,14 +33,10 @@ export function createStatusBar(s: Omit<Services, 'details'>): vscode.Disposable
       apply(runner, runnerStatus(s.runner.state, s.runner.stateDir));
     });
   };
-  s.cache.on('change', update);
-  s.runner.on('state', update);
-  s.workspace.on('change', update);
+  const unsubscribe = onServicesChange(s, update);
   update();
   return new vscode.Disposable(() => {
-    s.cache.off('change', update);
-    s.runner.off('state', update);
-    s.workspace.off('change', update);
+    unsubscribe();
     env.dispose();
     runner.dispose();
   });

@@ -7,7 +7,7 @@ import {
   type Environment,
   type EnvironmentStatus,
 } from '../api';
-import { readContainerFile } from '../addons/containerFile';
+import { readContainerFile } from '../providers/containerFile';
 import type { StatusOverlay } from '../addons/statusOverlay';
 import type { EnvLogs } from '../logs/envLogs';
 import type { ContainerProvider } from '../providers/provider';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiError, type AutomationStatus, type AutomationsSpec, type Trigger } from '../api';
-import { readContainerFile, writeContainerFile } from '../addons/containerFile';
+import { readContainerFile, writeContainerFile } from '../providers/containerFile';
 import { execOutput } from '../reconcile/environment/execLines';
 import type { AutomationSink, AutomationTarget } from './automationTarget';
 import { findLiveServices, prepareServicesDir } from './serviceScripts';

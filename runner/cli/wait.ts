@@ -15,6 +15,8 @@ export async function waitForEnvironment(
   want: 'Running' | 'Stopped' | 'Deleted',
   timeoutMs: number,
   onChange?: (env: Environment) => void,
+  /** Watch from here (resumed) rather than from now: nothing in between is missed. */
+  resourceVersion?: string,
 ): Promise<WaitOutcome> {
   return new Promise<WaitOutcome>((resolve, reject) => {
     let done = false;
@@ -36,7 +38,7 @@ export async function waitForEnvironment(
       timeoutMs,
     );
     client
-      .stream('watch', { kind: 'Environment', name }, (e) => {
+      .stream('watch', { kind: 'Environment', name, resourceVersion }, (e) => {
         if (e.object.kind !== 'Environment') return;
         const env = e.object;
         if (e.type === 'DELETED') {

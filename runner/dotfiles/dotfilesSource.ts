@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { runGit } from '../git/runGit';
 
 export type DotfilesSource = { kind: 'folder'; path: string } | { kind: 'git'; url: string };
 
@@ -42,7 +42,7 @@ export async function fetchDotfiles(
   await mkdir(cacheDir, { recursive: true, mode: 0o700 });
   await rm(dir, { recursive: true, force: true });
   log(`Cloning dotfiles from ${url}`);
-  const code = await git(['clone', '--depth', '1', '--recurse-submodules', '--', url, dir], log, signal);
+  const code = await runGit(['clone', '--depth', '1', '--recurse-submodules', '--', url, dir], log, signal);
   if (code !== 0) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`git clone ${url} failed (exit code ${code})`);
@@ -55,22 +55,4 @@ async function isBareRepository(path: string): Promise<boolean> {
     ['HEAD', 'objects', '.git'].map((p) => stat(join(path, p)).catch(() => undefined)),
   );
   return !!head?.isFile() && !!objects?.isDirectory() && !dotGit;
-}
-
-function git(args: string[], log: (line: string) => void, signal?: AbortSignal): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal,
-      // A background process must never wait for a password prompt.
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true' },
-    });
-    const onData = (d: Buffer) => {
-      for (const l of d.toString().split(/[\r\n]+/)) if (l.trim()) log(l);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => reject(new Error(`cannot run git: ${e.message}`, { cause: e })));
-    child.on('close', (code) => resolvePromise(code ?? -1));
-  });
 }

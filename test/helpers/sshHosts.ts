@@ -14,7 +14,7 @@ import type { RunnerClient } from '../../runner/client/runnerClient';
 import { BASE_IMAGE, docker } from './docker';
 import type { TestRunner } from './runnerProcess';
 import { tempDir } from './project';
-import { waitFor } from './wait';
+import { waitFor, watchResourceUntil } from './wait';
 
 export const HOSTS_LABEL = 'devrig-test';
 const OWNER = `${process.pid}`;
@@ -199,38 +199,7 @@ export function watchHostUntil(
   what: string,
   timeoutMs = 30_000,
 ): Promise<Host> {
-  return new Promise((resolve, reject) => {
-    let last: Host | undefined;
-    let handle: { cancel(): Promise<void> } | undefined;
-    let done = false;
-    const finish = (err: Error | undefined, h?: Host) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      void handle?.cancel();
-      if (err) reject(err);
-      else resolve(h!);
-    };
-    const timer = setTimeout(() => {
-      const summary = last
-        ? `phase ${last.status.phase}; ${last.status.conditions.map((c) => `${c.type}=${c.status}(${c.reason}: ${c.message})`).join(', ')}`
-        : 'never seen';
-      finish(new Error(`timed out waiting for host ${name} ${what}: ${summary}`));
-    }, timeoutMs);
-    client
-      .stream('watch', { kind: 'Host', name }, (e) => {
-        if (e.object.kind !== 'Host' || e.type === 'DELETED') return;
-        last = e.object;
-        if (pred(e.object)) finish(undefined, e.object);
-      })
-      .then(
-        (h) => {
-          handle = h;
-          if (done) void h.cancel();
-        },
-        (e) => finish(e as Error),
-      );
-  });
+  return watchResourceUntil(client, 'Host', name, pred, what, timeoutMs);
 }
 
 /** `devrig host add NAME vscode@127.0.0.1:PORT --accept-new ...`, then Ready. */

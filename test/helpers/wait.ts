@@ -1,4 +1,10 @@
-import type { Environment, EnvironmentPhase } from '../../runner/api';
+import {
+  isApiError,
+  type Environment,
+  type EnvironmentPhase,
+  type Kind,
+  type Resource,
+} from '../../runner/api';
 import type { RunnerClient } from '../../runner/client/runnerClient';
 
 /** Polls `check` until it returns a value (not undefined/false) or the deadline passes. */
@@ -27,39 +33,41 @@ export async function waitFor<T>(
 }
 
 /**
- * Waits, through the runner's watch stream (events, not polling), until the
- * environment satisfies `pred`. Rejects with the last seen status on timeout.
+ * Waits, through the runner's watch stream (events, not polling), until the resource
+ * satisfies `pred`. Rejects with the last seen status on timeout.
  */
-export function watchUntil(
+export function watchResourceUntil<K extends Kind>(
   client: RunnerClient,
+  kind: K,
   name: string,
-  pred: (env: Environment) => boolean,
+  pred: (r: Extract<Resource, { kind: K }>) => boolean,
   what: string,
   timeoutMs = 120_000,
-): Promise<Environment> {
+): Promise<Extract<Resource, { kind: K }>> {
+  type R = Extract<Resource, { kind: K }>;
   return new Promise((resolve, reject) => {
-    let last: Environment | undefined;
+    let last: R | undefined;
     let handle: { cancel(): Promise<void> } | undefined;
     let done = false;
-    const finish = (err: Error | undefined, env?: Environment) => {
+    const finish = (err: Error | undefined, r?: R) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       void handle?.cancel();
       if (err) reject(err);
-      else resolve(env!);
+      else resolve(r!);
     };
     const timer = setTimeout(() => {
       const summary = last
         ? `phase ${last.status.phase}; ${last.status.conditions.map((c) => `${c.type}=${c.status}(${c.reason}: ${c.message})`).join(', ')}`
         : 'never seen';
-      finish(new Error(`timed out waiting for ${name} ${what}: ${summary}`));
+      finish(new Error(`timed out waiting for ${kind.toLowerCase()} ${name} ${what}: ${summary}`));
     }, timeoutMs);
     client
-      .stream('watch', { kind: 'Environment', name }, (e) => {
-        if (e.object.kind !== 'Environment' || e.type === 'DELETED') return;
-        last = e.object;
-        if (pred(e.object)) finish(undefined, e.object);
+      .stream('watch', { kind, name }, (e) => {
+        if (e.object.kind !== kind || e.type === 'DELETED') return;
+        last = e.object as R;
+        if (pred(last)) finish(undefined, last);
       })
       .then(
         (h) => {
@@ -69,6 +77,16 @@ export function watchUntil(
         (e) => finish(e as Error),
       );
   });
+}
+
+export function watchUntil(
+  client: RunnerClient,
+  name: string,
+  pred: (env: Environment) => boolean,
+  what: string,
+  timeoutMs = 120_000,
+): Promise<Environment> {
+  return watchResourceUntil(client, 'Environment', name, pred, what, timeoutMs);
 }
 
 /** Phase reached for the current generation. */
@@ -94,13 +112,19 @@ export function waitForDeleted(client: RunnerClient, name: string, timeoutMs = 6
       () => reject(new Error(`timed out waiting for ${name} to be deleted`)),
       timeoutMs,
     );
+    const gone = () => {
+      clearTimeout(timer);
+      resolve();
+    };
     void client
       .stream('watch', { kind: 'Environment', name }, (e) => {
-        if (e.type === 'DELETED') {
-          clearTimeout(timer);
-          resolve();
-        }
+        if (e.type === 'DELETED') gone();
       })
-      .catch(reject);
+      // Already gone before the watch began: no DELETED will come.
+      .then(() => client.call('get', { kind: 'Environment', name }))
+      .then(
+        () => {},
+        (e) => (isApiError(e, 'NotFound') ? gone() : reject(e)),
+      );
   });
 }

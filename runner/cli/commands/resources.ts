@@ -144,6 +144,9 @@ export async function del(ctx: CliContext, argv: string[]): Promise<number> {
         marked.metadata.generation,
         'Deleted',
         Number(values.timeout) * 1000,
+        undefined,
+        // The finalizer may finish before the watch starts: resume from the delete itself.
+        marked.metadata.resourceVersion,
       );
       if (!outcome.ok) {
         ctx.err(`devrig delete: ${name}: ${outcome.message}`);

@@ -22,7 +22,7 @@ import { demux } from './demux';
 import { EngineError, engineMessage, statusCode } from './errors';
 import { ProgressFormatter, type ProgressEvent } from './progress';
 import { registryAuthFor } from './registryAuth';
-import { relayCommand, RELAY_ENV } from './tcpRelay';
+import { relayCommand, relayStream, RELAY_ENV } from '../execRelay';
 import { statsSample } from './stats';
 
 export interface DockerProviderOptions {
@@ -402,31 +402,8 @@ export class DockerProvider implements ContainerProvider {
   }
 
   async connectTcp(id: string, port: number): Promise<Duplex> {
-    const p = await this.exec(id, { cmd: relayCommand(port), env: RELAY_ENV, tty: false, stdin: true });
-    let errText = '';
-    p.stderr.on('data', (d: Buffer) => (errText += d.toString()));
-    // Wait for the relay's "connected" byte (or its failure).
-    const first = await new Promise<Buffer | undefined>((resolve) => {
-      const onData = (d: Buffer) => {
-        p.stdout.off('end', onEnd);
-        p.stdout.pause();
-        p.stdout.off('data', onData);
-        resolve(d);
-      };
-      const onEnd = () => resolve(undefined);
-      p.stdout.on('data', onData);
-      p.stdout.once('end', onEnd);
-    });
-    if (!first || first[0] !== 0x4b) {
-      p.stdin.destroy();
-      await p.wait().catch(() => {});
-      throw new Error(
-        `cannot connect to port ${port} in the environment: ${errText.trim() || 'connection refused'}`,
-      );
-    }
-    const rest = first.subarray(1);
-    if (rest.length) p.stdout.unshift(rest);
-    return Duplex.from({ readable: p.stdout, writable: p.stdin });
+    const p = await this.exec(id, { cmd: relayCommand({ port }), env: RELAY_ENV, tty: false, stdin: true });
+    return relayStream(p, `port ${port} in the environment`);
   }
 
   async *stats(id: string, signal: AbortSignal): AsyncIterable<StatsSample> {

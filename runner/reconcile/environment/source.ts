@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Environment } from '../../api';
+import { runGit } from '../../git/runGit';
 import { TerminalError } from '../controller';
 
 /** The source folder on the runner's machine: the given folder, or a clone of the git URL. */
@@ -24,7 +25,7 @@ export async function ensureSourceFolder(
   await rm(dir, { recursive: true, force: true });
   log(`Cloning ${git!.url}${git!.ref ? ` (${git!.ref})` : ''}`);
   const args = ['clone', '--progress', ...(git!.ref ? ['--branch', git!.ref] : []), '--', git!.url, dir];
-  const code = await run('git', args, log, signal);
+  const code = await runGit(args, log, signal);
   if (code !== 0) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`git clone ${git!.url} failed (exit code ${code})`);
@@ -34,29 +35,6 @@ export async function ensureSourceFolder(
 
 export function cloneDir(env: Environment, sourcesDir: string): string {
   return join(sourcesDir, `${env.metadata.name}-${env.metadata.uid.slice(0, 6)}`);
-}
-
-function run(
-  cmd: string,
-  args: string[],
-  log: (line: string) => void,
-  signal?: AbortSignal,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal,
-      // Never prompt for credentials in a background process: fail instead.
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true' },
-    });
-    const onData = (d: Buffer) => {
-      for (const l of d.toString().split(/[\r\n]+/)) if (l.trim()) log(l);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => reject(new Error(`cannot run ${cmd}: ${e.message}`, { cause: e })));
-    child.on('close', (code) => resolve(code ?? -1));
-  });
 }
 
 /** Runs initializeCommand on the runner's machine, in the source folder. */
