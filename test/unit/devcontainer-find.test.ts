@@ -1,17 +1,19 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   ConfigError,
   findDevcontainerConfigs,
   resolveDevcontainerConfigPath,
 } from '../../runner/devcontainer';
+import { removeProjects, tempDir } from '../helpers/project';
+
+after(removeProjects);
 
 /** A temp folder holding the given files (contents default to `{}`). */
 function folderWith(files: string[]): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'devrig-find-'));
+  const root = tempDir('devrig-find-');
   for (const file of files) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), '{}');

@@ -1,7 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   ConfigError,
@@ -9,12 +8,15 @@ import {
   resolveDevcontainer,
   type ResolveDevcontainerInput,
 } from '../../runner/devcontainer';
+import { removeProjects, tempDir } from '../helpers/project';
+
+after(removeProjects);
 
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/devcontainer/node-app');
 
 /** A temp project folder with the given files. */
 function project(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'devrig-resolve-'));
+  const root = tempDir('devrig-resolve-');
   for (const [file, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), content);

@@ -1,13 +1,15 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, appendFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, appendFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ResourceStore } from '../../runner/store/resourceStore';
 import { ResourceApply, isApiError, type EnvironmentStatus, type WatchEvent } from '../../runner/api';
 import { decodeRecords, encodeRecord } from '../../runner/store/journal';
+import { removeProjects, tempDir } from '../helpers/project';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'devrig-store-'));
+after(removeProjects);
+
+const tmp = () => tempDir('devrig-store-');
 const env = (name: string, folder = '/src/' + name, extra: Record<string, unknown> = {}) =>
   ResourceApply.parse({ kind: 'Environment', metadata: { name }, spec: { source: { folder }, ...extra } });
 
