@@ -1,8 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PortStatus } from '../api';
-import { execOutput } from '../reconcile/environment/execLines';
-import type { ContainerProvider } from '../providers/provider';
-import { parseListeningPorts, LISTENING_PORTS_COMMAND } from './portDetector';
+import type { ContainerProvider, ExecProcess } from '../providers/provider';
+import { parseListeningPorts, portsWatchCommand, SNAPSHOT_END, WATCHER_MARKER } from './portDetector';
 import { LocalPortError, PortForward } from './portForwarder';
 import { localUrl, planPorts, type PlannedPort, type PortsConfig } from './portPlan';
 
@@ -12,14 +11,15 @@ export interface EnvironmentPortsDeps {
   config: PortsConfig;
   /** Ports shown before (a runner restart): their local ports are tried again, for stable URLs. */
   previous: PortStatus[];
-  pollMs: number;
+  /** How often the watcher inside looks (it reports only changes). */
+  intervalSeconds: number;
   publish(ports: PortStatus[]): void;
   onTraffic(): void;
   log(msg: string): void;
 }
 
 /**
- * The ports of one running container: looks for listening ports every few seconds (one exec),
+ * The ports of one running container: follows a watcher process inside that reports listening ports,
  * holds a runner-side forward for each port that should be forwarded, and reports them all.
  */
 export class EnvironmentPorts {
@@ -27,7 +27,7 @@ export class EnvironmentPorts {
   private readonly errors = new Map<number, string>();
   private readonly opening = new Set<number>();
   private listening: number[] = [];
-  private timer?: NodeJS.Timeout;
+  private watcher?: ExecProcess;
   private published?: PortStatus[];
   private disposed = false;
   private config: PortsConfig;
@@ -41,7 +41,7 @@ export class EnvironmentPorts {
   }
 
   start(): void {
-    void this.poll();
+    void this.watch();
   }
 
   setConfig(config: PortsConfig): void {
@@ -54,23 +54,51 @@ export class EnvironmentPorts {
 
   dispose(): void {
     this.disposed = true;
-    clearTimeout(this.timer);
+    void this.watcher?.signal('TERM').catch(() => {});
     for (const f of this.forwards.values()) f.close();
     this.forwards.clear();
   }
 
-  private async poll(): Promise<void> {
-    if (this.disposed) return;
-    try {
-      const r = await execOutput(this.deps.provider, this.deps.containerId, LISTENING_PORTS_COMMAND);
-      if (r.code === 0) this.listening = parseListeningPorts(r.stdout);
-    } catch {
-      // The container is going away or the engine hiccuped: keep the last view until the next look.
-    }
-    await this.sync();
-    if (!this.disposed) {
-      this.timer = setTimeout(() => void this.poll(), this.deps.pollMs);
-      this.timer.unref?.();
+  /**
+   * Follows the watcher inside the container: each snapshot it prints is the current set of
+   * listeners. A watcher that ends (the container restarted, the engine hiccuped) is started again.
+   */
+  private async watch(): Promise<void> {
+    let delay = 500;
+    while (!this.disposed) {
+      try {
+        const proc = await this.deps.provider.exec(this.deps.containerId, {
+          cmd: portsWatchCommand(this.deps.intervalSeconds),
+          env: { [WATCHER_MARKER]: '1' },
+          tty: false,
+          stdin: false,
+        });
+        this.watcher = proc;
+        if (this.disposed) void proc.signal('TERM').catch(() => {});
+        proc.stderr.resume();
+        let partial = '';
+        let lines: string[] = [];
+        proc.stdout.on('data', (d: Buffer) => {
+          const parts = (partial + d.toString('utf8')).split('\n');
+          partial = parts.pop()!;
+          for (const line of parts) {
+            if (line !== SNAPSHOT_END) {
+              lines.push(line);
+              continue;
+            }
+            this.listening = parseListeningPorts(lines.join('\n'));
+            lines = [];
+            delay = 500;
+            void this.sync();
+          }
+        });
+        await proc.wait();
+      } catch {
+        // The container is going away or the engine hiccuped: keep the last view, look again.
+      }
+      if (this.disposed) return;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 30_000);
     }
   }
 

@@ -9,24 +9,56 @@ import { PROCESS_MARKER } from '../providers/ssh/plainHost';
  * there the script also lists the socket inodes of the environment's own processes (those that
  * carry its marker variable), and only their ports count — not sshd's or a system database's.
  */
-export const LISTENING_PORTS_COMMAND = [
-  '/bin/sh',
-  '-c',
-  [
-    'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null',
-    `m=$${PROCESS_MARKER}`,
-    '[ -n "$m" ] || exit 0',
-    'printf "devrig-scope:"',
-    'for p in /proc/[0-9]*; do',
-    `  { tr '\\000' '\\n' < "$p/environ"; } 2>/dev/null | grep -qx "${PROCESS_MARKER}=$m" || continue`,
-    '  for f in "$p"/fd/*; do',
-    '    l=$(readlink "$f" 2>/dev/null) || continue',
-    '    case "$l" in socket:*) i=${l#socket:[}; printf " %s" "${i%]}";; esac',
-    '  done',
-    'done',
-    'echo',
-  ].join('\n'),
-];
+/** The snapshot: listening sockets (and, on plain hosts, the environment's own socket inodes). */
+const SNAPSHOT = [
+  // Only listeners, with the counters that change on every packet blanked, so a snapshot changes
+  // only when the set of listeners does. Without awk, the raw tables (still parseable).
+  'if command -v awk >/dev/null 2>&1; then',
+  `  awk '$4 == "0A" { print $1, $2, $3, $4, 0, 0, 0, $8, 0, $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null`,
+  'else cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; fi',
+  `m=$${PROCESS_MARKER}`,
+  'if [ -n "$m" ]; then',
+  '  printf "devrig-scope:"',
+  '  for p in /proc/[0-9]*; do',
+  `    { tr '\\000' '\\n' < "$p/environ"; } 2>/dev/null | grep -qx "${PROCESS_MARKER}=$m" || continue`,
+  '    for f in "$p"/fd/*; do',
+  '      l=$(readlink "$f" 2>/dev/null) || continue',
+  '      case "$l" in socket:*) i=${l#socket:[}; printf " %s" "${i%]}";; esac',
+  '    done',
+  '  done',
+  '  echo',
+  'fi',
+].join('\n');
+
+/** The environment variable that marks a ports watcher, so a new one can retire an old one. */
+export const WATCHER_MARKER = 'DEVRIG_PORTS_WATCHER';
+/** Ends each snapshot the watcher prints. */
+export const SNAPSHOT_END = 'devrig-ports-end';
+
+/**
+ * One long-lived process per environment that looks every `intervalSeconds` and prints a
+ * snapshot (ended by SNAPSHOT_END) only when it changed: cheap for the runner and the engine,
+ * unlike an exec per look. A watcher left by a runner that died is retired by the next one.
+ */
+export function portsWatchCommand(intervalSeconds = 1): string[] {
+  return [
+    '/bin/sh',
+    '-c',
+    [
+      `for d in /proc/[0-9]*; do [ "\${d#/proc/}" = "$$" ] && continue;`,
+      `  { tr '\\000' '\\n' < "$d/environ"; } 2>/dev/null | grep -qx "${WATCHER_MARKER}=1" && kill "\${d#/proc/}" 2>/dev/null; done`,
+      `snapshot() {\n${SNAPSHOT}\n}`,
+      // A plain host shares the machine: its scope scan walks every process, so look less often.
+      `i=${intervalSeconds}; [ -n "$${PROCESS_MARKER}" ] && i=5`,
+      'prev=',
+      'while :; do',
+      '  cur=$(snapshot)',
+      `  if [ "$cur" != "$prev" ]; then printf '%s\\n${SNAPSHOT_END}\\n' "$cur" || exit 0; prev=$cur; fi`,
+      '  sleep "$i" || exit 0',
+      'done',
+    ].join('\n'),
+  ];
+}
 
 const LISTEN = '0A';
 const SCOPE = 'devrig-scope:';

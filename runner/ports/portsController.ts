@@ -11,7 +11,8 @@ export interface PortsDeps {
   /** Traffic through a forward counts as activity of the environment. */
   notifyActivity(name: string): void;
   log(msg: string): void;
-  pollMs?: number;
+  /** How often the watcher in each environment looks for listeners. */
+  intervalSeconds?: number;
 }
 
 /**
@@ -45,7 +46,7 @@ export class PortsController {
       containerId,
       config,
       previous: status.ports,
-      pollMs: this.deps.pollMs ?? 2000,
+      intervalSeconds: this.deps.intervalSeconds ?? 1,
       publish: (p) => this.deps.overlay.set(name, { ports: p }),
       onTraffic: () => this.deps.notifyActivity(name),
       log: (msg) => this.deps.log(`ports: ${name}: ${msg}`),

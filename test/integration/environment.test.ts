@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BASE_IMAGE, docker, inspect, requireDocker } from '../helpers/docker';
 import { makeProject, removeProjects } from '../helpers/project';
 import { cleanupRunner, startRunner, type TestRunner } from '../helpers/runnerProcess';
-import { waitForPhase, watchUntil } from '../helpers/wait';
+import { waitFor, waitForPhase, watchUntil } from '../helpers/wait';
 
 // One environment taken through its life against the real engine, as a user would:
 // devrig up, exec, stop/start, spec change, out-of-band removal, runner crash.
@@ -156,6 +156,21 @@ describe('environment lifecycle on a real Docker engine', () => {
     assert.equal(c.State.StartedAt, startedAt);
     assert.equal(c.State.Running, true);
     assert.equal(await countStarts(), starts, 'postStart did not run again on adoption');
+    // The new runner's ports watcher retired the old runner's: one, not two.
+    const watchers = async () =>
+      (
+        await r.cli([
+          'exec',
+          name,
+          '-u',
+          'root',
+          '--',
+          'sh',
+          '-c',
+          'for d in /proc/[0-9]*; do tr "\\000" "\\n" < $d/environ 2>/dev/null | grep -qx DEVRIG_PORTS_WATCHER=1 && grep -q snapshot $d/cmdline 2>/dev/null && echo $d; done | wc -l',
+        ])
+      ).stdout.trim();
+    await waitFor('one ports watcher', async () => (await watchers()) === '1', 20_000, 200);
   });
 
   test('delete removes the container', async () => {
