@@ -102,7 +102,7 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
         `  container   ${env.status.containerName} (${env.status.containerId?.slice(0, 12)})`,
         `  workspace   ${env.status.workspaceFolder} as ${env.status.remoteUser}`,
         `  shell       devrig exec ${name} -it`,
-        `  ssh         ssh devrig-${name}`,
+        `  ssh         devrig ssh ${name}   (plain \`ssh devrig-${name}\` after \`devrig ssh-config --install\`)`,
       ].join('\n'),
     );
   }
