@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EnvironmentPhase } from '../../runner/api';
+import { EnvironmentPhase as EnvironmentPhaseSchema, type EnvironmentPhase } from '../../runner/api';
 import { COMMAND_IDS, COMMANDS } from '../../extension/commands/commandIds';
 import { environmentContextValue } from '../../extension/tree/phaseStyle';
 import { statusActions } from '../../extension/status/statusActions';
@@ -18,17 +18,7 @@ const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8
 const contributes = pkg.contributes;
 const declared: string[] = contributes.commands.map((c: { command: string }) => c.command);
 const menus: Record<string, Menu[]> = contributes.menus;
-const PHASES: EnvironmentPhase[] = [
-  'Pending',
-  'Building',
-  'Starting',
-  'Running',
-  'Stopping',
-  'Stopped',
-  'Failed',
-  'Deleting',
-  'Unreachable',
-];
+const PHASES: EnvironmentPhase[] = EnvironmentPhaseSchema.options;
 
 test('every registered command is declared in package.json, and nothing else is', () => {
   assert.deepEqual([...declared].sort(), [...COMMAND_IDS].sort());
