@@ -30,8 +30,8 @@ const node = {
 };
 
 // `z` (import { z } from 'zod') is a namespace that re-exports every locale (~250 KiB minified), and
-// nothing in devrig switches locale: the extension bundle gets English only (zod registers it as the
-// default by itself). Halves dist/extension.js and shortens its load, i.e. the extension's activation.
+// nothing in devrig switches locale: every bundle gets English only (zod registers it as the default by
+// itself). Halves dist/extension.js and shortens every bundle's load (activation, each CLI command).
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
@@ -48,12 +48,13 @@ const zodEnglishOnly = {
 };
 
 const builds = [
-  { ...node, entryPoints: { runner: 'runner/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { runner: 'runner/main.ts' }, outdir: 'dist', plugins: [zodEnglishOnly] },
   {
     ...node,
     entryPoints: { cli: 'runner/cli/main.ts' },
     outdir: 'dist',
     banner: { js: '#!/usr/bin/env node' },
+    plugins: [zodEnglishOnly],
   },
   { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', plugins: [zodEnglishOnly] },
   {
