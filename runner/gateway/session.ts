@@ -2,6 +2,7 @@ import { Transform, type Duplex, type Readable, type Writable } from 'node:strea
 import type { ServerChannel, Session } from 'ssh2';
 import type { ExecProcess } from '../providers/provider';
 import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
+import { hangUp } from '../sessions/hangUp';
 import { startAgentForward, type AgentForward } from './agentForward';
 import {
   acceptsClientEnv,
@@ -97,17 +98,11 @@ export function serveSession(session: Session, ctx: SessionContext): void {
     channel.on('error', () => {});
     channel.stderr.on('error', () => {});
     const tty = !!pty && request.kind !== 'sftp';
-    // The client went away first. A terminal's programs get SIGHUP, as when sshd closes a PTY.
-    // Without a PTY, sshd sends no signal either (their stdin just ends), and neither does this:
-    // servers started from such sessions, like VS Code's, must outlive a dropped connection.
-    const hangUp = (p: ExecProcess) => {
-      if (tty) void p.signal('HUP').catch(() => {});
-      discard(p);
-    };
+    const hangUpProc = (p: ExecProcess) => hangUp(p, tty);
     channel.once('close', () => {
       closed = true;
       agent?.close();
-      if (proc && !finished) hangUp(proc);
+      if (proc && !finished) hangUpProc(proc);
     });
     try {
       const target = await ctx.resolveTarget((line) => channel.stderr.write(line + (tty ? '\r\n' : '\n')));
@@ -153,7 +148,7 @@ export function serveSession(session: Session, ctx: SessionContext): void {
       return;
     }
     if (closed) {
-      hangUp(proc);
+      hangUpProc(proc);
       agent?.close();
       return;
     }
@@ -180,15 +175,6 @@ export function serveSession(session: Session, ctx: SessionContext): void {
     finished = true;
     agent?.close();
     if (!closed) await finish(channel, exitReport(code, [...signalsSent]));
-  }
-}
-
-/** Nobody is listening any more: drop the output so the exec's streams can end and be reaped. */
-function discard(p: ExecProcess): void {
-  p.stdin.destroy();
-  for (const out of [p.stdout, p.stderr]) {
-    out.unpipe();
-    out.resume();
   }
 }
 

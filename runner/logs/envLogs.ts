@@ -11,47 +11,82 @@ export interface EnvLogsOptions {
   redact?: (text: string) => string;
 }
 
+/** One log file: lines waiting to be written, its size once known, and the chain of its I/O. */
+interface LogFile {
+  path: string;
+  pending: string[];
+  size?: number;
+  chain: Promise<void>;
+}
+
 /**
  * Per-environment logs (pulls, builds, lifecycle commands, automations): appended to
- * a file under the state folder and pushed to followers. Writes for one log are
- * serialised so lines keep their order.
+ * a file under the state folder and pushed to followers. Each file's I/O runs in one chain,
+ * so lines keep their order, lines arriving together are written together, and a read sees
+ * exactly the lines appended before it.
  */
 export class EnvLogs {
   private readonly listeners = new Map<string, Set<LogListener>>();
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly files = new Map<string, LogFile>();
   private readonly maxBytes: number;
+  private dirReady?: Promise<unknown>;
 
   constructor(private readonly opts: EnvLogsOptions) {
     this.maxBytes = opts.maxBytes ?? 5 * 1024 * 1024;
   }
 
-  private file(name: string, source?: string): string {
-    return join(
-      this.opts.dir,
-      source ? `${name}.${source.replace(/[^A-Za-z0-9_.-]/g, '_')}.log` : `${name}.log`,
-    );
+  private key(name: string, source?: string): string {
+    return source ? `${name}\0${source}` : name;
   }
 
-  /** Appends lines (a trailing newline is added per line) to `name`'s log. */
+  private fileOf(name: string, source?: string): LogFile {
+    const key = this.key(name, source);
+    let f = this.files.get(key);
+    if (!f) {
+      const base = source ? `${name}.${source.replace(/[^A-Za-z0-9_.-]/g, '_')}.log` : `${name}.log`;
+      f = { path: join(this.opts.dir, base), pending: [], chain: Promise.resolve() };
+      this.files.set(key, f);
+    }
+    return f;
+  }
+
+  /** Queues I/O on one file after everything queued before it. */
+  private enqueue<T>(f: LogFile, op: () => Promise<T>): Promise<T> {
+    const run = f.chain.then(op);
+    f.chain = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  /** Appends lines (a trailing newline is added) to `name`'s log. */
   append(name: string, text: string, source?: string): Promise<void> {
     const redacted = this.opts.redact ? this.opts.redact(text) : text;
     const lines = redacted.endsWith('\n') ? redacted : redacted + '\n';
-    const key = source ? `${name}\0${source}` : name;
-    for (const l of this.listeners.get(key) ?? []) l(lines);
-    const path = this.file(name, source);
-    const prev = this.chains.get(key) ?? Promise.resolve();
-    const next = prev.then(async () => {
-      await mkdir(this.opts.dir, { recursive: true, mode: 0o700 });
-      const size = await stat(path).then(
-        (s) => s.size,
-        () => 0,
-      );
-      if (size > this.maxBytes) await rename(path, path + '.1').catch(() => {});
-      await appendFile(path, lines, { mode: 0o600 });
-    });
-    const settled = next.catch(() => {});
-    this.chains.set(key, settled);
-    return next;
+    for (const l of this.listeners.get(this.key(name, source)) ?? []) l(lines);
+    const f = this.fileOf(name, source);
+    f.pending.push(lines);
+    if (f.pending.length > 1) return f.chain; // a flush is already queued and will take these too
+    return this.enqueue(f, () => this.flush(f));
+  }
+
+  private async flush(f: LogFile): Promise<void> {
+    const text = f.pending.join('');
+    f.pending = [];
+    if (!text) return;
+    this.dirReady ??= mkdir(this.opts.dir, { recursive: true, mode: 0o700 });
+    await this.dirReady;
+    f.size ??= await stat(f.path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (f.size > this.maxBytes) {
+      await rename(f.path, f.path + '.1').catch(() => {});
+      f.size = 0;
+    }
+    await appendFile(f.path, text, { mode: 0o600 });
+    f.size += Buffer.byteLength(text);
   }
 
   /** A line-writer for one environment, prefixed with a step name. */
@@ -61,35 +96,67 @@ export class EnvLogs {
     };
   }
 
-  async read(name: string, tailLines?: number, source?: string): Promise<string> {
-    const key = source ? `${name}\0${source}` : name;
-    await this.chains.get(key);
-    let text: string;
-    try {
-      text = await readFile(this.file(name, source), 'utf8');
-    } catch {
-      return '';
-    }
-    if (tailLines === undefined) return text;
-    if (tailLines === 0) return '';
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    return lines.slice(-tailLines).join('\n') + (lines.length ? '\n' : '');
+  /** The log as written so far (the last `tailLines` lines, if given). */
+  read(name: string, tailLines?: number, source?: string): Promise<string> {
+    const f = this.fileOf(name, source);
+    return this.enqueue(f, async () => {
+      await this.flush(f);
+      return tail(await readFile(f.path, 'utf8').catch(() => ''), tailLines);
+    });
   }
 
   follow(name: string, listener: LogListener, source?: string): () => void {
-    const key = source ? `${name}\0${source}` : name;
+    const key = this.key(name, source);
     let set = this.listeners.get(key);
     if (!set) this.listeners.set(key, (set = new Set()));
     set.add(listener);
-    return () => set!.delete(listener);
+    return () => {
+      set!.delete(listener);
+      if (set!.size === 0) this.listeners.delete(key);
+    };
+  }
+
+  /**
+   * What was written, then every line after it, with no gap and no line twice: the listener is
+   * registered and the read queued in the same instant, so lines appended meanwhile are queued
+   * after the read and held until it has been delivered.
+   */
+  async readThenFollow(
+    name: string,
+    tailLines: number | undefined,
+    source: string | undefined,
+    onText: LogListener,
+  ): Promise<() => void> {
+    let held: string[] | undefined = [];
+    const stop = this.follow(name, (t) => (held ? held.push(t) : onText(t)), source);
+    try {
+      const text = await this.read(name, tailLines, source);
+      if (text) onText(text);
+    } finally {
+      for (const t of held!) onText(t);
+      held = undefined;
+    }
+    return stop;
   }
 
   async remove(name: string): Promise<void> {
-    await this.chains.get(name);
+    for (const [key, f] of this.files) {
+      if (key === name || key.startsWith(`${name}\0`)) {
+        await f.chain;
+        this.files.delete(key);
+      }
+    }
     // Per-source logs too (`NAME.service_web.log`): names have no dots, so the prefix is unambiguous.
     const files = await readdir(this.opts.dir).catch(() => [] as string[]);
     const own = files.filter((f) => f.startsWith(`${name}.`) && /\.log(\.1)?$/.test(f));
     for (const f of own) await unlink(join(this.opts.dir, f)).catch(() => {});
   }
+}
+
+function tail(text: string, lines: number | undefined): string {
+  if (lines === undefined) return text;
+  if (lines === 0) return '';
+  const all = text.split('\n');
+  if (all[all.length - 1] === '') all.pop();
+  return all.slice(-lines).join('\n') + (all.length ? '\n' : '');
 }

@@ -2,7 +2,9 @@ import { API_VERSION, ApiError, VERSION, type Environment, type StatsSample } fr
 import type { EnvLogs } from '../logs/envLogs';
 import type { Controller } from '../reconcile/controller';
 import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
+import { once } from 'node:events';
 import { loginShellCommand } from '../sessions/loginShell';
+import { hangUp, onAbort } from '../sessions/hangUp';
 import type { ResourceStore } from '../store/resourceStore';
 import { admit } from './admission';
 import type { Handlers } from './handlers';
@@ -59,19 +61,19 @@ export function apiHandlers(s: RunnerServices): Handlers {
     delete: async (p) => s.store.delete(p.kind, p.name, p.resourceVersion),
     watch: async (p, ctx, sink) => {
       const stop = s.store.watch(p, (e) => sink.event({ type: e.type, object: e.object }));
-      ctx.signal.addEventListener('abort', stop, { once: true });
+      onAbort(ctx.signal, stop);
       return { resourceVersion: s.store.resourceVersion };
     },
     logs: async (p, ctx, sink) => {
       s.store.mustGet('Environment', p.name);
-      const text = await s.logs.read(p.name, p.tail, p.source);
-      if (text) sink.event({ data: text });
       if (!p.follow) {
+        const text = await s.logs.read(p.name, p.tail, p.source);
+        if (text) sink.event({ data: text });
         sink.end();
         return {};
       }
-      const stop = s.logs.follow(p.name, (data) => sink.event({ data }), p.source);
-      ctx.signal.addEventListener('abort', stop, { once: true });
+      const stop = await s.logs.readThenFollow(p.name, p.tail, p.source, (data) => sink.event({ data }));
+      onAbort(ctx.signal, stop);
       return {};
     },
     exec: async (p, ctx, sink) => {
@@ -87,45 +89,52 @@ export function apiHandlers(s: RunnerServices): Handlers {
         env: { ...t.env, ...(p.tty ? { TERM: p.env?.TERM ?? 'xterm-256color' } : {}), ...p.env },
       });
       s.onActivity?.(p.name);
+      let finished = false;
       const pipe = (stream: NodeJS.ReadableStream, kind: 'stdout' | 'stderr') => {
         stream.on('data', (d: Buffer) => {
           s.onActivity?.(p.name);
           sink.event({ kind, data: d.toString('base64') });
-          void sink.drained().then(() => stream.resume());
-          stream.pause();
+          // Backpressure from a slow client: pause only when its socket is backed up.
+          const drained = sink.drained();
+          if (drained) {
+            stream.pause();
+            void drained.then(() => stream.resume());
+          }
         });
       };
       pipe(proc.stdout, 'stdout');
       pipe(proc.stderr, 'stderr');
       proc.stdin.on('error', () => {});
       sink.attach({
-        input: (data, eof) => {
+        input: async (data, eof) => {
           s.onActivity?.(p.name);
-          if (data?.length) proc.stdin.write(data);
+          // Answer only once the process took it: a fast sender cannot pile input up in the runner.
+          if (data?.length && !proc.stdin.write(data)) await once(proc.stdin, 'drain');
           if (eof) proc.stdin.end();
         },
         resize: (cols, rows) => void proc.resize(cols, rows),
         signal: (sig) => void proc.signal(sig).catch(() => {}),
       });
-      ctx.signal.addEventListener(
-        'abort',
-        () => {
-          proc.stdin.destroy();
-        },
-        { once: true },
-      );
+      // The client cancelled or went away: the same as a dropped SSH session.
+      onAbort(ctx.signal, () => {
+        if (!finished) hangUp(proc, p.tty);
+      });
       void proc.wait().then(
         ({ code }) => {
+          finished = true;
           sink.event({ kind: 'exit', code });
           sink.end();
         },
-        (e) => sink.end(e),
+        (e) => {
+          finished = true;
+          sink.end(e);
+        },
       );
       return {};
     },
     'exec.input': async (p, ctx) => {
       const c = ctx.connection.control(p.id);
-      c.input?.(p.data ? Buffer.from(p.data, 'base64') : undefined, p.eof ?? false);
+      await c.input?.(p.data ? Buffer.from(p.data, 'base64') : undefined, p.eof ?? false);
       return { ok: true };
     },
     'exec.resize': async (p, ctx) => {

@@ -17,7 +17,6 @@ export interface ApiServerOptions {
 export class ApiServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  private readonly connections = new Set<Connection>();
 
   private constructor(private readonly opts: ApiServerOptions) {
     const log = opts.log ?? (() => {});
@@ -26,6 +25,9 @@ export class ApiServer {
     });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
     this.http.on('upgrade', (req, socket, head) => {
+      // Node drops its own socket error listener before 'upgrade': a client that resets the
+      // connection must not become an uncaught exception (and it needs no token to try).
+      socket.on('error', () => {});
       const verdict = checkUpgrade(req, opts.token);
       if (!verdict.ok) {
         log(`api: refused a connection: ${verdict.reason}`);
@@ -36,9 +38,7 @@ export class ApiServer {
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const conn = new Connection(ws, opts.handlers, log);
-        this.connections.add(conn);
-        ws.on('close', () => this.connections.delete(conn));
+        new Connection(ws, opts.handlers, log);
       });
     });
   }

@@ -16,12 +16,13 @@ const HIGH_WATER = 4 * 1024 * 1024;
 interface OpenStream {
   abort: AbortController;
   control?: StreamControl;
+  /** Ends the stream (one `end` frame, whoever ends it first). */
+  end?: () => void;
 }
 
 /** One client: frames in, validated, dispatched; responses and stream events out. */
 export class Connection {
   readonly streams = new Map<number, OpenStream>();
-  client = 'unknown';
 
   constructor(
     private readonly ws: WebSocket,
@@ -36,10 +37,12 @@ export class Connection {
       for (const s of this.streams.values()) s.abort.abort();
       this.streams.clear();
     });
+    // Oversized or malformed frames end this connection only (ws closes it after 'error').
+    ws.on('error', (e) => this.log(`api: connection error: ${e.message}`));
   }
 
   private protocolError(message: string): void {
-    this.log(`api: closing a connection (${this.client}): ${message}`);
+    this.log(`api: closing a connection: ${message}`);
     this.ws.close(1008, message.slice(0, 120));
   }
 
@@ -88,6 +91,7 @@ export class Connection {
     let started = false;
     let ended = false;
     const pending: unknown[] = [];
+    open.end = () => sink.end();
     const sink = {
       event: (event: unknown) => {
         if (ended) return;
@@ -105,7 +109,6 @@ export class Connection {
         if (started) finish();
         else pending.push(finish);
       },
-      /** Resolves when the socket has room again (backpressure for exec output). */
       drained: () => waitForDrain(this.ws),
       attach: (control: StreamControl) => {
         open.control = control;
@@ -134,9 +137,7 @@ export class Connection {
   cancel(id: number): boolean {
     const s = this.streams.get(id);
     if (!s) return false;
-    s.abort.abort();
-    this.streams.delete(id);
-    this.send({ id, end: {} });
+    s.end?.();
     return true;
   }
 
@@ -147,16 +148,16 @@ export class Connection {
   }
 }
 
-function waitForDrain(ws: WebSocket): Promise<void> {
-  if (ws.bufferedAmount < HIGH_WATER || ws.readyState !== ws.OPEN) return Promise.resolve();
+function waitForDrain(ws: WebSocket): Promise<void> | undefined {
+  if (ws.bufferedAmount < HIGH_WATER || ws.readyState !== ws.OPEN) return undefined;
   return new Promise((resolve) => {
-    const check = () => {
+    // ws has no 'drain' event of its own; this only runs while a client is backed up.
+    const timer = setInterval(() => {
       if (ws.bufferedAmount < HIGH_WATER / 2 || ws.readyState !== ws.OPEN) {
         clearInterval(timer);
         resolve();
       }
-    };
-    const timer = setInterval(check, 5);
+    }, 5);
   });
 }
 

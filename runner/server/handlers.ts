@@ -11,7 +11,8 @@ export interface CallContext {
 
 /** What a stream handler may do besides sending events; exec uses it for input, resize and signals. */
 export interface StreamControl {
-  input?(data: Buffer | undefined, eof: boolean): void;
+  /** Resolves once the input was taken (backpressure for `exec.input`). */
+  input?(data: Buffer | undefined, eof: boolean): void | Promise<void>;
   resize?(cols: number, rows: number): void;
   signal?(signal: string): void;
 }
@@ -19,7 +20,8 @@ export interface StreamControl {
 export interface StreamSink<E> {
   event(event: E): void;
   end(error?: unknown): void;
-  drained(): Promise<void>;
+  /** undefined while the client keeps up; else resolves when its socket has room again. */
+  drained(): Promise<void> | undefined;
   attach(control: StreamControl): void;
 }
 

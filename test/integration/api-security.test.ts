@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { readRunnerInfo } from '../../runner/state/runnerInfo';
 import { statePaths } from '../../runner/state/stateDir';
@@ -63,6 +64,35 @@ describe('the runner API lets in only local processes holding the token', () => 
       assert.equal(statSync(f).mode & 0o777, 0o600, f);
     }
   });
+  test('a client that resets a refused upgrade does not take the runner down', async () => {
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const sock = connect(port, '127.0.0.1', () => {
+          sock.write(
+            'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+              'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+          );
+          sock.resetAndDestroy();
+          resolve();
+        });
+        sock.on('error', () => resolve());
+      });
+    }
+    assert.deepEqual((await r.client.call('list', { kind: 'Environment' })).items, []);
+    assert.equal(r.child.exitCode, null);
+  });
+
+  test('an oversized frame ends that connection only', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { authorization: `Bearer ${token}` } });
+    await new Promise((res) => ws.once('open', res));
+    const closed = new Promise<number>((res) => ws.once('close', (code) => res(code)));
+    ws.on('error', () => {});
+    ws.send('x'.repeat(17 * 1024 * 1024));
+    assert.equal(await closed, 1009);
+    assert.deepEqual((await r.client.call('list', { kind: 'Environment' })).items, []);
+    assert.equal(r.child.exitCode, null);
+  });
+
   test('malformed frames and unknown methods are refused; the runner stays up', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { authorization: `Bearer ${token}` } });
     await new Promise((res) => ws.once('open', res));

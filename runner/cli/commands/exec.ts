@@ -55,10 +55,14 @@ export async function exec(ctx: CliContext, argv: string[]): Promise<number> {
   const interactive = values.interactive || tty;
   if (interactive) {
     if (tty && process.stdin.isTTY) process.stdin.setRawMode(true);
-    process.stdin.on(
-      'data',
-      (d: Buffer) => void client.call('exec.input', { id: h.id, data: d.toString('base64') }).catch(() => {}),
-    );
+    // One chunk in flight at a time: the runner answers once the process took it.
+    process.stdin.on('data', (d: Buffer) => {
+      process.stdin.pause();
+      void client
+        .call('exec.input', { id: h.id, data: d.toString('base64') })
+        .catch(() => {})
+        .finally(() => process.stdin.resume());
+    });
     process.stdin.on('end', () => void client.call('exec.input', { id: h.id, eof: true }).catch(() => {}));
     if (tty) {
       process.stdout.on(

@@ -36,7 +36,12 @@ export async function runScript(
   ch.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
   if (stdin === undefined) ch.end();
   else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) ch.end(stdin);
-  else stdin.pipe(ch);
+  else {
+    // pipe() does not pass a source error on: an unreadable file in an upload must fail this
+    // call, not crash the runner with an unheard 'error'.
+    stdin.once('error', () => ch.destroy());
+    stdin.pipe(ch);
+  }
   const { code } = await done;
   return { code, stdout: Buffer.concat(out), stderr: err.trim() };
 }
