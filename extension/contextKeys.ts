@@ -7,7 +7,6 @@ export const CONTEXT = {
   runnerState: 'devrig.runnerState',
   hasEnvironments: 'devrig.hasEnvironments',
   folderHasConfig: 'devrig.folderHasConfig',
-  folderEnvironmentPhase: 'devrig.folderEnvironmentPhase',
 } as const;
 
 export function trackContextKeys(s: Omit<Services, 'details'>): vscode.Disposable {
@@ -22,7 +21,6 @@ export function trackContextKeys(s: Omit<Services, 'details'>): vscode.Disposabl
     set(CONTEXT.runnerState, st === 'disposed' ? 'disconnected' : st);
     set(CONTEXT.hasEnvironments, s.cache.environments().length > 0);
     set(CONTEXT.folderHasConfig, (s.workspace.folder?.configs.length ?? 0) > 0);
-    set(CONTEXT.folderEnvironmentPhase, s.workspace.environment()?.status.phase ?? '');
   };
   const unsubscribe = onServicesChange(s, update);
   update();

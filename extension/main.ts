@@ -2,6 +2,7 @@
 // background. Nothing here waits for the runner; the tree shows "connecting" until it answers.
 
 import '../runner/api/zodJitless';
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { VERSION } from '../runner/api';
 import { startAutoStart } from './autostart/autoStart';
@@ -16,7 +17,7 @@ import { sessionCommands } from './commands/sessionCommands';
 import { readSettings, watchRunnerSettings } from './config/settings';
 import type { Settings } from './config/settingsModel';
 import { trackContextKeys } from './contextKeys';
-import { createDetailsView } from './details';
+import { createDetailsView } from './details/webviewDetailsView';
 import { EnvironmentLogs } from './logs/environmentLogs';
 import { runnerLaunchSpec } from './runner/launchSpec';
 import { ResourceCache } from './runner/resourceCache';
@@ -106,7 +107,12 @@ function connectionOptions(
     launch = runnerLaunchSpec({
       extensionPath: context.extensionPath,
       runnerPathSetting: settings.runnerPath,
-      host: { execPath: process.execPath, electronVersion: process.versions.electron, env: process.env },
+      host: {
+        execPath: process.execPath,
+        electronVersion: process.versions.electron,
+        env: process.env,
+        homedir: homedir(),
+      },
     });
   } catch (e) {
     launch = e as Error;

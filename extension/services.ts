@@ -2,7 +2,7 @@
 
 import type * as vscode from 'vscode';
 import type { Settings } from './config/settingsModel';
-import type { DetailsView } from './details/detailsView';
+import type { DetailsView } from './details/webviewDetailsView';
 import type { EnvironmentLogs } from './logs/environmentLogs';
 import type { ResourceCache } from './runner/resourceCache';
 import type { RunnerConnection } from './runner/runnerConnection';

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Runner } from './runner';
+import { superviseShutdown } from './shutdown';
 import { LockHeldError } from './state/lock';
 import { resolveStateDir } from './state/stateDir';
 
@@ -20,13 +21,12 @@ async function main(): Promise<void> {
     console.error(`devrig runner: cannot start: ${(e as Error).stack ?? e}`);
     process.exit(1);
   }
-  const stop = () => void runner.stop();
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.on('SIGHUP', stop);
   process.on('unhandledRejection', (e) => console.error(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
-  await runner.stopped;
-  process.exit(0);
+  superviseShutdown(runner, {
+    signals: process,
+    exit: (code) => process.exit(code),
+    log: (m) => console.error(`${new Date().toISOString()} ${m}`),
+  });
 }
 
 void main();

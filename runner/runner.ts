@@ -9,16 +9,16 @@ import { EnvironmentReconciler, type EnvironmentHooks } from './reconcile/enviro
 import { ApiServer } from './server/apiServer';
 import { apiHandlers, type RunnerServices } from './server/apiHandlers';
 import type { Handlers } from './server/handlers';
-import { acquireLock, type LockHandle } from './state/lock';
+import { acquireLock, currentProcess, type LockHandle } from './state/lock';
 import { writeRunnerInfo } from './state/runnerInfo';
 import { ensurePrivateDir, statePaths, type StatePaths } from './state/stateDir';
 import { ensureRunnerId, ensureToken } from './state/token';
 import { ResourceStore } from './store/resourceStore';
 import { VERSION } from './api';
 import { unlink } from 'node:fs/promises';
-import { attachSshGateway } from './gateway';
+import { attachSshGateway, type SshGateway } from './gateway';
 import { attachHosts, type Hosts } from './hosts';
-import { attachAddons, sessionEnv } from './addons';
+import { attachAddons } from './addons';
 import { SecretStore } from './secrets/secretStore';
 
 export interface RunnerOptions {
@@ -51,7 +51,11 @@ export class Runner {
   secrets!: SecretStore;
   runnerId!: string;
   private lock?: LockHandle;
+  private gateway?: SshGateway;
   private stopping?: Promise<void>;
+  private resolveStopRequested!: () => void;
+  /** Resolves as soon as stopping begins (a signal, the shutdown call, a failed start). */
+  readonly stopRequested = new Promise<void>((r) => (this.resolveStopRequested = r));
   private readonly closers: (() => void | Promise<void>)[] = [];
   private readonly log: (msg: string) => void;
   readonly stopped: Promise<void>;
@@ -98,7 +102,8 @@ export class Runner {
     this.store = await ResourceStore.open(paths.store, { log });
     this.secrets = await SecretStore.open(paths.secrets);
     this.logs = new EnvLogs({ dir: paths.logs, redact: this.secrets.redact });
-    this.provider = this.opts.provider ?? new DockerProvider();
+    // The local engine is the only one that gets this machine's registry credentials.
+    this.provider = this.opts.provider ?? new DockerProvider({ useLocalCredentials: true });
     this.hosts = attachHosts({
       store: this.store,
       local: this.provider,
@@ -106,7 +111,6 @@ export class Runner {
       enqueueEnvironment: (name) => this.environments.enqueue(name),
       log,
       extraHandlers: this.extraHandlers,
-      addCloser: (fn) => this.addCloser(fn),
     });
     this.reconciler = new EnvironmentReconciler({
       store: this.store,
@@ -117,7 +121,7 @@ export class Runner {
       runnerId: this.runnerId,
       hooks: this.hooks,
       stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
-      sessionEnv: async (env) => sessionEnv(env, this.secrets),
+      secrets: (env) => this.secrets.valuesFor(env.metadata.name),
     });
     this.environments = new Controller(this.reconciler, {
       name: 'environments',
@@ -150,7 +154,7 @@ export class Runner {
       () => this.environments.resync(),
     );
     this.closers.push(() => events.close());
-    const ssh = await attachSshGateway(
+    this.gateway = await attachSshGateway(
       {
         stateDir: paths.root,
         store: this.store,
@@ -159,7 +163,6 @@ export class Runner {
         attach: (name) => this.attach(name),
         log,
         extraHandlers: this.extraHandlers,
-        addCloser: (fn) => this.addCloser(fn),
       },
       { port: this.opts.sshPort },
     );
@@ -186,8 +189,9 @@ export class Runner {
     this.hosts.start();
     await writeRunnerInfo(paths.info, {
       pid: process.pid,
+      pidStartTime: currentProcess().startTime,
       port: this.server.port,
-      sshPort: ssh?.port,
+      sshPort: this.gateway?.port,
       version: VERSION,
       startedAt: this.startedAt,
     });
@@ -239,11 +243,19 @@ export class Runner {
     return this.environments.onIdle();
   }
 
+  /**
+   * Stops in dependency order: first what starts work (the controllers, whose in-flight reconciles
+   * are cancelled and awaited, the host connections and the SSH gateway), then the add-ons those
+   * reconciles call into (automations, ports, ...), then the API and the store.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.resolveStopRequested();
       this.log('runner stopping');
+      await this.environments?.stop().catch((e) => this.log(`stopping the environments: ${e}`));
+      await this.hosts?.stop().catch((e) => this.log(`stopping the hosts: ${e}`));
+      await this.gateway?.close().catch((e) => this.log(`stopping the ssh gateway: ${e}`));
       for (const c of this.closers.reverse()) await Promise.resolve(c()).catch(() => {});
-      await this.environments?.stop();
       await this.server?.close();
       await this.store?.close();
       // runner.json belongs to the lock holder: a starter that lost the race for the lock must not

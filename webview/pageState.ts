@@ -1,9 +1,15 @@
 // The page's copy of what the extension told it, updated message by message. Pure (no DOM), so the way
 // messages combine is tested under Node.
 
-import type { Environment, HostMessage, RunnerLink, StatsSample } from '../runner/api';
+import {
+  STATS_WINDOW_MS,
+  type Environment,
+  type HostMessage,
+  type RunnerLink,
+  type StatsSample,
+} from '../runner/api';
 import { LogBuffer } from './model/logBuffer';
-import { STATS_WINDOW_MS, trimSamples } from './model/statsSeries';
+import { trimSamples } from './model/statsSeries';
 
 export class PageState {
   /** False until the first snapshot: incremental messages before it are already in it. */

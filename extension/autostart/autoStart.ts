@@ -17,21 +17,32 @@ const handled = new Set<string>();
 
 export function startAutoStart(s: Services): vscode.Disposable {
   let disposed = false;
-  const run = async () => {
+  let armed = false;
+  // One decision at a time, each on the folder as last scanned.
+  let chain = Promise.resolve();
+  const decide = () => {
+    chain = chain
+      .then(() => (disposed ? undefined : autoStartOnce(s)))
+      .catch((e: Error) => s.log.warn(`auto start: ${e.message}`));
+  };
+  // A folder added later or a config created: the folder state rescans, then says 'change'.
+  const onChange = () => {
+    if (armed) decide();
+  };
+  s.workspace.on('change', onChange);
+  const first = async () => {
     await s.workspace.ready();
     // Decide on current objects only: a stale cache could miss the folder's environment and create a second.
     await s.runner.whenConnected();
     await s.cache.whenSynced();
     if (disposed) return;
-    await autoStartOnce(s);
+    armed = true;
+    decide();
   };
-  void run().catch((e: Error) => s.log.warn(`auto start: ${e.message}`));
-  // A folder added later (or a config created) gets its chance too.
-  const onChange = () => void autoStartOnce(s).catch((e: Error) => s.log.warn(`auto start: ${e.message}`));
-  const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => setTimeout(onChange, 0));
+  void first().catch((e: Error) => s.log.warn(`auto start: ${e.message}`));
   return new vscode.Disposable(() => {
     disposed = true;
-    sub.dispose();
+    s.workspace.off('change', onChange);
   });
 }
 

@@ -28,7 +28,6 @@ export const COMMANDS = {
   runnerShowLog: 'devrig.runner.showLog',
 } as const;
 
-export type CommandKey = keyof typeof COMMANDS;
-export type CommandId = (typeof COMMANDS)[CommandKey];
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 export const COMMAND_IDS: readonly CommandId[] = Object.values(COMMANDS);

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Environment } from '../../runner/api';
 import { applyLifecycle, targetPhase, type LifecycleVerb } from '../environments/desiredState';
+import { canDo, type EnvironmentVerb } from '../environments/verbs';
 import type { WaitResult } from '../environments/waitForEnvironment';
 import type { Services } from '../services';
 import { connectedClient } from './connected';
@@ -18,17 +19,16 @@ const TITLES: Record<LifecycleVerb, string> = {
   rebuild: 'Rebuilding',
 };
 
-const FILTERS: Record<LifecycleVerb, (e: Environment) => boolean> = {
-  start: (e) => e.spec.state === 'Stopped' || e.status.phase === 'Failed',
-  stop: (e) => e.spec.state === 'Running',
-  restart: (e) => e.spec.state === 'Running',
-  rebuild: () => true,
-};
+/** Which environments the picker offers: those whose state allows the verb (the tree's menus agree). */
+const offers =
+  (verb: EnvironmentVerb) =>
+  (e: Environment): boolean =>
+    canDo(e, verb);
 
 /** Applies `verb` to `name` and follows it in a progress notification. */
 export async function runLifecycle(s: Services, name: string, verb: LifecycleVerb): Promise<WaitResult> {
   const client = await connectedClient(s);
-  const applied = await applyLifecycle(client, name, verb);
+  const applied = await applyLifecycle(client, name, verb, { known: s.cache.environment(name) });
   s.log.info(`${verb} ${name} (generation ${applied.metadata.generation})`);
   return followWithProgress(s, {
     title: `devrig: ${TITLES[verb]} ${name}`,
@@ -45,7 +45,7 @@ export function lifecycleCommands(
   'devrig.start' | 'devrig.stop' | 'devrig.restart' | 'devrig.rebuild' | 'devrig.delete'
 > {
   const verb = (v: LifecycleVerb) => async (arg?: unknown) => {
-    const name = await resolveEnvironment(s, arg, { placeHolder: `Environment to ${v}`, filter: FILTERS[v] });
+    const name = await resolveEnvironment(s, arg, { placeHolder: `Environment to ${v}`, filter: offers(v) });
     await runLifecycle(s, name, v);
   };
   return {
@@ -54,7 +54,10 @@ export function lifecycleCommands(
     [COMMANDS.restart]: verb('restart'),
     [COMMANDS.rebuild]: verb('rebuild'),
     [COMMANDS.delete]: async (arg?: unknown) => {
-      const name = await resolveEnvironment(s, arg, { placeHolder: 'Environment to delete' });
+      const name = await resolveEnvironment(s, arg, {
+        placeHolder: 'Environment to delete',
+        filter: offers('delete'),
+      });
       const env = s.cache.environment(name);
       const local = env?.spec.source.folder;
       const answer = await vscode.window.showWarningMessage(

@@ -2,6 +2,7 @@
 // the user is offered to install it, or to use the built-in terminal or plain ssh instead.
 
 import * as vscode from 'vscode';
+import { canDo } from '../environments/verbs';
 import { remoteSshOpenArgs, sshHostAlias } from '../remote/remoteUri';
 import type { Services } from '../services';
 import { recordRemoteOpen } from '../testHooks';
@@ -62,7 +63,10 @@ export function remoteCommands(
   'devrig.openInRemoteSsh' | 'devrig.openInRemoteSshNewWindow' | 'devrig.copySshCommand'
 > {
   const open = (newWindow: boolean) => async (arg?: unknown) => {
-    const name = await resolveEnvironment(s, arg, { placeHolder: 'Environment to open in Remote-SSH' });
+    const name = await resolveEnvironment(s, arg, {
+      placeHolder: 'Environment to open in Remote-SSH',
+      filter: (e) => canDo(e, 'open'),
+    });
     await openInRemoteSsh(s, name, newWindow);
   };
   return {
@@ -71,6 +75,7 @@ export function remoteCommands(
     [COMMANDS.copySshCommand]: async (arg?: unknown) => {
       const name = await resolveEnvironment(s, arg, {
         placeHolder: 'Environment to copy the SSH command of',
+        filter: (e) => canDo(e, 'copySshCommand'),
       });
       const command = `ssh ${sshHostAlias(name)}`;
       const ssh = await ensureSshSetup(s);

@@ -1,6 +1,8 @@
 // Open Terminal, Show Logs, Show Details, Open Port, Keep Running.
 
 import * as vscode from 'vscode';
+import { forwardedPort } from '../environments/forwardedPort';
+import { canDo } from '../environments/verbs';
 import type { Services } from '../services';
 import { connectedClient } from './connected';
 import { ExecPseudoterminal } from '../terminal/execPseudoterminal';
@@ -17,7 +19,10 @@ export function sessionCommands(
 > {
   return {
     [COMMANDS.openTerminal]: async (arg?: unknown) => {
-      const name = await resolveEnvironment(s, arg, { placeHolder: 'Environment to open a terminal in' });
+      const name = await resolveEnvironment(s, arg, {
+        placeHolder: 'Environment to open a terminal in',
+        filter: (e) => canDo(e, 'openTerminal'),
+      });
       const env = s.cache.environment(name);
       if (env && env.status.phase !== 'Running') {
         const choice = await vscode.window.showInformationMessage(
@@ -27,7 +32,11 @@ export function sessionCommands(
         if (choice !== 'Start') return;
         if ((await runLifecycle(s, name, 'start')).state !== 'done') return;
       }
-      const pty = new ExecPseudoterminal({ name, client: () => s.runner.whenConnected(), log: s.log });
+      const pty = new ExecPseudoterminal({
+        name,
+        client: (signal) => s.runner.whenConnected(signal),
+        log: s.log,
+      });
       const terminal = vscode.window.createTerminal({
         name: `devrig: ${name}`,
         pty,
@@ -46,7 +55,7 @@ export function sessionCommands(
     [COMMANDS.keepRunning]: async (arg?: unknown) => {
       const name = await resolveEnvironment(s, arg, {
         placeHolder: 'Environment to keep running',
-        filter: (e) => e.status.phase === 'Running',
+        filter: (e) => canDo(e, 'keepRunning'),
       });
       const client = await connectedClient(s);
       await client.call('keepalive', { name });
@@ -66,10 +75,9 @@ export function sessionCommands(
             ? (arg.port as { port?: number } | undefined)?.port
             : undefined;
       if (!name || port === undefined) throw new Error('Open Port needs a port from the devrig tree');
-      const p = s.cache.environment(name)?.status.ports.find((x) => x.port === port);
-      if (!p?.localPort || p.state !== 'Forwarded')
-        throw new Error(`port ${port} of ${name} is not forwarded`);
-      const external = await vscode.env.asExternalUri(vscode.Uri.parse(`http://localhost:${p.localPort}/`));
+      const { url } = forwardedPort(s.cache.environment(name), name, port);
+      // In a remote or web workbench this maps the runner's 127.0.0.1 onto an address the browser reaches.
+      const external = await vscode.env.asExternalUri(vscode.Uri.parse(url));
       await vscode.env.openExternal(external);
     },
   };

@@ -1,27 +1,35 @@
 // Makes `ssh devrig-<name>` work: asks the runner where its generated ssh_config is and includes it from
-// the user's SSH config (the one Remote-SSH reads: `remote.SSH.configFile`, else ~/.ssh/config).
+// the user's SSH config (the one Remote-SSH reads: `remote.SSH.configFile`, else ~/.ssh/config). Done once
+// per runner connection (and SSH config path); a reconnect does it again.
 
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isApiError } from '../../runner/api';
-import { ensureSshInclude } from '../remote/sshConfigFile';
+import type { RunnerClient } from '../../runner/client/runnerClient';
+import { expandHome } from '../config/paths';
+import { defaultUserSshConfig, ensureSshInclude } from '../remote/sshConfigFile';
+import { PerConnection } from '../runner/perConnection';
 import type { Services } from '../services';
 import { connectedClient } from './connected';
 
 export type SshSetup = { ok: true } | { ok: false; reason: string };
 
 /** The SSH config file OpenSSH/Remote-SSH read for this user. */
-export function userSshConfigPath(): string {
+function userSshConfigPath(): string {
   const custom = vscode.workspace.getConfiguration('remote.SSH').get<string>('configFile')?.trim();
-  if (custom) return custom.startsWith('~/') ? join(homedir(), custom.slice(2)) : custom;
-  return join(homedir(), '.ssh', 'config');
+  return custom ? expandHome(custom, homedir()) : defaultUserSshConfig();
 }
 
 let warnedAbout = '';
+const done = new PerConnection<SshSetup>();
 
 export async function ensureSshSetup(s: Services): Promise<SshSetup> {
   const client = await connectedClient(s);
+  const userConfig = userSshConfigPath();
+  return done.get(client, userConfig, () => setUp(s, client, userConfig));
+}
+
+async function setUp(s: Services, client: RunnerClient, userConfig: string): Promise<SshSetup> {
   let configFile: string;
   try {
     configFile = (await client.call('sshInfo', {})).configFile;
@@ -35,7 +43,6 @@ export async function ensureSshSetup(s: Services): Promise<SshSetup> {
     }
     throw e;
   }
-  const userConfig = userSshConfigPath();
   const result = await ensureSshInclude(userConfig, configFile);
   if (result.changed) s.log.info(`ssh: ${userConfig} now includes ${configFile}`);
   const warnings = result.warnings.map((w) => w.message);

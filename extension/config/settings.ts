@@ -1,5 +1,6 @@
 // Reads devrig's settings from VS Code and tells when they change.
 
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { parseSettings, type Settings } from './settingsModel';
 
@@ -13,6 +14,7 @@ export function readSettings(): Settings {
       defaultResources: c.get('defaultResources'),
     },
     process.env,
+    homedir(),
   );
 }
 

@@ -1,9 +1,10 @@
 // The extension's settings, validated. Pure: the glue passes what `getConfiguration('devrig')` returned.
 
-import { join } from 'node:path';
+import nodePath, { type PlatformPath } from 'node:path';
 import { Resources } from '../../runner/api';
 import { resolveStateDir } from '../../runner/state/stateDir';
 import type { AutoStartSetting } from '../autostart/autoStartDecision';
+import { expandHome } from './paths';
 
 export interface Settings {
   autoStart: AutoStartSetting;
@@ -22,7 +23,16 @@ export interface RawSettings {
   defaultResources?: unknown;
 }
 
-export function parseSettings(raw: RawSettings, env: NodeJS.ProcessEnv): Settings {
+/**
+ * `home` is os.homedir() (for `~/`); `path` the platform's path rules (absolute means `/…` on Linux and
+ * macOS, `C:\…` or `\\server\share\…` on Windows).
+ */
+export function parseSettings(
+  raw: RawSettings,
+  env: NodeJS.ProcessEnv,
+  home: string,
+  path: PlatformPath = nodePath,
+): Settings {
   const problems: string[] = [];
   const autoStart =
     raw.autoStart === 'off' || raw.autoStart === 'ask' || raw.autoStart === 'always' ? raw.autoStart : 'ask';
@@ -30,13 +40,11 @@ export function parseSettings(raw: RawSettings, env: NodeJS.ProcessEnv): Setting
     problems.push(`devrig.autoStart must be off, ask or always; using "ask"`);
   }
   const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-  const home = env.HOME;
-  const expand = (p: string) => (p.startsWith('~/') && home ? join(home, p.slice(2)) : p);
-  let stateDir = resolveStateDir(env);
+  let stateDir = resolveStateDir(env, home);
   const customState = str(raw['runner.stateDir']);
   if (customState) {
-    const p = expand(customState);
-    if (p.startsWith('/')) stateDir = p;
+    const p = expandHome(customState, home, path);
+    if (path.isAbsolute(p)) stateDir = path.normalize(p);
     else problems.push(`devrig.runner.stateDir must be an absolute path; using ${stateDir}`);
   }
   let defaultResources: Resources | undefined;

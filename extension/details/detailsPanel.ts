@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Environment, HostMessage, RunnerLink, StatsSample } from '../../runner/api';
+import { forwardedPort } from '../environments/forwardedPort';
 import { sshHostAlias } from '../remote/remoteUri';
 import type { CacheChange } from '../runner/resourceCache';
 import type { RunnerState } from '../runner/runnerConnection';
@@ -63,7 +64,6 @@ export class DetailsPanel implements vscode.Disposable {
     const extensionUri = s.context.extensionUri;
     panel.title = `devrig: ${name}`;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'resources', 'devrig.svg');
-    panel.webview.options = detailsWebviewOptions(extensionUri);
     const asset = (...p: string[]) =>
       panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', ...p)).toString();
     panel.webview.html = detailsHtml({
@@ -174,12 +174,9 @@ export class DetailsPanel implements vscode.Disposable {
         await vscode.commands.executeCommand(action.command, ...action.args);
         return;
       }
-      const port = this.environment()?.status.ports.find((p) => p.port === action.port);
-      if (!port?.localPort || port.state !== 'Forwarded')
-        throw new Error(`port ${action.port} is not forwarded`);
-      const address = `localhost:${port.localPort}`;
+      const { address } = forwardedPort(this.environment(), this.name, action.port);
       await vscode.env.clipboard.writeText(address);
-      void vscode.window.showInformationMessage(`Copied "${address}" (port ${port.port} of ${this.name}).`);
+      void vscode.window.showInformationMessage(`Copied "${address}" (port ${action.port} of ${this.name}).`);
     } catch (e) {
       void vscode.window.showErrorMessage(`devrig: ${(e as Error).message}`);
     }

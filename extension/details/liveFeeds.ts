@@ -1,10 +1,10 @@
 // The runner streams one details panel follows: the environment's log (from a recent tail, then live)
 // and Docker stats while its container runs. Both restart on every new runner connection; stats also
-// follow the container (a restart or rebuild gives a new one) and retry with backoff when the runner
-// ends them early. What arrived is kept (bounded) so a page rebuilt on reveal or reload starts complete.
-// vscode-free.
+// follow the container (a restart or rebuild gives a new one). Both retry with backoff when the runner
+// refuses them (stats also when it ends them early). What arrived is kept (bounded) so a page rebuilt on
+// reveal or reload starts complete. vscode-free.
 
-import type { Environment, StatsSample } from '../../runner/api';
+import { STATS_WINDOW_MS, type Environment, type StatsSample } from '../../runner/api';
 import type { RunnerClient } from '../../runner/client/runnerClient';
 
 type Client = Pick<RunnerClient, 'stream' | 'isOpen'>;
@@ -34,7 +34,7 @@ export interface FeedOptions {
 const DEFAULTS: Required<Omit<FeedOptions, 'warn'>> = {
   tailLines: 1000,
   maxLogChars: 512 * 1024,
-  statsWindowMs: 5 * 60_000,
+  statsWindowMs: STATS_WINDOW_MS,
   retryDelaysMs: [1000, 2000, 5000, 10_000],
 };
 
@@ -46,6 +46,9 @@ export class LiveFeeds {
   private logText = '';
   private samples: StatsSample[] = [];
   private logFeed: Running | undefined;
+  /** A follow that failed is retried after a delay, not on every watch event. */
+  private logRetry: ReturnType<typeof setTimeout> | undefined;
+  private logFailures = 0;
   private statsFeed: (Running & { containerId: string }) | undefined;
   private statsRetry: ReturnType<typeof setTimeout> | undefined;
   private statsFailures = 0;
@@ -79,7 +82,7 @@ export class LiveFeeds {
     this.env = env;
     const client = this.runner.client;
     if (!client) return;
-    if (env && !this.logFeed) this.followLog(client);
+    if (env && !this.logFeed && !this.logRetry) this.followLog(client);
     this.reconcileStats(client);
   }
 
@@ -87,6 +90,7 @@ export class LiveFeeds {
     this.disposed = true;
     this.runner.off('connected', this.onConnected);
     this.logFeed?.cancel();
+    this.stopLogRetry();
     this.stopStats();
   }
 
@@ -94,6 +98,8 @@ export class LiveFeeds {
     if (this.disposed) return;
     this.logFeed?.cancel();
     this.logFeed = undefined;
+    this.stopLogRetry();
+    this.logFailures = 0;
     this.stopStats();
     this.statsFailures = 0;
     this.followLog(client);
@@ -123,6 +129,7 @@ export class LiveFeeds {
         (handle) => {
           cancel = handle.cancel;
           if (cancelled) return void handle.cancel();
+          this.logFailures = 0;
           if (reset) onData(''); // no tail: still replace what a previous connection left
           // Ended with the connection up (say, the environment was deleted): update() follows again once
           // the environment is back. A dropped connection is re-followed on the next 'connected'.
@@ -132,9 +139,21 @@ export class LiveFeeds {
           handle.done.then(ended, ended);
         },
         (e: Error) => {
-          // Usually NotFound before the environment exists; update() follows once it does.
-          if (this.logFeed === feed) this.logFeed = undefined;
-          this.opts.warn?.(`details ${this.name}: cannot follow the log: ${e.message}`);
+          if (this.logFeed !== feed) return;
+          this.logFeed = undefined;
+          // Usually NotFound before the environment is known: update() follows once it is.
+          if (!this.env || !client.isOpen) {
+            this.opts.warn?.(`details ${this.name}: cannot follow the log: ${e.message}`);
+            return;
+          }
+          const delay = this.retryDelay(this.logFailures++);
+          this.opts.warn?.(
+            `details ${this.name}: cannot follow the log: ${e.message}; retrying in ${delay} ms`,
+          );
+          this.logRetry = setTimeout(() => {
+            this.logRetry = undefined;
+            if (!this.disposed && client.isOpen && this.env && !this.logFeed) this.followLog(client);
+          }, delay);
         },
       );
   }
@@ -175,8 +194,7 @@ export class LiveFeeds {
       if (cancelled || this.statsFeed !== feed) return;
       this.statsFeed = undefined;
       if (!client.isOpen) return; // the next 'connected' restarts everything
-      const delays = this.opts.retryDelaysMs;
-      const delay = delays[Math.min(this.statsFailures++, delays.length - 1)] ?? 10_000;
+      const delay = this.retryDelay(this.statsFailures++);
       if (e) this.opts.warn?.(`details ${this.name}: stats: ${e.message}; retrying in ${delay} ms`);
       this.retryFor = containerId;
       this.statsRetry = setTimeout(() => {
@@ -202,6 +220,17 @@ export class LiveFeeds {
         },
         (e: Error) => ended(e),
       );
+  }
+
+  /** The backoff both feeds use: the n-th failure in a row (from 0) waits this long. */
+  private retryDelay(failures: number): number {
+    const delays = this.opts.retryDelaysMs;
+    return delays[Math.min(failures, delays.length - 1)] ?? 10_000;
+  }
+
+  private stopLogRetry(): void {
+    if (this.logRetry) clearTimeout(this.logRetry);
+    this.logRetry = undefined;
   }
 
   private stopStats(): void {

@@ -1,13 +1,19 @@
-// The details webview (issue 5): one panel per environment, revealed when already open, and restored
+// The environment details panels: one webview per environment, revealed when already open, and restored
 // after a window reload by a serializer that reopens the environment the page last showed.
 
 import * as vscode from 'vscode';
 import { DETAILS_VIEW_TYPE, NAME_PATTERN } from '../../runner/api';
+import type { Services } from '../services';
 import { restoredName } from './messageGate';
 import { DetailsPanel, detailsWebviewOptions } from './detailsPanel';
-import type { DetailsView, DetailsViewFactory } from './detailsView';
 
-export const webviewDetailsView: DetailsViewFactory = (services): DetailsView => {
+export interface DetailsView extends vscode.Disposable {
+  /** Opens (or reveals) the panel of environment `name`. */
+  show(name: string): Promise<void>;
+}
+
+/** The panels get every service but themselves. */
+export function createDetailsView(services: Omit<Services, 'details'>): DetailsView {
   const panels = new Map<string, DetailsPanel>();
   const open = (name: string, panel: vscode.WebviewPanel) => {
     const details = new DetailsPanel(services, name, panel, () => {
@@ -20,6 +26,9 @@ export const webviewDetailsView: DetailsViewFactory = (services): DetailsView =>
     async deserializeWebviewPanel(panel, state: unknown) {
       const name = restoredName(panel, state, (m) => services.log.warn(`details: ${m}`));
       if (!name || panels.has(name)) return void panel.dispose();
+      // The options were saved with the panel, its resource root too: after an update that root is the
+      // old extension folder, so they are set again (a new panel gets them from createWebviewPanel).
+      panel.webview.options = detailsWebviewOptions(services.context.extensionUri);
       open(name, panel);
     },
   });
@@ -43,4 +52,4 @@ export const webviewDetailsView: DetailsViewFactory = (services): DetailsView =>
       panels.clear();
     },
   };
-};
+}

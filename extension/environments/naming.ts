@@ -1,12 +1,33 @@
 // Which environment belongs to a folder, and what a new one is called. Pure. Matches `devrig up`: the
 // environment whose source is the folder, else the folder's name (made unique with a hash suffix).
 
+import nodePath, { type PlatformPath } from 'node:path';
 import { NAME_PATTERN, type Environment } from '../../runner/api';
 import { nameFromFolder } from '../../runner/cli/args';
 
-export function environmentForFolder(envs: readonly Environment[], folder: string): Environment | undefined {
-  const norm = (p: string) => p.replace(/\/+$/, '') || '/';
-  return envs.find((e) => e.spec.source.folder !== undefined && norm(e.spec.source.folder) === norm(folder));
+export function environmentForFolder(
+  envs: readonly Environment[],
+  folder: string,
+  path: PlatformPath = nodePath,
+): Environment | undefined {
+  const want = normalizeFolder(folder, path);
+  return envs.find(
+    (e) => e.spec.source.folder !== undefined && normalizeFolder(e.spec.source.folder, path) === want,
+  );
+}
+
+/**
+ * A folder path in one spelling, so the folder VS Code opened and the one `devrig up` (or another window)
+ * recorded compare equal: `.`/`..` and doubled separators resolved, no trailing separator (except a
+ * root's), and on Windows `\` as separator and a lower-case drive letter (VS Code says `c:\src`, a
+ * shell `C:\src`).
+ */
+export function normalizeFolder(folder: string, path: PlatformPath = nodePath): string {
+  let p = path.normalize(folder);
+  if (path.sep === '\\') p = p.replace(/^([A-Za-z]):/, (_, d: string) => `${d.toLowerCase()}:`);
+  const root = path.parse(p).root;
+  while (p.length > root.length && (p.endsWith(path.sep) || p.endsWith('/'))) p = p.slice(0, -1);
+  return p;
 }
 
 /** `https://host/org/my-repo.git` → `my-repo`. */

@@ -11,6 +11,8 @@ export type NewEnvironmentSource =
     }
   | { kind: 'git'; url: string; ref?: string };
 
+const DEFAULT_CONFIG = '.devcontainer/devcontainer.json';
+
 export function newEnvironment(opts: {
   name: string;
   source: NewEnvironmentSource;
@@ -29,12 +31,14 @@ export function newEnvironment(opts: {
         ? { folder: source.folder }
         : { git: { url: source.url.trim(), ...(source.ref ? { ref: source.ref } : {}) } },
     // The spec's default order finds .devcontainer/devcontainer.json first; name the file only when it differs.
-    ...(devcontainerPath && devcontainerPath !== '.devcontainer/devcontainer.json'
+    ...(devcontainerPath && devcontainerPath !== DEFAULT_CONFIG
       ? { devcontainer: { path: devcontainerPath } }
       : {}),
     state: 'Running',
     ...(opts.existing?.spec.resources ? {} : opts.resources ? { resources: opts.resources } : {}),
   };
+  // Picking the default config replaces the existing environment's custom one (apply replaces the spec).
+  if (devcontainerPath === DEFAULT_CONFIG) delete spec.devcontainer;
   return {
     kind: 'Environment',
     metadata: {

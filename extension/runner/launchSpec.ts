@@ -2,12 +2,15 @@
 // knows about its process, so each host (Electron desktop, code-server's Node) is a table row in tests.
 
 import { isAbsolute, join } from 'node:path';
+import { expandHome } from '../config/paths';
 
 export interface HostProcess {
   execPath: string;
   /** `process.versions.electron` in VS Code desktop; undefined in code-server / plain Node. */
   electronVersion: string | undefined;
   env: NodeJS.ProcessEnv;
+  /** os.homedir(), for `~/` in devrig.runner.path. */
+  homedir: string;
 }
 
 export interface RunnerLaunchSpec {
@@ -33,7 +36,7 @@ export function runnerLaunchSpec(opts: {
   // VS Code's own executable is Electron: this makes it a plain Node for the runner.
   if (opts.host.electronVersion) env.ELECTRON_RUN_AS_NODE = '1';
   return {
-    runnerScript: runnerScriptPath(opts.extensionPath, opts.runnerPathSetting, opts.host.env.HOME),
+    runnerScript: runnerScriptPath(opts.extensionPath, opts.runnerPathSetting, opts.host.homedir),
     nodePath: opts.host.execPath,
     env,
   };
@@ -45,9 +48,9 @@ export function runnerScriptPath(
   setting: string | undefined,
   home: string | undefined,
 ): string {
-  const custom = setting?.trim();
-  if (!custom) return join(extensionPath, 'dist', 'runner.js');
-  if (custom.startsWith('~/') && home) return join(home, custom.slice(2));
+  const trimmed = setting?.trim();
+  if (!trimmed) return join(extensionPath, 'dist', 'runner.js');
+  const custom = expandHome(trimmed, home);
   if (!isAbsolute(custom)) {
     throw new Error(`devrig.runner.path must be an absolute path (or start with ~/), not "${custom}"`);
   }

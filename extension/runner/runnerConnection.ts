@@ -4,13 +4,14 @@
 // runner process.
 
 import { EventEmitter } from 'node:events';
-import { ApiError } from '../../runner/api';
-import { connectRunner } from '../../runner/client/launch';
+import { API_VERSION, ApiError } from '../../runner/api';
+import { connectRunner, type ConnectRunnerOptions } from '../../runner/client/launch';
 import type { RunnerClient } from '../../runner/client/runnerClient';
 import { processAlive } from '../../runner/state/lock';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import type { RunnerLaunchSpec } from './launchSpec';
-import { runnerIsOutdated } from './versionCompare';
+import { replaceRunnerBecause } from './versionCompare';
+import { STOP_DEADLINE_MS } from '../../runner/shutdown';
 
 export type RunnerState =
   | { kind: 'connecting'; attempt: number }
@@ -29,6 +30,10 @@ export interface RunnerConnectionOptions {
   backoff?: BackoffOptions;
   /** How long one attempt may wait for a runner it started. */
   startTimeoutMs?: number;
+  /** How long a stopped runner's process may take to exit. */
+  stopTimeoutMs?: number;
+  /** Finds (or starts) the runner; tests pass a fake. */
+  connect?: (opts: ConnectRunnerOptions) => Promise<RunnerClient>;
 }
 
 interface Events {
@@ -118,8 +123,14 @@ export class RunnerConnection extends EventEmitter<Events> {
    */
   async restartRunner(): Promise<void> {
     const c = this.client ?? (await this.whenConnected());
-    await this.stopRunner(c);
-    this.retryNow();
+    // From here on there is no usable connection, whatever happens to the old runner.
+    this.setState({ kind: 'connecting', attempt: 1 });
+    try {
+      await this.stopRunner(c);
+    } finally {
+      // Also when it would not stop: find a runner again (the old one, if it is still there).
+      this.retryNow();
+    }
     await this.whenConnected();
   }
 
@@ -172,7 +183,7 @@ export class RunnerConnection extends EventEmitter<Events> {
     const { launch, stateDir, clientName } = this.opts;
     if (launch instanceof Error) throw launch;
     const connect = () =>
-      connectRunner({
+      (this.opts.connect ?? connectRunner)({
         stateDir,
         client: clientName,
         autoStart: true,
@@ -180,19 +191,26 @@ export class RunnerConnection extends EventEmitter<Events> {
         nodePath: launch.nodePath,
         env: launch.env,
         timeoutMs: this.opts.startTimeoutMs ?? 30_000,
+        // A runner of another API version is replaced below (it still answers hello and shutdown).
+        allowOtherApiVersion: true,
       });
+    const ours = { version: this.opts.extensionVersion, apiVersion: API_VERSION };
     const client = await connect();
-    if (!runnerIsOutdated(client.runnerVersion, this.opts.extensionVersion)) return client;
-    this.opts.log(
-      `runner: version ${client.runnerVersion} (pid ${client.runnerPid}) is older than this extension ` +
-        `(${this.opts.extensionVersion}); replacing it`,
-    );
+    const why = replaceRunnerBecause(describeRunner(client), ours);
+    if (!why) return client;
+    this.opts.log(`runner: pid ${client.runnerPid} is replaced by ${launch.runnerScript}: ${why}`);
     await this.stopRunner(client);
     const replaced = await connect();
-    if (runnerIsOutdated(replaced.runnerVersion, this.opts.extensionVersion)) {
-      // Only happens with devrig.runner.path pointing at an older build: use it rather than loop.
-      this.opts.log(`runner: ${launch.runnerScript} is still version ${replaced.runnerVersion}; using it`);
+    const still = replaceRunnerBecause(describeRunner(replaced), ours);
+    const apiVersion = describeRunner(replaced).apiVersion;
+    if (!still) return replaced;
+    if (apiVersion !== undefined && apiVersion !== API_VERSION) {
+      // devrig.runner.path points at a runner this extension cannot talk to: say so rather than loop.
+      replaced.close();
+      throw new ApiError('Unavailable', `the runner ${launch.runnerScript} cannot be used: ${still}`);
     }
+    // devrig.runner.path points at an older build of the same API: use it rather than loop.
+    this.opts.log(`runner: ${launch.runnerScript} is still version ${replaced.runnerVersion}; using it`);
     return replaced;
   }
 
@@ -208,10 +226,15 @@ export class RunnerConnection extends EventEmitter<Events> {
     } finally {
       client.close();
     }
-    const deadline = Date.now() + 15_000;
+    // The runner gives itself STOP_DEADLINE_MS to stop before it exits regardless.
+    const timeoutMs = this.opts.stopTimeoutMs ?? STOP_DEADLINE_MS + 5_000;
+    const deadline = Date.now() + timeoutMs;
     while (processAlive(pid)) {
       if (Date.now() > deadline) {
-        throw new ApiError('Unavailable', `the runner (pid ${pid}) did not stop within 15 s`);
+        throw new ApiError(
+          'Unavailable',
+          `the runner (pid ${pid}) did not stop within ${timeoutMs / 1000} s`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -244,4 +267,9 @@ export class RunnerConnection extends EventEmitter<Events> {
       };
     });
   }
+}
+
+/** What the runner said in `hello`. */
+function describeRunner(client: RunnerClient): { version: string; apiVersion: number } {
+  return { version: client.runnerVersion, apiVersion: client.runnerApiVersion };
 }

@@ -5,9 +5,10 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../commands/commandIds';
 import { idleWarning } from '../environments/idleWarning';
 import type { Services } from '../services';
+import { clearLongTimeout, setLongTimeout, type LongTimeout } from '../../runner/util/longTimeout';
 
 export function watchIdleStops(s: Omit<Services, 'details'>): vscode.Disposable {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: LongTimeout | undefined;
   let scheduledFor: string | undefined;
   const warned = new Set<string>();
   const update = () => {
@@ -15,10 +16,11 @@ export function watchIdleStops(s: Omit<Services, 'details'>): vscode.Disposable 
     const w = env && idleWarning(env);
     const key = env && w ? `${env.metadata.name}@${w.stopAt}` : undefined;
     if (key === scheduledFor) return;
-    clearTimeout(timer);
+    clearLongTimeout(timer);
     scheduledFor = key;
     if (!env || !w || !key || warned.has(key)) return;
-    timer = setTimeout(
+    // Timeouts can be days: setTimeout would fire at once past 2^31 ms.
+    timer = setLongTimeout(
       () => {
         warned.add(key);
         const at = new Date(w.stopAt).toLocaleTimeString();
@@ -35,7 +37,7 @@ export function watchIdleStops(s: Omit<Services, 'details'>): vscode.Disposable 
   s.cache.on('change', update);
   s.workspace.on('change', update);
   return new vscode.Disposable(() => {
-    clearTimeout(timer);
+    clearLongTimeout(timer);
     s.cache.off('change', update);
     s.workspace.off('change', update);
   });

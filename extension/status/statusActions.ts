@@ -1,7 +1,9 @@
-// The actions the status bar item offers for the folder's environment, by phase. Pure.
+// The actions the status bar item offers for the folder's environment: the verbs its state allows
+// (environments/verbs.ts, the same table the tree's menus follow), in this order. Pure.
 
 import type { Environment } from '../../runner/api';
 import { COMMANDS, type CommandId } from '../commands/commandIds';
+import { canDo, type EnvironmentVerb } from '../environments/verbs';
 
 export interface StatusAction {
   label: string;
@@ -10,43 +12,42 @@ export interface StatusAction {
   withName: boolean;
 }
 
+const ENVIRONMENT_ACTIONS: readonly { verb: EnvironmentVerb; label: string; command: CommandId }[] = [
+  { verb: 'open', label: '$(remote) Open in Remote-SSH', command: COMMANDS.openInRemoteSsh },
+  { verb: 'openTerminal', label: '$(terminal) Open Terminal', command: COMMANDS.openTerminal },
+  { verb: 'start', label: '$(debug-start) Start', command: COMMANDS.start },
+  { verb: 'stop', label: '$(debug-stop) Stop', command: COMMANDS.stop },
+  { verb: 'restart', label: '$(debug-restart) Restart', command: COMMANDS.restart },
+  { verb: 'keepRunning', label: '$(watch) Keep Running', command: COMMANDS.keepRunning },
+  { verb: 'rebuild', label: '$(tools) Rebuild', command: COMMANDS.rebuild },
+  { verb: 'showLogs', label: '$(output) Show Logs', command: COMMANDS.showLogs },
+  { verb: 'showDetails', label: '$(info) Show Details', command: COMMANDS.showDetails },
+  { verb: 'copySshCommand', label: '$(copy) Copy SSH Command', command: COMMANDS.copySshCommand },
+  { verb: 'delete', label: '$(trash) Delete…', command: COMMANDS.delete },
+];
+
 export function statusActions(
   env: Environment | undefined,
   hasConfig: boolean,
   remoteSsh: boolean,
 ): StatusAction[] {
-  const a = (label: string, command: CommandId, withName = true): StatusAction => ({
-    label,
-    command,
-    withName,
-  });
   if (!env) {
     return [
       ...(hasConfig
-        ? [a('$(add) Create Environment from This Folder', COMMANDS.createEnvironmentFromWorkspace, false)]
+        ? [
+            {
+              label: '$(add) Create Environment from This Folder',
+              command: COMMANDS.createEnvironmentFromWorkspace,
+              withName: false,
+            },
+          ]
         : []),
-      a('$(add) Create Environment…', COMMANDS.createEnvironment, false),
+      { label: '$(add) Create Environment…', command: COMMANDS.createEnvironment, withName: false },
     ];
   }
-  const phase = env.status.phase;
-  const running = phase === 'Running';
-  const out: StatusAction[] = [];
-  if (running) {
-    out.push(
-      a(`$(remote) Open in Remote-SSH${remoteSsh ? '' : ' (install Remote-SSH)'}`, COMMANDS.openInRemoteSsh),
-      a('$(terminal) Open Terminal', COMMANDS.openTerminal),
-    );
-  }
-  if (env.spec.state === 'Stopped' || phase === 'Failed') out.push(a('$(debug-start) Start', COMMANDS.start));
-  if (env.spec.state === 'Running' && phase !== 'Failed') out.push(a('$(debug-stop) Stop', COMMANDS.stop));
-  if (running || phase === 'Failed') out.push(a('$(debug-restart) Restart', COMMANDS.restart));
-  if (running && env.status.idleStopAt) out.push(a('$(watch) Keep Running', COMMANDS.keepRunning));
-  out.push(
-    a('$(tools) Rebuild', COMMANDS.rebuild),
-    a('$(output) Show Logs', COMMANDS.showLogs),
-    a('$(info) Show Details', COMMANDS.showDetails),
-    a('$(copy) Copy SSH Command', COMMANDS.copySshCommand),
-    a('$(trash) Delete…', COMMANDS.delete),
-  );
-  return out;
+  return ENVIRONMENT_ACTIONS.filter((a) => canDo(env, a.verb)).map((a) => ({
+    label: a.verb === 'open' && !remoteSsh ? `${a.label} (install Remote-SSH)` : a.label,
+    command: a.command,
+    withName: true,
+  }));
 }

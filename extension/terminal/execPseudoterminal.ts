@@ -1,14 +1,14 @@
-// A VS Code terminal into an environment through the runner's `exec` stream (a login shell with a TTY):
-// keystrokes go out as exec.input, size changes as exec.resize. No SSH or Remote-SSH involved.
+// A VS Code terminal into an environment through the runner's `exec` stream (ExecSession): keystrokes go
+// out as exec.input, size changes as exec.resize. No SSH or Remote-SSH involved.
 
-import { StringDecoder } from 'node:string_decoder';
 import * as vscode from 'vscode';
-import type { RunnerClient, StreamHandle } from '../../runner/client/runnerClient';
+import type { RunnerClient } from '../../runner/client/runnerClient';
+import { ExecSession } from './execSession';
 
 export interface ExecTerminalOptions {
   name: string;
-  /** A live client, or a way to wait for one. */
-  client: () => Promise<RunnerClient>;
+  /** A live client, or a wait for one that `signal` cancels (the terminal was closed meanwhile). */
+  client: (signal: AbortSignal) => Promise<RunnerClient>;
   log: vscode.LogOutputChannel;
 }
 
@@ -17,108 +17,48 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
   private readonly closeEmitter = new vscode.EventEmitter<number | void>();
   readonly onDidWrite = this.writeEmitter.event;
   readonly onDidClose = this.closeEmitter.event;
-  private client: RunnerClient | undefined;
-  private handle: StreamHandle<unknown> | undefined;
-  private readonly decoder = new StringDecoder('utf8');
-  private dims: vscode.TerminalDimensions | undefined;
+  private readonly session: ExecSession;
   /** After the session ended: the next key closes the terminal (so its last words can be read). */
   private ended = false;
-  /** Input typed before the stream was open. */
-  private queued: string[] = [];
 
-  constructor(private readonly opts: ExecTerminalOptions) {}
-
-  open(initial: vscode.TerminalDimensions | undefined): void {
-    this.dims = initial;
-    void this.start();
+  constructor(opts: ExecTerminalOptions) {
+    this.session = new ExecSession(
+      { name: opts.name, client: opts.client, debug: (m) => opts.log.debug(m) },
+      {
+        output: (text) => this.writeEmitter.fire(text),
+        exited: (code, signal) => {
+          this.ended = true;
+          if (code === 0) return this.closeEmitter.fire(0);
+          this.writeEmitter.fire(
+            `\r\n\x1b[2m[session ended${signal ? ` by ${signal}` : code !== null ? ` with exit code ${code}` : ''}; press any key to close]\x1b[0m\r\n`,
+          );
+        },
+        failed: (message) => {
+          this.ended = true;
+          opts.log.warn(`terminal ${opts.name}: ${message}`);
+          this.writeEmitter.fire(
+            `\r\n\x1b[31mdevrig: ${message.replace(/\n/g, '\r\n')}\x1b[0m\r\n\x1b[2m[press any key to close]\x1b[0m\r\n`,
+          );
+        },
+      },
+    );
   }
 
-  private async start(): Promise<void> {
-    try {
-      const client = await this.opts.client();
-      this.client = client;
-      this.handle = await client.stream(
-        'exec',
-        { name: this.opts.name, tty: true, cols: this.dims?.columns, rows: this.dims?.rows },
-        (e) => {
-          if (e.kind === 'exit') return this.finish(e.code, e.signal);
-          this.writeEmitter.fire(this.decoder.write(Buffer.from(e.data, 'base64')));
-        },
-      );
-      const queued = this.queued.splice(0);
-      for (const q of queued) this.send(q);
-      // A resize that happened while connecting.
-      if (this.dims) this.resize(this.dims);
-      this.handle.done.then(
-        () => this.finish(null),
-        (err: Error) => this.fail(`the session ended: ${err.message}`),
-      );
-    } catch (e) {
-      this.fail((e as Error).message);
-    }
+  open(initial: vscode.TerminalDimensions | undefined): void {
+    void this.session.open(initial);
   }
 
   handleInput(data: string): void {
     if (this.ended) return this.closeEmitter.fire();
-    if (!this.handle) {
-      this.queued.push(data);
-      return;
-    }
-    this.send(data);
+    this.session.input(data);
   }
 
   setDimensions(dims: vscode.TerminalDimensions): void {
-    this.dims = dims;
-    if (this.handle) this.resize(dims);
+    this.session.resize(dims);
   }
 
   close(): void {
-    this.ended = true;
-    void this.handle?.cancel();
-    this.dispose();
-  }
-
-  private send(data: string): void {
-    if (!this.handle || !this.client) return;
-    this.client
-      .call('exec.input', { id: this.handle.id, data: Buffer.from(data, 'utf8').toString('base64') })
-      .catch((e: Error) =>
-        this.opts.log.debug(`terminal ${this.opts.name}: input not delivered: ${e.message}`),
-      );
-  }
-
-  private resize(d: vscode.TerminalDimensions): void {
-    if (!this.handle || !this.client || d.columns < 1 || d.rows < 1) return;
-    this.client
-      .call('exec.resize', {
-        id: this.handle.id,
-        cols: Math.min(d.columns, 1000),
-        rows: Math.min(d.rows, 1000),
-      })
-      .catch(() => {});
-  }
-
-  private finish(code: number | null, signal?: string): void {
-    if (this.ended) return;
-    this.ended = true;
-    const tail = this.decoder.end();
-    if (tail) this.writeEmitter.fire(tail);
-    if (code === 0) return this.closeEmitter.fire(0);
-    this.writeEmitter.fire(
-      `\r\n\x1b[2m[session ended${signal ? ` by ${signal}` : code !== null ? ` with exit code ${code}` : ''}; press any key to close]\x1b[0m\r\n`,
-    );
-  }
-
-  private fail(message: string): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.opts.log.warn(`terminal ${this.opts.name}: ${message}`);
-    this.writeEmitter.fire(
-      `\r\n\x1b[31mdevrig: ${message.replace(/\n/g, '\r\n')}\x1b[0m\r\n\x1b[2m[press any key to close]\x1b[0m\r\n`,
-    );
-  }
-
-  private dispose(): void {
+    this.session.close();
     this.writeEmitter.dispose();
     this.closeEmitter.dispose();
   }

@@ -55,11 +55,6 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<ViewNod
     return true;
   }
 
-  /** Whether the view shows nothing (then the welcome content shows). */
-  get isEmpty(): boolean {
-    return this.roots.length === 0;
-  }
-
   getChildren(node?: ViewNode): ViewNode[] {
     return node ? node.children : this.roots;
   }

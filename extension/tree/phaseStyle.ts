@@ -1,4 +1,4 @@
-// Which codicon and colour stand for a phase, and the contextValue menus key on. Pure.
+// Which codicon and colour stand for a phase. Pure.
 
 import type { AutomationPhase, EnvironmentPhase, HostStatus } from '../../runner/api';
 
@@ -50,11 +50,3 @@ export const BUSY_PHASES: ReadonlySet<EnvironmentPhase> = new Set([
   'Stopping',
   'Deleting',
 ]);
-
-/**
- * `environment.<phase>`: menus match it with `viewItem =~ /^environment\.running(\.|$)/`, so more dot
- * separated tags can follow later without breaking them.
- */
-export function environmentContextValue(phase: EnvironmentPhase): string {
-  return `environment.${phase.toLowerCase()}`;
-}

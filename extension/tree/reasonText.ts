@@ -1,9 +1,13 @@
 // Short, human words for an environment's state: what the tree's description and the status bar show
 // next to the phase. Pure.
 
-import { findCondition, PROGRESS_REASONS, type Condition, type Environment } from '../../runner/api';
-
-const GATING = ['ConfigValid', 'ImageReady', 'WorkspaceReady', 'ContainerRunning', 'LifecycleComplete'];
+import {
+  findCondition,
+  GATING_CONDITIONS,
+  PROGRESS_REASONS,
+  type Condition,
+  type Environment,
+} from '../../runner/api';
 
 /** `ImageNotFound` → `image not found`; `OOMKilled` → `OOM killed`. */
 export function humanizeReason(reason: string): string {
@@ -17,7 +21,7 @@ export function humanizeReason(reason: string): string {
 
 /** The condition that makes the environment Failed (the first gating one that is False for a non-progress reason). */
 export function failingCondition(env: Environment): Condition | undefined {
-  for (const t of GATING) {
+  for (const t of GATING_CONDITIONS) {
     const c = findCondition(env.status.conditions, t);
     if (c?.status === 'False' && !PROGRESS_REASONS.has(c.reason)) return c;
   }

@@ -1,6 +1,7 @@
 // Tooltip text (markdown) for tree items and the status bar. Pure.
 
 import type { Environment, Host } from '../../runner/api';
+import { forwardOf } from '../environments/forwardedPort';
 import { sshHostAlias } from '../remote/remoteUri';
 import { mdCode, mdText } from './markdown';
 import { failingCondition } from './reasonText';
@@ -24,9 +25,9 @@ export function environmentTooltip(env: Environment): string {
   row('Container', s.containerName ?? s.containerId?.slice(0, 12), true);
   row('Desired state', env.spec.state);
   row('SSH', `ssh ${sshHostAlias(env.metadata.name)}`, true);
-  const forwarded = s.ports.filter((p) => p.state === 'Forwarded' && p.localPort);
+  const forwarded = s.ports.map(forwardOf).filter((f) => f !== undefined);
   if (forwarded.length) {
-    row('Ports', forwarded.map((p) => `${p.port}→localhost:${p.localPort}`).join(', '));
+    row('Ports', forwarded.map((f) => `${f.port.port}→${f.address}`).join(', '));
   }
   const failing = failingCondition(env);
   if (failing) {

@@ -10,13 +10,9 @@ import {
   type PortStatus,
 } from '../../runner/api';
 import { mdCode, mdText } from './markdown';
-import {
-  AUTOMATION_ICONS,
-  ENVIRONMENT_ICONS,
-  HOST_ICONS,
-  environmentContextValue,
-  type IconSpec,
-} from './phaseStyle';
+import { forwardOf } from '../environments/forwardedPort';
+import { automationContextValue, environmentContextValue } from '../environments/verbs';
+import { AUTOMATION_ICONS, ENVIRONMENT_ICONS, HOST_ICONS, type IconSpec } from './phaseStyle';
 import { humanizeReason, phaseDescription, truncate, unhealthyConditions } from './reasonText';
 import { environmentTooltip, hostTooltip } from './tooltips';
 
@@ -56,14 +52,17 @@ export interface TreeInput {
 
 export const LOCAL_HOST_LABEL = 'Local Docker';
 
-/** The root nodes. An empty list means "show the welcome view". */
+/**
+ * The root nodes. Empty only when connected, listed, and there is nothing at all: then (and only then)
+ * VS Code shows the view's welcome content (package.json `viewsWelcome`). Otherwise a banner says what
+ * the connection is doing.
+ */
 export function buildTree(input: TreeInput): ViewNode[] {
   const { connection, hasData } = input;
   const banner = connectionBanner(connection, hasData);
-  if (!hasData) return banner ? [banner] : [];
+  if (!hasData) return [banner ?? message('connection', 'Loading environments…', { id: 'sync~spin' })];
+  if (input.environments.length === 0 && input.hosts.length === 0 && !banner) return [];
   const hosts = hostNodes(input.environments, input.hosts);
-  if (input.environments.length === 0 && input.hosts.length === 0 && connection.kind === 'connected')
-    return [];
   return banner ? [banner, ...hosts] : hosts;
 }
 
@@ -155,7 +154,7 @@ export function environmentNode(env: Environment): ViewNode {
     description: phaseDescription(env),
     tooltip: environmentTooltip(env),
     icon: ENVIRONMENT_ICONS[env.status.phase],
-    contextValue: environmentContextValue(env.status.phase),
+    contextValue: environmentContextValue(env),
     // A failure is worth seeing without a click.
     collapsible: children.length === 0 ? 'none' : env.status.phase === 'Failed' ? 'expanded' : 'collapsed',
     children,
@@ -165,23 +164,23 @@ export function environmentNode(env: Environment): ViewNode {
 }
 
 function portNode(env: string, p: PortStatus): ViewNode {
-  const forwarded = p.state === 'Forwarded' && p.localPort !== undefined;
+  const forward = forwardOf(p);
   const label = p.label ? `${p.port} (${p.label})` : String(p.port);
   return {
     id: `env:${env}/port:${p.port}`,
     kind: 'port',
     label,
-    description: forwarded
-      ? `localhost:${p.localPort}`
+    description: forward
+      ? forward.address
       : `${p.state.toLowerCase()}${p.message ? ` · ${truncate(p.message, 40)}` : ''}`,
     tooltip: [
       `Port ${mdCode(String(p.port))} in ${mdText(env)} (${p.source === 'config' ? 'from forwardPorts' : 'detected'})`,
-      forwarded ? `Forwarded to ${mdCode(`localhost:${p.localPort}`)}` : mdText(p.state),
+      forward ? `Forwarded to ${mdCode(forward.url)}` : mdText(p.state),
       p.message ? mdText(p.message) : '',
     ]
       .filter(Boolean)
       .join('  \n'),
-    icon: forwarded
+    icon: forward
       ? { id: 'plug' }
       : p.state === 'Error'
         ? { id: 'warning', color: 'list.warningForeground' }
@@ -189,9 +188,7 @@ function portNode(env: string, p: PortStatus): ViewNode {
     contextValue: `port.${p.state.toLowerCase()}`,
     collapsible: 'none',
     children: [],
-    ...(forwarded
-      ? { command: { id: 'devrig.openPort', title: 'Open in Browser', args: [env, p.port] } }
-      : {}),
+    ...(forward ? { command: { id: 'devrig.openPort', title: 'Open in Browser', args: [env, p.port] } } : {}),
     environment: env,
     port: p,
   };
@@ -217,7 +214,7 @@ function automationNode(env: string, a: AutomationStatus): ViewNode {
       .filter(Boolean)
       .join('  \n'),
     icon: AUTOMATION_ICONS[a.phase],
-    contextValue: `automation.${a.kind}.${a.phase.toLowerCase()}`,
+    contextValue: automationContextValue(a),
     collapsible: 'none',
     children: [],
     environment: env,

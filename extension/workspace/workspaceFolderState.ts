@@ -9,6 +9,7 @@ import { devcontainerConfigsIn } from '../autostart/devcontainerPresence';
 import { environmentOfRemoteWindow } from '../autostart/autoStartDecision';
 import { environmentForFolder } from '../environments/naming';
 import type { ResourceCache } from '../runner/resourceCache';
+import { LatestScan } from './latestScan';
 
 export interface FolderInfo {
   folder: vscode.WorkspaceFolder;
@@ -16,45 +17,64 @@ export interface FolderInfo {
   configs: string[];
 }
 
+/** Where a folder's devcontainer configs can be (see runner/devcontainer/find), and the folder holding them. */
+const CONFIG_GLOB =
+  '{.devcontainer.json,.devcontainer,.devcontainer/devcontainer.json,.devcontainer/*/devcontainer.json}';
+
 export class WorkspaceFolderState extends EventEmitter<{ change: [] }> {
-  private info: FolderInfo | undefined;
-  private scanned = false;
-  private scan: Promise<void> | undefined;
+  /** Numbered scans, the latest wins; 'change' is emitted after each one that is kept. */
+  private readonly scans = new LatestScan<FolderInfo | undefined>(() => this.emit('change'));
 
   constructor(private readonly cache: ResourceCache) {
     super();
   }
 
-  /** Scans the folders now and again whenever they or their devcontainer files change. */
+  /**
+   * Scans the folders now and again whenever they change or a devcontainer config appears or goes, in
+   * the places a config can be at the top of each local folder (one watcher per folder).
+   */
   start(): vscode.Disposable {
-    const rescan = () => void this.rescan();
-    const watcher = vscode.workspace.createFileSystemWatcher(
-      '**/{.devcontainer.json,.devcontainer/**/devcontainer.json}',
-    );
-    const subs = [
-      vscode.workspace.onDidChangeWorkspaceFolders(rescan),
-      watcher,
-      watcher.onDidCreate(rescan),
-      watcher.onDidDelete(rescan),
-    ];
+    const rescan = () => void this.rescan().catch(() => {});
+    let watchers: vscode.Disposable[] = [];
+    const watch = () => {
+      for (const w of watchers) w.dispose();
+      watchers = localFolders().flatMap((folder) => {
+        const w = vscode.workspace.createFileSystemWatcher(
+          new vscode.RelativePattern(folder, CONFIG_GLOB),
+          false,
+          true, // contents do not matter, only whether the file exists
+          false,
+        );
+        return [w, w.onDidCreate(rescan), w.onDidDelete(rescan)];
+      });
+    };
+    watch();
+    const folders = vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      watch();
+      rescan();
+    });
     rescan();
-    return vscode.Disposable.from(...subs);
+    return new vscode.Disposable(() => {
+      folders.dispose();
+      for (const w of watchers) w.dispose();
+    });
   }
 
-  /** Resolves once the first scan is done. */
-  async ready(): Promise<void> {
-    if (!this.scanned) await (this.scan ?? this.rescan());
+  /** Resolves once the latest scan is done (also one started while waiting). */
+  ready(): Promise<void> {
+    return this.scans.ready(scanFolders);
   }
 
   get folder(): FolderInfo | undefined {
-    return this.info;
+    return this.scans.value;
   }
 
   /** The environment built from this folder, if any. */
   environment(): Environment | undefined {
     const inside = this.insideEnvironment();
     if (inside) return this.cache.environment(inside);
-    return this.info ? environmentForFolder(this.cache.environments(), this.info.path) : undefined;
+    const info = this.scans.value;
+    return info ? environmentForFolder(this.cache.environments(), info.path) : undefined;
   }
 
   /** The environment this (Remote-SSH) window is connected to, if it is a devrig one. */
@@ -64,19 +84,22 @@ export class WorkspaceFolderState extends EventEmitter<{ change: [] }> {
   }
 
   private rescan(): Promise<void> {
-    this.scan = (async () => {
-      const local = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
-      const infos = await Promise.all(
-        local.map(async (folder) => ({
-          folder,
-          path: folder.uri.fsPath,
-          configs: await devcontainerConfigsIn(folder.uri.fsPath),
-        })),
-      );
-      this.info = infos.find((i) => i.configs.length > 0) ?? infos[0];
-      this.scanned = true;
-      this.emit('change');
-    })();
-    return this.scan;
+    return this.scans.run(scanFolders);
   }
+}
+
+function localFolders(): vscode.WorkspaceFolder[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+}
+
+/** The first local folder with a devcontainer config, else the first local folder. */
+async function scanFolders(): Promise<FolderInfo | undefined> {
+  const infos = await Promise.all(
+    localFolders().map(async (folder) => ({
+      folder,
+      path: folder.uri.fsPath,
+      configs: await devcontainerConfigsIn(folder.uri.fsPath),
+    })),
+  );
+  return infos.find((i) => i.configs.length > 0) ?? infos[0];
 }

@@ -2,6 +2,7 @@ import { ActiveReasons, isApiError, parseDuration, type Environment, type Enviro
 import type { StatusOverlay } from '../addons/statusOverlay';
 import type { EnvLogs } from '../logs/envLogs';
 import type { ResourceStore } from '../store/resourceStore';
+import { clearLongTimeout, setLongTimeout, type LongTimeout } from '../util/longTimeout';
 import { describeTimeout, idleDeadline, isIdle, worthPublishing } from './idlePolicy';
 
 export interface InactivityDeps {
@@ -17,7 +18,8 @@ export interface InactivityDeps {
 interface Watch {
   timeoutMs: number;
   startedAt: string;
-  timer?: NodeJS.Timeout;
+  /** Long: an inactivity timeout may be longer than setTimeout's 24.8 days. */
+  timer?: LongTimeout;
   publishedDeadline?: number;
 }
 
@@ -80,7 +82,7 @@ export class InactivityController {
       }
     }
     if (!timeoutMs) {
-      if (w) clearTimeout(w.timer);
+      if (w) clearLongTimeout(w.timer);
       this.watched.delete(name);
       this.deps.overlay.set(name, {
         idleStopAt: null,
@@ -91,7 +93,7 @@ export class InactivityController {
     }
     const next: Watch =
       w && w.startedAt === startedAt && w.timeoutMs === timeoutMs ? w : { timeoutMs, startedAt };
-    if (next !== w && w) clearTimeout(w.timer);
+    if (next !== w && w) clearLongTimeout(w.timer);
     this.watched.set(name, next);
     this.schedule(name, next);
     this.publish(name, next);
@@ -101,7 +103,7 @@ export class InactivityController {
   stopped(env: Environment): void {
     const name = env.metadata.name;
     const w = this.watched.get(name);
-    if (w) clearTimeout(w.timer);
+    if (w) clearLongTimeout(w.timer);
     this.watched.delete(name);
     if (env.metadata.deletionTimestamp) {
       this.last.delete(name);
@@ -116,15 +118,16 @@ export class InactivityController {
   }
 
   close(): void {
-    for (const w of this.watched.values()) clearTimeout(w.timer);
+    for (const w of this.watched.values()) clearLongTimeout(w.timer);
     this.watched.clear();
   }
 
   private schedule(name: string, w: Watch): void {
-    clearTimeout(w.timer);
+    clearLongTimeout(w.timer);
     const deadline = idleDeadline(this.last.get(name) ?? this.now(), w.timeoutMs);
-    w.timer = setTimeout(() => void this.check(name), Math.max(0, deadline - this.now()) + 20);
-    w.timer.unref?.();
+    w.timer = setLongTimeout(() => void this.check(name), Math.max(0, deadline - this.now()) + 20, {
+      unref: true,
+    });
   }
 
   private publish(name: string, w: Watch): void {
@@ -175,7 +178,7 @@ export class InactivityController {
         spec: { ...env.spec, state: 'Stopped' },
       });
       this.watched.delete(name);
-      clearTimeout(w.timer);
+      clearLongTimeout(w.timer);
     } catch (e) {
       // Someone changed it meanwhile (a Conflict): look again with what is stored now.
       this.idleStopped.delete(name);
@@ -183,8 +186,9 @@ export class InactivityController {
       this.publish(name, w);
       if (!isApiError(e, 'Conflict'))
         this.deps.log(`inactivity: stopping ${name} failed: ${(e as Error).message}`);
-      w.timer = setTimeout(() => void this.check(name), isApiError(e, 'Conflict') ? 200 : 5000);
-      w.timer.unref?.();
+      w.timer = setLongTimeout(() => void this.check(name), isApiError(e, 'Conflict') ? 200 : 5000, {
+        unref: true,
+      });
     }
   }
 }

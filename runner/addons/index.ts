@@ -8,6 +8,7 @@ import type { EnvLogs } from '../logs/envLogs';
 import { PortsController } from '../ports/portsController';
 import type { ContainerProvider } from '../providers/provider';
 import type { EnvironmentHooks } from '../reconcile/environment/environmentReconciler';
+import { environmentProcessEnv } from '../reconcile/environment/processEnv';
 import type { SecretStore } from '../secrets/secretStore';
 import { secretsHandlers } from '../secrets/secretsHandlers';
 import type { Handlers } from '../server/handlers';
@@ -33,11 +34,6 @@ export interface AddonsHost {
   defaultInactivity?(env: Environment): string | undefined;
 }
 
-/** The variables of an environment's processes beyond remoteEnv: spec.env, then secrets. */
-export function sessionEnv(env: Environment, secrets: SecretStore): Record<string, string> {
-  return { ...env.spec.env, ...secrets.valuesFor(env.metadata.name) };
-}
-
 /**
  * What makes an environment ready to code beyond a running container: dotfiles, automations,
  * runner-held ports, inactivity timeouts and secrets. Plugs into the environment reconciler's
@@ -45,10 +41,12 @@ export function sessionEnv(env: Environment, secrets: SecretStore): Record<strin
  */
 export function attachAddons(h: AddonsHost): void {
   const overlay = new StatusOverlay(h.store, h.secrets.redact, undefined, h.log);
-  const commandEnv = async (env: Environment) => ({
-    ...h.resolvedConfig(env.metadata.name)?.remoteEnv,
-    ...sessionEnv(env, h.secrets),
-  });
+  const commandEnv = async (env: Environment) =>
+    environmentProcessEnv(
+      h.resolvedConfig(env.metadata.name)?.remoteEnv,
+      env,
+      h.secrets.valuesFor(env.metadata.name),
+    );
   const dotfiles = new DotfilesInstaller({
     configPath: h.paths.config,
     cacheDir: join(h.paths.root, 'dotfiles'),

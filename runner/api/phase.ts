@@ -45,7 +45,14 @@ export const PROGRESS_REASONS = new Set([
   'Unschedulable',
 ]);
 
-const GATING = ['ConfigValid', 'ImageReady', 'WorkspaceReady', 'ContainerRunning', 'LifecycleComplete'];
+/** The conditions that gate Ready, in order: the first False one (not merely in progress) makes it Failed. */
+export const GATING_CONDITIONS: readonly string[] = [
+  'ConfigValid',
+  'ImageReady',
+  'WorkspaceReady',
+  'ContainerRunning',
+  'LifecycleComplete',
+];
 
 /**
  * The one-word summary people see, derived only from conditions and the desired state,
@@ -61,7 +68,7 @@ export function derivePhase(input: {
   const c = (t: string) => findCondition(conditions, t);
   if (c('HostReachable')?.status === 'False') return 'Unreachable';
   if (c('Scheduled')?.status === 'False') return 'Pending';
-  for (const t of GATING) {
+  for (const t of GATING_CONDITIONS) {
     const cond = c(t);
     if (cond?.status === 'False' && !PROGRESS_REASONS.has(cond.reason)) return 'Failed';
   }

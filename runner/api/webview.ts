@@ -10,6 +10,9 @@ import { StatsSample } from './protocol';
 /** The webview panel type; `package.json` activates on `onWebviewPanel:devrig.details`. */
 export const DETAILS_VIEW_TYPE = 'devrig.details';
 
+/** How much resource-use history the details panel keeps (extension) and charts (page). */
+export const STATS_WINDOW_MS = 5 * 60_000;
+
 /** The panel's buttons; the extension maps each to the same command the tree runs. */
 export const PanelCommand = z.enum([
   'start',

@@ -31,15 +31,30 @@ export interface AutomationsDeps {
 
 type Loaded = { spec: AutomationsSpec } | { error: string } | { unavailable: true };
 
+/** The automations file as read from one container start, and what it and the spec made. */
+interface FileCache {
+  /** Container id, StartedAt and the file's path. */
+  key: string;
+  fileText: string | undefined;
+  /** JSON of spec.automations the result was made with. */
+  inline?: string;
+  loaded?: Exclude<Loaded, { unavailable: true }>;
+}
+
 /**
  * Automations for every environment: started when an environment becomes Ready (its ready hook),
- * reloaded on every later reconcile and API call (so an edited automations.yaml is picked up),
- * stopped before the container stops, and answered for through the automations.* API.
+ * applied again on later reconciles (a changed spec.automations) and API calls, stopped before
+ * the container stops, and answered for through the automations.* API.
+ *
+ * automations.yaml is read from the container once per container start, and again on every
+ * automations.* call (so an edited file is picked up by the next start, stop or run); the
+ * reconciles in between (resyncs included) use what was read.
  */
 export class AutomationsController {
   private readonly active = new Map<string, EnvironmentAutomations>();
   private readonly invalid = new Map<string, string>();
   private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly files = new Map<string, FileCache>();
 
   constructor(private readonly deps: AutomationsDeps) {}
 
@@ -57,7 +72,13 @@ export class AutomationsController {
     return run;
   }
 
-  private async sync(env: Environment, containerId: string, status: EnvironmentStatus): Promise<void> {
+  /** `reread`: read automations.yaml from the container even if it was read for this start. */
+  private async sync(
+    env: Environment,
+    containerId: string,
+    status: EnvironmentStatus,
+    reread = false,
+  ): Promise<void> {
     const name = env.metadata.name;
     const provider = await this.deps.providerFor(env);
     if (!provider || !status.startedAt) return;
@@ -67,7 +88,14 @@ export class AutomationsController {
       this.active.delete(name);
       current = undefined;
     }
-    const loaded = await this.load(env, provider, containerId, status.workspaceFolder ?? '/');
+    const loaded = await this.load(
+      env,
+      provider,
+      containerId,
+      status.startedAt,
+      status.workspaceFolder ?? '/',
+      reread,
+    );
     if ('unavailable' in loaded) return;
     if ('error' in loaded) {
       if (this.invalid.get(name) !== loaded.error) {
@@ -91,7 +119,8 @@ export class AutomationsController {
       );
       this.active.set(name, current);
       await current.begin(loaded.spec);
-    } else {
+    } else if (current.appliedSpec !== loaded.spec) {
+      // The same spec (the file was not read again, spec.automations unchanged) is applied already.
       await current.apply(loaded.spec);
     }
     this.publish(name);
@@ -127,6 +156,7 @@ export class AutomationsController {
     current?.dispose();
     this.active.delete(name);
     this.invalid.delete(name);
+    this.files.delete(name);
     if (env.metadata.deletionTimestamp) return;
     const stopped = statuses.map((s): AutomationStatus =>
       s.kind === 'service' && s.phase !== 'Stopped'
@@ -154,6 +184,7 @@ export class AutomationsController {
   close(): void {
     for (const a of this.active.values()) a.dispose();
     this.active.clear();
+    this.files.clear();
   }
 
   handlers(): Partial<Handlers> {
@@ -183,8 +214,9 @@ export class AutomationsController {
     if (env.status.phase !== 'Running' || !env.status.containerId) {
       throw new ApiError('Unavailable', `environment "${name}" is not running (phase ${env.status.phase})`);
     }
-    // Look at the file again: it may have been edited since the last reconcile.
-    await this.ready(env, env.status.containerId, structuredClone(env.status) as EnvironmentStatus);
+    // Look at the file again: it may have been edited since it was read.
+    const status = structuredClone(env.status) as EnvironmentStatus;
+    await this.serial(name, () => this.sync(env, env.status.containerId!, status, true));
     const invalid = this.invalid.get(name);
     if (invalid) throw new ApiError('Invalid', `the automations are invalid: ${invalid}`);
     const a = this.active.get(name);
@@ -196,10 +228,35 @@ export class AutomationsController {
     env: Environment,
     provider: ContainerProvider,
     containerId: string,
+    startedAt: string,
     workspaceFolder: string,
+    reread: boolean,
   ): Promise<Loaded> {
-    let fileText: string | undefined;
+    const name = env.metadata.name;
     const path = posix.join(workspaceFolder, AUTOMATIONS_FILE);
+    const key = `${containerId}\0${startedAt}\0${path}`;
+    let cached = this.files.get(name);
+    if (!cached || cached.key !== key || reread) {
+      const read = await this.readFile(provider, containerId, path);
+      if (!read) return { unavailable: true };
+      cached = { key, fileText: read.fileText };
+      this.files.set(name, cached);
+    }
+    const inline = JSON.stringify(env.spec.automations ?? null);
+    if (!cached.loaded || cached.inline !== inline) {
+      cached.inline = inline;
+      cached.loaded = this.parse(env, cached.fileText);
+    }
+    return cached.loaded;
+  }
+
+  /** The file's text (undefined: there is none); undefined when the engine did not answer. */
+  private async readFile(
+    provider: ContainerProvider,
+    containerId: string,
+    path: string,
+  ): Promise<{ fileText: string | undefined } | undefined> {
+    let fileText: string | undefined;
     try {
       fileText = await readContainerFile(provider, containerId, path);
       if (fileText !== undefined && !fileText.trim()) {
@@ -209,8 +266,12 @@ export class AutomationsController {
       }
     } catch {
       // The engine did not answer: better keep what runs than act on a missing file.
-      return { unavailable: true };
+      return undefined;
     }
+    return { fileText };
+  }
+
+  private parse(env: Environment, fileText: string | undefined): Exclude<Loaded, { unavailable: true }> {
     try {
       return { spec: loadAutomations({ fileText, file: AUTOMATIONS_FILE, inline: env.spec.automations }) };
     } catch (e) {

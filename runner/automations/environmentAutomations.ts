@@ -46,6 +46,11 @@ export class EnvironmentAutomations {
     this.state = { startedAt, triggered: false, services: {} };
   }
 
+  /** The definition last applied. */
+  get appliedSpec(): AutomationsSpec {
+    return this.spec;
+  }
+
   /** Picks up where things are in the container (after a runner restart), then applies `spec`. */
   async begin(spec: AutomationsSpec): Promise<void> {
     const text = await readContainerFile(this.target.provider, this.containerId, STATE_FILE).catch(

@@ -35,6 +35,8 @@ export class ServiceSupervisor {
   private runStarted = 0;
   private failures = 0;
   private restartTimer?: NodeJS.Timeout;
+  /** The stop of the current run, while it goes on; a second stop joins it. */
+  private stopping?: Promise<void>;
   private probe?: AbortController;
   private follower?: AbortController;
   private exitWaiters: (() => void)[] = [];
@@ -60,11 +62,11 @@ export class ServiceSupervisor {
     };
   }
 
-  /** Starts the service unless a run is already going. */
+  /** Starts the service unless a run is already going (during a stop: once the stop is done). */
   start(): void {
     if (this.disposed) return;
     this.desired = 'running';
-    if (this.token || this.restartTimer) return;
+    if (this.stopping || this.token || this.restartTimer) return;
     void this.launch();
   }
 
@@ -83,19 +85,39 @@ export class ServiceSupervisor {
     if (this.spec.commands.ready) void this.probeUntilReady(token);
   }
 
-  /** A changed definition: a running service is restarted with it. */
+  /**
+   * A changed definition: a service that should run is restarted with it (unless it is asked to
+   * stop meanwhile: what is wanted when the old run is gone decides).
+   */
   update(spec: ServiceSpec): void {
     const changed = JSON.stringify(spec.commands) !== JSON.stringify(this.spec.commands);
     this.spec = spec;
     this.status.name = spec.name ?? this.id;
-    if (changed && this.desired === 'running') {
-      void this.stop({ graceSeconds: 5 }).then(() => this.start());
-    }
+    if (changed && this.desired === 'running') void this.stopRun({ graceSeconds: 5 });
   }
 
+  /** Stops the service (and keeps it stopped until start()). */
   async stop(opts: StopOptions = {}): Promise<void> {
-    const grace = opts.graceSeconds ?? 5;
     this.desired = 'stopped';
+    await this.stopRun(opts);
+  }
+
+  /**
+   * Ends the current run (or a pending restart) without changing what is wanted; once it is
+   * done, a service wanted running (start() or update() meanwhile) is launched again.
+   */
+  private stopRun(opts: StopOptions): Promise<void> {
+    this.stopping ??= this.endRun(opts).finally(() => {
+      this.stopping = undefined;
+      if (!this.disposed && this.desired === 'running' && !this.token && !this.restartTimer) {
+        void this.launch();
+      }
+    });
+    return this.stopping;
+  }
+
+  private async endRun(opts: StopOptions): Promise<void> {
+    const grace = opts.graceSeconds ?? 5;
     this.clearRestart();
     this.probe?.abort();
     const token = this.token;
@@ -133,7 +155,7 @@ export class ServiceSupervisor {
     ).catch(() => undefined);
     await this.waitForExit(3000);
     this.follower?.abort();
-    this.token = undefined;
+    if (this.token === token) this.token = undefined;
     this.set({ phase: 'Stopped', message: 'stopped', finishedAt: this.sink.now().toISOString() });
   }
 
@@ -152,7 +174,8 @@ export class ServiceSupervisor {
   }
 
   private async launch(): Promise<void> {
-    if (this.disposed || this.desired !== 'running') return;
+    // One run at a time: a restart timer and a start() may both get here.
+    if (this.disposed || this.desired !== 'running' || this.stopping || this.token) return;
     const token = `${this.id}.${randomBytes(6).toString('hex')}`;
     this.token = token;
     this.runStarted = Date.now();
@@ -170,8 +193,11 @@ export class ServiceSupervisor {
       this.onEnded(token, undefined, `could not start: ${(e as Error).message}`);
       return;
     }
-    // Stopped (or forgotten) while the environment was being read.
-    if (this.token !== token || this.disposed) return;
+    // Stopped (or forgotten) while the environment was being read: this run never starts.
+    if (this.token !== token || this.disposed || this.stopping) {
+      if (this.token === token) this.endedBeforeStart(token);
+      return;
+    }
     // The run lives on its own (output to a file): this exec only ends with it.
     execLines(
       this.target.provider,
@@ -231,11 +257,24 @@ export class ServiceSupervisor {
     );
   }
 
-  private onEnded(token: string, code: number | undefined, why?: string): void {
+  /** A run that was never launched: nothing to follow, nothing to restart. */
+  private endedBeforeStart(token: string): void {
     if (this.token === token) this.token = undefined;
     for (const w of this.exitWaiters.splice(0)) w();
+  }
+
+  /**
+   * The run `token` ended (told by its follower, or its launch failed). Only the current run's end
+   * counts, once: a late or second report for it (both the launch and the follower saw it) or for
+   * an older run is ignored.
+   */
+  private onEnded(token: string, code: number | undefined, why?: string): void {
+    if (this.token !== token) return;
+    this.token = undefined;
+    for (const w of this.exitWaiters.splice(0)) w();
     this.probe?.abort();
-    if (this.disposed || this.desired !== 'running') return;
+    // A stop ends runs on purpose; it decides what comes next.
+    if (this.disposed || this.desired !== 'running' || this.stopping) return;
     const ranFor = Date.now() - this.runStarted;
     this.failures = failuresInARow(this.failures, ranFor, this.policy);
     const delay = restartDelayMs(this.failures, this.policy);
@@ -255,6 +294,7 @@ export class ServiceSupervisor {
       stopProcessTree(token, 2),
       this.target.user,
     ).catch(() => undefined);
+    this.clearRestart();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.disposed || this.desired !== 'running') return;

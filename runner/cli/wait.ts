@@ -1,4 +1,4 @@
-import { findCondition, PROGRESS_REASONS, type Environment } from '../api';
+import { PROGRESS_REASONS, type Environment } from '../api';
 import type { RunnerClient } from '../client/runnerClient';
 
 export type WaitOutcome =
@@ -76,8 +76,4 @@ export function failureFor(
   );
   if (!c) return undefined;
   return { reason: c.reason, message: c.message };
-}
-
-export function readyMessage(env: Environment): string {
-  return findCondition(env.status.conditions, 'Ready')?.message ?? env.status.phase;
 }

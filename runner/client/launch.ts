@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiError } from '../api';
-import { processAlive } from '../state/lock';
+import { API_VERSION, ApiError } from '../api';
+import { isProcessRunning } from '../state/lock';
 import { readFileIfExists } from '../state/privateFile';
 import { readRunnerInfo } from '../state/runnerInfo';
 import { ensurePrivateDir, resolveStateDir, statePaths } from '../state/stateDir';
@@ -19,13 +20,24 @@ export interface ConnectRunnerOptions {
   nodePath?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /**
+   * Return a runner that speaks another API version instead of failing (its `runnerApiVersion`
+   * says which): only `hello` and `shutdown` are sure to work on it.
+   */
+  allowOtherApiVersion?: boolean;
 }
 
-/** Connects to the user's runner if one answers; undefined otherwise. */
+/** runner.log is moved to runner.log.1 when a runner is started and it is larger than this. */
+export const RUNNER_LOG_ROTATE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Connects to the user's runner if one answers; undefined otherwise. The runner may speak another
+ * API version (see `runnerApiVersion`): enough to stop it.
+ */
 export async function tryConnect(stateDir: string, client: string): Promise<RunnerClient | undefined> {
   const paths = statePaths(stateDir);
   const info = await readRunnerInfo(paths.info);
-  if (!info || !processAlive(info.pid)) return undefined;
+  if (!info || !isProcessRunning({ pid: info.pid, startTime: info.pidStartTime })) return undefined;
   const token = (await readFileIfExists(paths.token))?.trim();
   if (!token) return undefined;
   try {
@@ -48,6 +60,7 @@ export async function spawnRunner(opts: {
 }): Promise<{ pid: number; exited: Promise<number | null> }> {
   await ensurePrivateDir(opts.stateDir);
   const paths = statePaths(opts.stateDir);
+  rotateLog(paths.log);
   const out = openSync(paths.log, 'a', 0o600);
   try {
     const child = spawn(
@@ -56,6 +69,9 @@ export async function spawnRunner(opts: {
       {
         detached: true,
         stdio: ['ignore', out, out],
+        // No console window on Windows, and no hold on the caller's working folder.
+        windowsHide: true,
+        cwd: opts.stateDir,
         env: { ...(opts.env ?? process.env), DEVRIG_STATE_DIR: opts.stateDir },
       },
     );
@@ -70,14 +86,66 @@ export async function spawnRunner(opts: {
   }
 }
 
+/** Keeps one previous runner.log: the current one starts afresh once it grew past `maxBytes`. */
+export function rotateLog(path: string, maxBytes = RUNNER_LOG_ROTATE_BYTES): void {
+  try {
+    if (statSync(path).size > maxBytes) renameSync(path, `${path}.1`);
+  } catch {
+    /* no log yet, or another starter rotated it first */
+  }
+}
+
+/** The last `lines` lines of a file, reading only its end (`maxBytes`). */
+export async function readTail(
+  path: string,
+  lines: number,
+  maxBytes = 16 * 1024,
+): Promise<string | undefined> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { size } = await fh.stat();
+    const start = Math.max(0, size - maxBytes);
+    const buf = Buffer.alloc(size - start);
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, start + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    let text = buf.subarray(0, got).toString('utf8');
+    // Started mid-file: the first line is a fragment.
+    if (start > 0) text = text.slice(text.indexOf('\n') + 1);
+    return text.trimEnd().split('\n').slice(-lines).join('\n');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Fails (closing the connection) unless the runner speaks this devrig's API version. */
+function checkApiVersion(client: RunnerClient, opts: ConnectRunnerOptions): RunnerClient {
+  if (opts.allowOtherApiVersion || client.runnerApiVersion === API_VERSION) return client;
+  client.close();
+  throw new ApiError(
+    'Unavailable',
+    `the running runner (pid ${client.runnerPid}, version ${client.runnerVersion}) speaks API ` +
+      `v${client.runnerApiVersion}; this devrig speaks v${API_VERSION}: stop it with \`devrig runner stop\``,
+  );
+}
+
 /**
  * Finds the user's runner, starting it if asked. Two callers starting at once both
- * end up connected to the one runner that won the lock.
+ * end up connected to the one runner that won the lock. A runner speaking another API
+ * version is an error (unless `allowOtherApiVersion`).
  */
 export async function connectRunner(opts: ConnectRunnerOptions): Promise<RunnerClient> {
   const stateDir = opts.stateDir ?? resolveStateDir(opts.env);
   const existing = await tryConnect(stateDir, opts.client);
-  if (existing) return existing;
+  if (existing) return checkApiVersion(existing, opts);
   if (!opts.autoStart) {
     throw new ApiError(
       'Unavailable',
@@ -95,11 +163,10 @@ export async function connectRunner(opts: ConnectRunnerOptions): Promise<RunnerC
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   while (Date.now() < deadline) {
     const c = await tryConnect(stateDir, opts.client);
-    if (c) return c;
+    if (c) return checkApiVersion(c, opts);
     // Exit code 3: another runner holds the lock; keep looking for it.
     if (exitCode !== undefined && exitCode !== 3) {
-      const log = await readFileIfExists(statePaths(stateDir).log);
-      const tail = log?.trim().split('\n').slice(-5).join('\n');
+      const tail = await readTail(statePaths(stateDir).log, 5);
       throw new ApiError('Unavailable', `the runner exited with code ${exitCode}${tail ? `:\n${tail}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, 50));

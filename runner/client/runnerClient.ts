@@ -47,6 +47,8 @@ export class RunnerClient extends EventEmitter<{ close: [code: number, reason: s
   private readonly pending = new Map<number, Pending>();
   private closed = false;
   runnerVersion = '';
+  /** The API version the runner speaks; only hello and shutdown are sure to work when it is not ours. */
+  runnerApiVersion = 0;
   runnerPid = 0;
 
   private constructor(private readonly ws: WebSocket) {
@@ -68,42 +70,54 @@ export class RunnerClient extends EventEmitter<{ close: [code: number, reason: s
     ws.on('error', () => {});
   }
 
+  /**
+   * Opens a connection and says hello. Any runner answers hello, whatever API version it speaks
+   * (`runnerApiVersion`): callers decide what to do with one that speaks another. The socket is
+   * closed whenever connecting fails.
+   */
   static async connect(opts: ConnectOptions): Promise<RunnerClient> {
     const ws = new WebSocket(`ws://127.0.0.1:${opts.port}/`, {
       headers: { authorization: tokenHeaderValue(opts.token) },
       handshakeTimeout: opts.timeoutMs ?? 5000,
       maxPayload: 64 * 1024 * 1024,
     });
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('unexpected-response', (_req, res) =>
-        reject(
-          new ApiError(
-            res.statusCode === 401 ? 'Unauthorized' : 'Unavailable',
-            `runner refused the connection: HTTP ${res.statusCode}`,
+    ws.on('error', () => {});
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('unexpected-response', (_req, res) =>
+          reject(
+            new ApiError(
+              res.statusCode === 401 ? 'Unauthorized' : 'Unavailable',
+              `runner refused the connection: HTTP ${res.statusCode}`,
+            ),
           ),
-        ),
-      );
-      ws.once('error', (e) =>
-        reject(
-          new ApiError(
-            'Unavailable',
-            `cannot reach the runner on port ${opts.port}: ${e.message}`,
-            undefined,
-            { cause: e },
+        );
+        ws.once('error', (e) =>
+          reject(
+            new ApiError(
+              'Unavailable',
+              `cannot reach the runner on port ${opts.port}: ${e.message}`,
+              undefined,
+              { cause: e },
+            ),
           ),
-        ),
-      );
-    });
-    const client = new RunnerClient(ws);
-    const hello = await client.call('hello', {
-      client: opts.client,
-      version: VERSION,
-      apiVersion: API_VERSION,
-    });
-    client.runnerVersion = hello.version;
-    client.runnerPid = hello.pid;
-    return client;
+        );
+      });
+      const client = new RunnerClient(ws);
+      const hello = await client.call('hello', {
+        client: opts.client,
+        version: VERSION,
+        apiVersion: API_VERSION,
+      });
+      client.runnerVersion = hello.version;
+      client.runnerApiVersion = hello.apiVersion;
+      client.runnerPid = hello.pid;
+      return client;
+    } catch (e) {
+      ws.terminate();
+      throw e;
+    }
   }
 
   get isOpen(): boolean {

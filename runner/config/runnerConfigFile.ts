@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { RUNNER_CONFIG_KEYS, RunnerConfig, type RunnerConfigKey } from '../api';
 import { readFileIfExists, writeFileAtomic } from '../state/privateFile';
 
@@ -9,7 +10,7 @@ export class RunnerConfigError extends Error {
   }
 }
 
-/** Reads `<state>/config.json`; missing means empty. Read each time it is needed: it is small. */
+/** Reads `<state>/config.json`; missing means empty. See RunnerConfigReader for frequent looks. */
 export async function readRunnerConfig(path: string): Promise<RunnerConfig> {
   const text = await readFileIfExists(path);
   if (text === undefined || !text.trim()) return {};
@@ -25,6 +26,43 @@ export async function readRunnerConfig(path: string): Promise<RunnerConfig> {
     throw new RunnerConfigError(`${path} is invalid: ${issues.join('; ')}`, { cause: parsed.error });
   }
   return parsed.data;
+}
+
+/**
+ * readRunnerConfig for callers that look often (every reconcile): the file is read and parsed
+ * again only when it changed (inode, size, mtime or ctime differ; writes replace it atomically),
+ * else a stat is all. A file that is invalid stays an error until it changes.
+ */
+export class RunnerConfigReader {
+  private cached?: { version: string; config?: RunnerConfig; error?: RunnerConfigError };
+
+  constructor(readonly path: string) {}
+
+  /** The current config; do not modify what it returns (it is shared until the file changes). */
+  async read(): Promise<RunnerConfig> {
+    const version = await fileVersion(this.path);
+    if (this.cached?.version !== version) {
+      // Stat first, then read: a write in between is seen by the next stat, never missed.
+      try {
+        this.cached = { version, config: await readRunnerConfig(this.path) };
+      } catch (e) {
+        if (!(e instanceof RunnerConfigError)) throw e;
+        this.cached = { version, error: e };
+      }
+    }
+    if (this.cached.error) throw this.cached.error;
+    return this.cached.config!;
+  }
+}
+
+async function fileVersion(path: string): Promise<string> {
+  try {
+    const s = await stat(path, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    throw e;
+  }
 }
 
 export async function writeRunnerConfig(path: string, config: RunnerConfig): Promise<void> {

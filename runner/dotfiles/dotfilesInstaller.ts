@@ -1,7 +1,7 @@
 import { basename, posix } from 'node:path';
 import type { DotfilesConfig, Environment, EnvironmentStatus } from '../api';
 import type { StatusOverlay } from '../addons/statusOverlay';
-import { readRunnerConfig } from '../config/runnerConfigFile';
+import { RunnerConfigReader } from '../config/runnerConfigFile';
 import type { EnvLogs } from '../logs/envLogs';
 import type { ContainerProvider } from '../providers/provider';
 import { execLines, execOutput } from '../reconcile/environment/execLines';
@@ -35,24 +35,32 @@ const INSTALL_TIMEOUT_MS = 300_000;
 export class DotfilesInstaller {
   /** Containers already looked at by this runner: no marker read on every reconcile. */
   private readonly checked = new Set<string>();
+  /** Environments told there are no dotfiles (DotfilesInstalled removed): not told again. */
+  private readonly toldNone = new Set<string>();
+  /** The config file, parsed again only when it changed. */
+  private readonly config: RunnerConfigReader;
 
-  constructor(private readonly deps: DotfilesDeps) {}
+  constructor(private readonly deps: DotfilesDeps) {
+    this.config = new RunnerConfigReader(deps.configPath);
+  }
 
   async ready(env: Environment, containerId: string, status: EnvironmentStatus): Promise<void> {
     if (this.checked.has(containerId)) return;
     const name = env.metadata.name;
     let config: DotfilesConfig | undefined;
     try {
-      config = (await readRunnerConfig(this.deps.configPath)).dotfiles;
+      config = (await this.config.read()).dotfiles;
     } catch (e) {
       this.deps.log(`dotfiles: ${(e as Error).message}`);
       return;
     }
     if (!config) {
       // Nothing configured (any more): nothing to report.
-      this.deps.overlay.set(name, { conditions: { DotfilesInstalled: null } });
+      if (!this.toldNone.has(name)) this.deps.overlay.set(name, { conditions: { DotfilesInstalled: null } });
+      this.toldNone.add(name);
       return;
     }
+    this.toldNone.delete(name);
     const provider = await this.deps.providerFor(env);
     if (!provider) return;
     const markers = await readMarkers(provider, containerId);

@@ -3,7 +3,7 @@ import type { ResourceStore } from '../store/resourceStore';
 import { readFileIfExists } from '../state/privateFile';
 import { isAuthorized, parseAuthorizedKeys, type AuthorizedKey } from './authorizedKeys';
 import { accessFor, requestStart } from './environmentAccess';
-import { fingerprint } from './keys';
+import { fingerprint } from '../providers/ssh/sshKeyFormat';
 
 export interface AuthDeps {
   store: ResourceStore;

@@ -9,11 +9,10 @@ export { sshPaths } from './sshPaths';
 export interface GatewayHost extends GatewayDeps {
   stateDir: string;
   extraHandlers: Partial<Handlers>;
-  addCloser(fn: () => void | Promise<void>): void;
 }
 
 /**
- * Starts the SSH gateway inside the runner and plugs in its API (`sshInfo`). A gateway that cannot
+ * Starts the SSH gateway inside the runner and plugs in its API (`sshInfo`); the caller closes it. A gateway that cannot
  * start (its port taken, a damaged key file) leaves the rest of the runner working: the reason is
  * logged and `sshInfo` answers with it.
  */
@@ -37,6 +36,5 @@ export async function attachSshGateway(
   }
   const g = gateway;
   host.extraHandlers.sshInfo = async () => g.info();
-  host.addCloser(() => g.close());
   return g;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { chmod, stat } from 'node:fs/promises';
 import { utils, type ParsedKey } from 'ssh2';
 import { readFileIfExists, writeFileAtomic } from '../state/privateFile';
@@ -47,9 +46,4 @@ function keyPairFrom(text: string, path: string): KeyPair {
   if (!key || !key.isPrivateKey()) throw new Error(`${path} does not hold a private SSH key`);
   const blob = key.getPublicSSH();
   return { privateKey: text, publicKey: `${key.type} ${blob.toString('base64')}`, blob };
-}
-
-/** `SHA256:…` as `ssh-keygen -l` and ssh print it. */
-export function fingerprint(blob: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
 }

@@ -17,8 +17,9 @@ export function sshConfigText(names: readonly string[], port: number, paths: Ssh
 
 /**
  * Keeps `<state>/ssh_config` (one `Host devrig-<env>` per environment) and the pinned known_hosts
- * line current: written at start, rewritten whenever environments come or go. Files are replaced
- * atomically (0600) and only when their content changes. Returns a function that stops watching.
+ * line current: written at start, rewritten whenever environments come or go (created, marked for
+ * deletion, removed); the status writes in between cost nothing. Files are replaced atomically
+ * (0600) and only when their content changes. Returns a function that stops watching.
  */
 export async function maintainSshConfig(deps: {
   store: ResourceStore;
@@ -26,28 +27,46 @@ export async function maintainSshConfig(deps: {
   port: number;
   hostKey: string;
   log: (msg: string) => void;
+  /** Renders the file (tests count the renders). */
+  render?: typeof sshConfigText;
 }): Promise<() => void> {
   const { store, paths, port, log } = deps;
+  const render = deps.render ?? sshConfigText;
   await ensureKnownHosts(paths.knownHosts, deps.hostKey, log);
 
-  let written: string | undefined;
-  let chain = Promise.resolve();
-  const names = () =>
-    store
-      .list('Environment')
-      .filter((e) => !e.metadata.deletionTimestamp)
-      .map((e) => e.metadata.name);
-  const update = () => {
-    const text = sshConfigText(names(), port, paths);
-    if (text === written) return;
-    written = text;
+  // The environments in the file: every one not being deleted.
+  const names = new Set<string>();
+  for (const e of store.list('Environment')) if (!e.metadata.deletionTimestamp) names.add(e.metadata.name);
+  const text = () =>
+    render(
+      [...names].sort((a, b) => a.localeCompare(b)),
+      port,
+      paths,
+    );
+  let written = text();
+  const first = writeIfChanged(paths.config, written);
+  // Later writes queue behind the first, so the newest text is written last.
+  let chain = first.catch(() => {});
+  // Watched from the version just listed: no replay of what the list already holds.
+  const stop = store.watch({ kind: 'Environment', resourceVersion: store.resourceVersion }, (e) => {
+    const { name, deletionTimestamp } = e.object.metadata;
+    const listed = e.type !== 'DELETED' && !deletionTimestamp;
+    if (listed === names.has(name)) return;
+    if (listed) names.add(name);
+    else names.delete(name);
+    const next = text();
+    if (next === written) return;
+    written = next;
     chain = chain
-      .then(() => writeIfChanged(paths.config, text))
-      .catch((e: Error) => log(`ssh gateway: cannot write ${paths.config}: ${e.message}`));
-  };
-  await writeIfChanged(paths.config, sshConfigText(names(), port, paths));
-  written = sshConfigText(names(), port, paths);
-  const stop = store.watch({ kind: 'Environment' }, update);
+      .then(() => writeIfChanged(paths.config, next))
+      .catch((err: Error) => log(`ssh gateway: cannot write ${paths.config}: ${err.message}`));
+  });
+  try {
+    await first;
+  } catch (e) {
+    stop();
+    throw e;
+  }
   return () => {
     stop();
   };

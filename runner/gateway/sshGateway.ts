@@ -6,7 +6,8 @@ import type { ResourceStore } from '../store/resourceStore';
 import { ensurePrivateDir } from '../state/stateDir';
 import { serveConnection } from './connection';
 import { listenOnLoopback } from './gatewayPort';
-import { ensureKeyPair, fingerprint, type KeyPair } from './keys';
+import { fingerprint } from '../providers/ssh/sshKeyFormat';
+import { ensureKeyPair, type KeyPair } from './keys';
 import { maintainSshConfig } from './sshConfigWriter';
 import { sshPaths, type SshPaths } from './sshPaths';
 

@@ -9,7 +9,8 @@ import {
 } from '../api';
 import type { ContainerEvent, ContainerProvider } from '../providers/provider';
 import { LABELS } from '../providers/provider';
-import { fingerprint, hostKeyLine, parseHostKeyLine } from '../providers/ssh/hostKey';
+import { hostKeyLine, parseHostKeyLine } from '../providers/ssh/hostKey';
+import { fingerprint } from '../providers/ssh/sshKeyFormat';
 import type { SshConnectionOptions } from '../providers/ssh/sshConnection';
 import { Controller } from '../reconcile/controller';
 import type { EnvironmentPlacement } from '../reconcile/environment/environmentReconciler';
@@ -167,7 +168,7 @@ export class Hosts {
     if (observed && !observed.blob.equals(key.blob)) {
       throw new ApiError(
         'Conflict',
-        `host ${name} presented ${observed.type} ${fingerprint(observed)}, not the key you accepted (${key.type} ${fingerprint(key)}); nothing changed`,
+        `host ${name} presented ${observed.type} ${fingerprint(observed.blob)}, not the key you accepted (${key.type} ${fingerprint(key.blob)}); nothing changed`,
       );
     }
     const applied = await this.deps.store.apply({
@@ -175,7 +176,7 @@ export class Hosts {
       metadata: { name, resourceVersion: host.metadata.resourceVersion, labels: host.metadata.labels },
       spec: { ...host.spec, hostKey: hostKeyLine(key) },
     });
-    this.deps.log(`host ${name}: host key ${key.type} ${fingerprint(key)} accepted`);
+    this.deps.log(`host ${name}: host key ${key.type} ${fingerprint(key.blob)} accepted`);
     return applied as Host;
   }
 

@@ -5,17 +5,16 @@ export { Hosts } from './hosts';
 
 export interface HostsAttachment extends HostsDeps {
   extraHandlers: Partial<Handlers>;
-  addCloser(fn: () => void | Promise<void>): void;
 }
 
 /**
  * Plugs remote hosts into the runner: the Host controller, placement for the environment
  * reconciler (`place`, `providerFor`) and the `host.acceptKey` call. Call `start()` once the
- * environment controller exists (placement changes queue environments).
+ * environment controller exists (placement changes queue environments), and `stop()` before the
+ * add-ons close (the runner does both).
  */
 export function attachHosts(a: HostsAttachment): Hosts {
   const hosts = new Hosts(a);
   a.extraHandlers['host.acceptKey'] = async (p) => hosts.acceptKey(p.name, p.hostKey);
-  a.addCloser(() => hosts.stop());
   return hosts;
 }

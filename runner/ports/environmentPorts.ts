@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PortStatus } from '../api';
 import type { ContainerProvider, ExecProcess } from '../providers/provider';
-import { parseListeningPorts, portsWatchCommand, SNAPSHOT_END, WATCHER_MARKER } from './portDetector';
+import { parseListeningPorts, portsWatchCommand, SNAPSHOT_END, watcherEnv } from './portDetector';
 import { LocalPortError, PortForward } from './portForwarder';
 import { localUrl, planPorts, type PlannedPort, type PortsConfig } from './portPlan';
 
@@ -25,8 +25,11 @@ export interface EnvironmentPortsDeps {
 export class EnvironmentPorts {
   private readonly forwards = new Map<number, PortForward>();
   private readonly errors = new Map<number, string>();
-  private readonly opening = new Set<number>();
   private listening: number[] = [];
+  /** The sync running now; at most one runs at a time. */
+  private syncing?: Promise<void>;
+  /** The wanted state changed while a sync ran: sync again after it. */
+  private syncAgain = false;
   private watcher?: ExecProcess;
   private published?: PortStatus[];
   private disposed = false;
@@ -49,7 +52,7 @@ export class EnvironmentPorts {
     this.config = config;
     // A port that failed may work under its new attributes (requireLocalPort dropped).
     this.errors.clear();
-    void this.sync();
+    this.sync();
   }
 
   dispose(): void {
@@ -69,7 +72,7 @@ export class EnvironmentPorts {
       try {
         const proc = await this.deps.provider.exec(this.deps.containerId, {
           cmd: portsWatchCommand(this.deps.intervalSeconds),
-          env: { [WATCHER_MARKER]: '1' },
+          env: watcherEnv(this.deps.containerId),
           tty: false,
           stdin: false,
         });
@@ -89,7 +92,7 @@ export class EnvironmentPorts {
             this.listening = parseListeningPorts(lines.join('\n'));
             lines = [];
             delay = 500;
-            void this.sync();
+            this.sync();
           }
         });
         await proc.wait();
@@ -102,8 +105,38 @@ export class EnvironmentPorts {
     }
   }
 
-  private async sync(): Promise<void> {
+  /** Resolves once no sync is running (for tests: what was asked for so far is done). */
+  async settled(): Promise<void> {
+    while (this.syncing) await this.syncing;
+  }
+
+  /**
+   * Brings the forwards and the status to the latest listeners and config. One sync at a time:
+   * asked for while one runs, it runs once more after it, with whatever is latest then (so a
+   * forward opened for a port that vanished meanwhile is closed, and an older plan is never
+   * published after a newer one).
+   */
+  private sync(): void {
     if (this.disposed) return;
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = (async () => {
+      try {
+        do {
+          this.syncAgain = false;
+          await this.syncOnce();
+        } while (this.syncAgain && !this.disposed);
+      } catch (e) {
+        this.deps.log(`sync failed: ${(e as Error).message}`);
+      } finally {
+        this.syncing = undefined;
+      }
+    })();
+  }
+
+  private async syncOnce(): Promise<void> {
     const plan = planPorts(this.config, this.listening);
     const wanted = new Set(plan.filter((p) => p.forward).map((p) => p.port));
     for (const [port, f] of this.forwards) {
@@ -117,12 +150,12 @@ export class EnvironmentPorts {
         .filter((p) => p.forward && !this.forwards.has(p.port) && !this.errors.has(p.port))
         .map((p) => this.open(p)),
     );
+    // Outdated while the forwards opened: the next round reports.
+    if (this.disposed || this.syncAgain) return;
     this.report(plan);
   }
 
   private async open(p: PlannedPort): Promise<void> {
-    if (this.opening.has(p.port)) return;
-    this.opening.add(p.port);
     const before = this.deps.previous.find((x) => x.port === p.port)?.localPort;
     try {
       const f = await PortForward.open({
@@ -142,8 +175,6 @@ export class EnvironmentPorts {
           ? `${e.message} and requireLocalPort is set for port ${p.port}`
           : (e as Error).message,
       );
-    } finally {
-      this.opening.delete(p.port);
     }
   }
 

@@ -30,23 +30,47 @@ const SNAPSHOT = [
   'fi',
 ].join('\n');
 
-/** The environment variable that marks a ports watcher, so a new one can retire an old one. */
+/** The environment variable (value "1") that marks a ports watcher. */
 export const WATCHER_MARKER = 'DEVRIG_PORTS_WATCHER';
+/**
+ * The environment variable that names whose watcher it is (the container id, or a plain
+ * environment's id): a new watcher retires only old ones with the same id, since environments on
+ * a plain host (or containers sharing the host's pid namespace) see each other's processes.
+ */
+export const WATCHER_ID = 'DEVRIG_PORTS_WATCHER_ID';
+
+/** The environment a watcher for `id` runs with. */
+export function watcherEnv(id: string): Record<string, string> {
+  return { [WATCHER_MARKER]: '1', [WATCHER_ID]: id };
+}
+
 /** Ends each snapshot the watcher prints. */
 export const SNAPSHOT_END = 'devrig-ports-end';
 
 /**
  * One long-lived process per environment that looks every `intervalSeconds` and prints a
  * snapshot (ended by SNAPSHOT_END) only when it changed: cheap for the runner and the engine,
- * unlike an exec per look. A watcher left by a runner that died is retired by the next one.
+ * unlike an exec per look. A watcher left by a runner that died is retired by the next one for
+ * the same environment (same WATCHER_ID); others' are left alone. Run it with watcherEnv(id).
  */
 export function portsWatchCommand(intervalSeconds = 1): string[] {
   return [
     '/bin/sh',
     '-c',
     [
-      `for d in /proc/[0-9]*; do [ "\${d#/proc/}" = "$$" ] && continue;`,
-      `  { tr '\\000' '\\n' < "$d/environ"; } 2>/dev/null | grep -qx "${WATCHER_MARKER}=1" && kill "\${d#/proc/}" 2>/dev/null; done`,
+      `w="${WATCHER_ID}=$${WATCHER_ID}"; p="${PROCESS_MARKER}=$${PROCESS_MARKER}"`,
+      `has() { printf '%s\\n' "$e" | grep -qxF -e "$1"; }`,
+      `for d in /proc/[0-9]*; do [ "\${d#/proc/}" = "$$" ] && continue`,
+      `  e=$({ tr '\\000' '\\n' < "$d/environ"; } 2>/dev/null) || continue`,
+      `  case "$e" in *"${WATCHER_MARKER}=1"*) has "${WATCHER_MARKER}=1" || continue;; *) continue;; esac`,
+      `  case "$e" in *"${WATCHER_ID}="*) has "$w" || continue;;`,
+      // An older runner's watcher has no id: it is this environment's when it has this plain
+      // environment's id, or (in a container) when neither has one.
+      `    *) if [ -n "$${PROCESS_MARKER}" ]; then has "$p" || continue;`,
+      `       else case "$e" in *"${PROCESS_MARKER}="*) continue;; esac; fi;;`,
+      '  esac',
+      `  kill "\${d#/proc/}" 2>/dev/null`,
+      'done',
       `snapshot() {\n${SNAPSHOT}\n}`,
       // A plain host shares the machine: its scope scan walks every process, so look less often.
       `i=${intervalSeconds}; [ -n "$${PROCESS_MARKER}" ] && i=5`,

@@ -60,10 +60,6 @@ export class Controller {
     this.queue.add(key);
   }
 
-  enqueueAfter(key: string, ms: number): void {
-    this.queue.addAfter(key, ms);
-  }
-
   resync(): void {
     for (const k of this.opts.keys?.() ?? []) this.queue.add(k);
   }

@@ -88,10 +88,6 @@ export class WorkQueue<K = string> {
     this.checkIdle();
   }
 
-  isProcessing(key: K): boolean {
-    return this.processing.has(key);
-  }
-
   get length(): number {
     return this.queue.length;
   }

@@ -43,15 +43,14 @@ async function readyTarget(s: RunnerServices, name: string): Promise<SessionTarg
 /** The runner's API, method by method; parameters arrive validated. */
 export function apiHandlers(s: RunnerServices): Handlers {
   const base: Handlers = {
-    hello: async (p) => {
-      if (p.apiVersion !== API_VERSION) {
-        throw new ApiError(
-          'BadRequest',
-          `API version ${p.apiVersion} is not supported (runner speaks ${API_VERSION})`,
-        );
-      }
-      return { version: VERSION, apiVersion: API_VERSION, pid: process.pid, startedAt: s.startedAt };
-    },
+    // Answered whatever API version the client speaks: hello and shutdown keep their shape, so a
+    // client of another version learns ours and can still stop this runner.
+    hello: async () => ({
+      version: VERSION,
+      apiVersion: API_VERSION,
+      pid: process.pid,
+      startedAt: s.startedAt,
+    }),
     apply: async (p) => {
       await admit(p.resource, s.localEnv);
       return s.store.apply(p.resource);

@@ -59,7 +59,9 @@ export class ApiServer {
   async close(): Promise<void> {
     for (const ws of this.wss.clients) ws.close(1001, 'runner stopping');
     this.wss.close();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.http.closeAllConnections?.();
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    // Plain HTTP requests (only ever answered 404) do not hold the close up.
+    this.http.closeAllConnections();
+    await closed;
   }
 }

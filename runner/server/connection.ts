@@ -22,7 +22,7 @@ interface OpenStream {
 
 /** One client: frames in, validated, dispatched; responses and stream events out. */
 export class Connection {
-  readonly streams = new Map<number, OpenStream>();
+  private readonly streams = new Map<number, OpenStream>();
 
   constructor(
     private readonly ws: WebSocket,

@@ -1,7 +1,18 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fsyncDir } from './fsyncDir';
 
 export interface LockHandle {
   release(): Promise<void>;
+}
+
+/** A process, told apart from a later one given the same pid by its start time (where the OS says). */
+export interface ProcessIdentity {
+  pid: number;
+  /** Linux: field 22 of /proc/<pid>/stat (clock ticks since boot). Elsewhere undefined. */
+  startTime?: string;
 }
 
 export function processAlive(pid: number): boolean {
@@ -13,6 +24,37 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** When process `pid` started (Linux); undefined where the OS does not say or the process is gone. */
+export function processStartTime(pid: number): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so count from the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = fields[22 - 3];
+  return start && /^\d+$/.test(start) ? start : undefined;
+}
+
+/** This process, as other processes will check it. */
+export function currentProcess(): ProcessIdentity {
+  return { pid: process.pid, startTime: processStartTime(process.pid) };
+}
+
+/**
+ * Whether the process recorded as `id` still runs: its pid is alive and, when a start time was
+ * recorded and the OS can tell, started at that time (not a later process that reused the pid).
+ */
+export function isProcessRunning(id: ProcessIdentity): boolean {
+  if (!processAlive(id.pid)) return false;
+  if (id.startTime === undefined) return true;
+  const now = processStartTime(id.pid);
+  return now === undefined || now === id.startTime;
+}
+
 export class LockHeldError extends Error {
   constructor(readonly pid: number) {
     super(`another runner (pid ${pid}) holds the lock`);
@@ -20,44 +62,114 @@ export class LockHeldError extends Error {
   }
 }
 
-/**
- * One runner per state folder: an O_EXCL lock file holding the owner's pid.
- * A lock whose pid is gone (a crashed runner) is moved aside atomically, so two
- * starters recovering the same stale lock cannot both win.
- */
-export async function acquireLock(path: string, isHolderAlive = processAlive): Promise<LockHandle> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const fh = await open(path, 'wx', 0o600);
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.sync();
-      await fh.close();
-      return {
-        release: async () => {
-          const owner = await readPid(path);
-          if (owner === process.pid) await unlink(path).catch(() => {});
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const pid = await readPid(path);
-    if (pid !== undefined && pid !== process.pid && isHolderAlive(pid)) throw new LockHeldError(pid);
-    // Stale (or unreadable because a starter is mid-write: give it a moment).
-    if (pid === undefined && attempt === 0) {
-      await new Promise((r) => setTimeout(r, 50));
-      continue;
-    }
-    await rename(path, `${path}.stale-${process.pid}`).catch(() => {});
-    await unlink(`${path}.stale-${process.pid}`).catch(() => {});
-  }
-  throw new Error(`could not acquire ${path}`);
+export interface AcquireLockOptions {
+  /** Whether the process holding the lock is still running; default isProcessRunning. */
+  isHolderAlive?: (holder: ProcessIdentity) => boolean | Promise<boolean>;
+  /** Who takes the lock; default this process. */
+  owner?: ProcessIdentity;
 }
 
-async function readPid(path: string): Promise<number | undefined> {
+/** `<pid>\n[<start time>\n]`: the first line alone is what older versions wrote and read. */
+export function lockText(id: ProcessIdentity): string {
+  return id.startTime === undefined ? `${id.pid}\n` : `${id.pid}\n${id.startTime}\n`;
+}
+
+export function parseLockText(text: string | undefined): ProcessIdentity | undefined {
+  if (text === undefined) return undefined;
+  const [first = '', second = ''] = text.split('\n').map((l) => l.trim());
+  const pid = /^\d+$/.test(first) ? Number(first) : NaN;
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  return /^\d+$/.test(second) ? { pid, startTime: second } : { pid };
+}
+
+/**
+ * One runner per state folder: a lock file holding the owner's pid and start time. The lock appears
+ * with its content at once (a hard link of a written temp file), so nobody reads a half-written one.
+ * A lock whose holder is gone (a crashed runner) is moved aside atomically; since a starter that
+ * judged it stale may be slower than one that already replaced it, whoever moves a lock aside checks
+ * it is the stale one it judged, and puts back a fresh one it took by mistake.
+ */
+export async function acquireLock(path: string, opts: AcquireLockOptions = {}): Promise<LockHandle> {
+  const owner = opts.owner ?? currentProcess();
+  const isHolderAlive = opts.isHolderAlive ?? isProcessRunning;
+  const mine = lockText(owner);
+  const suffix = `${owner.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = `${path}.new-${suffix}`;
+  const aside = `${path}.stale-${suffix}`;
+  const fh = await open(tmp, 'wx', 0o600);
   try {
-    const n = Number.parseInt((await readFile(path, 'utf8')).trim(), 10);
-    return Number.isFinite(n) && n > 0 ? n : undefined;
+    await fh.writeFile(mine);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try {
+        await createExclusive(path, mine, tmp);
+        await fsyncDir(dirname(path)).catch(() => {});
+        return {
+          release: async () => {
+            if ((await readText(path)) === mine) await unlink(path).catch(() => {});
+          },
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const seen = await readText(path);
+      if (seen === undefined) continue; // released meanwhile: try again
+      const holder = parseLockText(seen);
+      if (holder && holder.pid !== owner.pid && (await isHolderAlive(holder))) {
+        throw new LockHeldError(holder.pid);
+      }
+      // Unreadable: being written in place (an older runner, a file system without hard links)?
+      // Give it a moment, once.
+      if (!holder && attempt === 0) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      try {
+        await rename(path, aside);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw e;
+      }
+      const moved = await readText(aside);
+      // Someone replaced the stale lock between our read and our rename: that one is theirs.
+      // Put it back unless the path was taken meanwhile (link never overwrites).
+      if (moved !== undefined && moved !== seen) await createExclusive(path, moved, aside).catch(() => {});
+      await unlink(aside).catch(() => {});
+    }
+    throw new Error(`could not acquire ${path}`);
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
+}
+
+/**
+ * Creates `path` holding `text` unless it exists (EEXIST): as a hard link of `copyOf` (which holds
+ * `text`), so it never exists half-written; where the file system has no hard links, written in place.
+ */
+async function createExclusive(path: string, text: string, copyOf: string): Promise<void> {
+  try {
+    await link(copyOf, path);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+  }
+  const fh = await open(path, 'wx', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
   } catch {
     return undefined;
   }

@@ -6,10 +6,11 @@ import { join } from 'node:path';
  * The runner's private folder: `$DEVRIG_STATE_DIR`, else `$XDG_STATE_HOME/devrig`, else `~/.devrig`.
  * Everything that finds the runner (CLI, extension, tests) goes through here.
  */
-export function resolveStateDir(env: NodeJS.ProcessEnv = process.env): string {
+/** `home` is the user's home folder (os.homedir(): USERPROFILE on Windows, where HOME is unset). */
+export function resolveStateDir(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
   if (env.DEVRIG_STATE_DIR) return env.DEVRIG_STATE_DIR;
   if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'devrig');
-  return join(env.HOME || homedir(), '.devrig');
+  return join(home, '.devrig');
 }
 
 export interface StatePaths {

@@ -7,9 +7,12 @@ import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
  * and is cut off on load; the records before it are intact.
  */
 export class Journal {
+  /** A failed append may have left part of its line after `size`. */
+  private torn = false;
+
   private constructor(
     private readonly path: string,
-    private fh: FileHandle,
+    private readonly fh: FileHandle,
     private size: number,
     private count: number,
   ) {}
@@ -32,15 +35,33 @@ export class Journal {
     return this.count;
   }
 
-  get bytes(): number {
-    return this.size;
-  }
-
+  /**
+   * Appends one record and makes it durable. A failed or short write never leaves a torn line
+   * for a later append to follow: the file is cut back to the last whole record (now, or before
+   * the next append if that fails too), and the error is thrown: the record is not in the journal.
+   */
   async append(record: unknown): Promise<void> {
-    const line = encodeRecord(record);
-    await this.fh.write(line);
-    await this.fh.datasync();
-    this.size += Buffer.byteLength(line);
+    if (this.torn) {
+      await this.fh.truncate(this.size);
+      this.torn = false;
+    }
+    const line = Buffer.from(encodeRecord(record));
+    try {
+      for (let off = 0; off < line.length;) {
+        const { bytesWritten } = await this.fh.write(line, off, line.length - off);
+        if (bytesWritten <= 0) throw new Error(`${this}: a write made no progress`);
+        off += bytesWritten;
+      }
+      await this.fh.datasync();
+    } catch (e) {
+      this.torn = true;
+      await this.fh.truncate(this.size).then(
+        () => (this.torn = false),
+        () => {},
+      );
+      throw e;
+    }
+    this.size += line.length;
     this.count++;
   }
 

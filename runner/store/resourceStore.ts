@@ -326,6 +326,8 @@ export class ResourceStore {
         metadata: { ...object.metadata, resourceVersion: String(rv) },
       }) as Resource,
     );
+    // Only once the record is durable do the version, memory and watchers move (a failed append
+    // throws here and leaves all three as they were).
     await this.journal.append({ op: 'put', rv, object: stored });
     this.rv = rv;
     this.objects.set(key(stored.kind, stored.metadata.name), stored);
@@ -365,8 +367,14 @@ export class ResourceStore {
   private async maybeCompact(): Promise<void> {
     if (this.journal.records < this.opts.compactAfter) return;
     const snapshot = { rv: this.rv, objects: [...this.objects.values()] };
-    await writeFileAtomic(join(this.dir, 'snapshot.json'), JSON.stringify(snapshot), 0o600);
-    await this.journal.reset();
+    try {
+      await writeFileAtomic(join(this.dir, 'snapshot.json'), JSON.stringify(snapshot), 0o600);
+      await this.journal.reset();
+    } catch (e) {
+      // The write that got here is durable in the journal: it succeeded. Compaction is tried again
+      // after the next write.
+      this.opts.log(`store: compaction failed: ${(e as Error).message}`);
+    }
   }
 }
 

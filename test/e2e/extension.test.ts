@@ -97,7 +97,7 @@ describe('the devrig extension in a real VS Code', () => {
     await cs?.stop();
     // The runner is detached from code-server (it outlives windows): stop it by its pid.
     const paths = statePaths(stateDir);
-    const lockPid = Number(existsSync(paths.lock) ? readFileSync(paths.lock, 'utf8').trim() : NaN);
+    const lockPid = Number.parseInt(existsSync(paths.lock) ? readFileSync(paths.lock, 'utf8') : '', 10);
     for (const pid of [(await readRunnerInfo(paths.info))?.pid, lockPid]) {
       if (pid && Number.isInteger(pid) && processAlive(pid)) process.kill(pid, 'SIGKILL');
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BASE_IMAGE, docker, inspect, requireDocker } from '../helpers/docker';
 import { makeProject, removeProjects } from '../helpers/project';
 import { cleanupRunner, startRunner, type TestRunner } from '../helpers/runnerProcess';
+import { STOP_DEADLINE_MS } from '../../runner/shutdown';
 import { waitFor, waitForPhase, watchUntil } from '../helpers/wait';
 
 // One environment taken through its life against the real engine, as a user would:
@@ -217,5 +218,46 @@ describe('a failing lifecycle command', () => {
     const again = await r.cli(['up', folder, '--name', 'hook']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal((await r.cli(['exec', 'hook', '--', 'cat', 'fixed.txt'])).stdout, 'fixed\n');
+  });
+});
+
+describe('stopping the runner while a lifecycle command runs', () => {
+  let r: TestRunner;
+  let folder: string;
+  before(async () => {
+    await requireDocker();
+    r = await startRunner();
+    // A hook that ignores SIGTERM (and so does its sleep): cancelling it takes the KILL path.
+    folder = makeProject({
+      image: BASE_IMAGE,
+      remoteUser: 'vscode',
+      postCreateCommand: 'trap "" TERM; echo hook running; sleep 600',
+    });
+  });
+  after(async () => {
+    await cleanupRunner(r);
+    removeProjects();
+  });
+
+  test('devrig runner stop cancels it and the runner exits well within its stop deadline', async () => {
+    const up = await r.cli(['up', folder, '--name', 'busy', '--no-wait']);
+    assert.equal(up.code, 0, up.stderr);
+    const running = await watchUntil(
+      r.client,
+      'busy',
+      (e) => e.status.conditions.some((c) => c.type === 'LifecycleComplete' && c.reason === 'Running'),
+      'to run its postCreateCommand',
+    );
+    const exited = new Promise((resolve) => r.child.once('exit', resolve));
+    const t0 = Date.now();
+    const stop = await r.cli(['runner', 'stop']);
+    const took = Date.now() - t0;
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stdout, /runner stopped/);
+    await exited;
+    assert.ok(took < STOP_DEADLINE_MS, `stopping took ${took} ms`);
+    assert.doesNotMatch(r.log(), /did not stop within|unhandled rejection/);
+    // The environment's container is left running for the next runner to adopt.
+    assert.equal((await inspect(running.status.containerId!)).State.Running, true);
   });
 });

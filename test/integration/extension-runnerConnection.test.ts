@@ -42,7 +42,9 @@ describe('extension runner connection (real runner processes)', () => {
   async function killRunners(): Promise<void> {
     for (const d of stateDirs) {
       const paths = statePaths(d);
-      const lockPid = existsSync(paths.lock) ? Number(readFileSync(paths.lock, 'utf8').trim()) : undefined;
+      const lockPid = existsSync(paths.lock)
+        ? Number.parseInt(readFileSync(paths.lock, 'utf8'), 10)
+        : undefined;
       for (const pid of [(await readRunnerInfo(paths.info))?.pid, lockPid]) {
         if (pid && Number.isInteger(pid) && processAlive(pid)) process.kill(pid, 'SIGKILL');
       }

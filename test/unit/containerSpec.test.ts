@@ -8,7 +8,9 @@ import {
   effectiveResources,
   environmentHash,
   KEEPALIVE_SCRIPT,
+  legacyEnvironmentHash,
 } from '../../runner/reconcile/environment/containerSpec';
+import { decideContainerAction } from '../../runner/reconcile/environment/decide';
 import { dockerCreateOptions } from '../../runner/providers/docker/createOptions';
 
 const host = { cpus: 8, memoryBytes: 32 * 1024 ** 3, serverVersion: '20.10', os: 'linux' };
@@ -63,14 +65,14 @@ function resolved(over: Partial<ResolvedDevcontainer> = {}): ResolvedDevcontaine
   };
 }
 
-const spec = (e = env(), r = resolved(), extra: { imageUser?: string } = {}) =>
+const spec = (e = env(), r = resolved(), extra: { imageUser?: string } = {}, h = host) =>
   buildContainerSpec({
     env: e,
     resolved: r,
     imageRef: 'node:20',
     imageUser: extra.imageUser ?? '',
     workspace: { type: 'bind', folder: '/home/u/web' },
-    resources: effectiveResources(e, r, host),
+    resources: effectiveResources(e, r, h),
     configHash: 'cfg',
     runnerId: 'r1',
   });
@@ -114,10 +116,7 @@ test('labels say who owns the container and what it was made from', () => {
   assert.equal(s.labels['devrig.uid'], 'abcdef12-0000-0000-0000-000000000000');
   assert.equal(s.labels['devrig.config-hash'], 'cfg');
   assert.equal(s.labels['devrig.workspace-folder'], '/workspaces/web');
-  assert.equal(
-    s.labels['devrig.spec-hash'],
-    environmentHash(env(), effectiveResources(env(), resolved(), host)),
-  );
+  assert.equal(s.labels['devrig.spec-hash'], environmentHash(env()));
 });
 
 test('the workspace is bind-mounted at workspaceFolder; overrideCommand keeps it alive', () => {
@@ -160,12 +159,50 @@ test('privileged and devices only when the spec allows it', () => {
 });
 
 test('state, restart and timeouts do not change the environment hash; resources and env do', () => {
-  const r = resolved();
-  const h = (e: ReturnType<typeof env>) => environmentHash(e, effectiveResources(e, r, host));
+  const h = environmentHash;
   assert.equal(h(env()), h(env({ state: 'Stopped', restart: 'x', timeouts: { inactivity: '30m' } })));
   assert.notEqual(h(env()), h(env({ resources: { memory: '1g' } })));
   assert.notEqual(h(env()), h(env({ env: { X: '1' } })));
   assert.notEqual(h(env()), h(env({ rebuild: 'now' })));
+});
+
+test('the environment hash ignores what the host and devcontainer.json make of the budgets', () => {
+  // A kernel update changed MemTotal, a bigger machine, an edited hostRequirements or --memory:
+  // the budgets change, the hash (and so the container) does not; config edits are drift instead.
+  const e = env();
+  const before = spec(e);
+  const afterUpdate = spec(e, resolved(), {}, { ...host, memoryBytes: host.memoryBytes - 4096 * 1024 });
+  assert.notEqual(afterUpdate.memoryBytes, before.memoryBytes);
+  const edited = spec(
+    e,
+    resolved({
+      hostRequirements: { cpus: 8, memory: 24 * 1024 ** 3 },
+      runArgs: parseRunArgs(['--pids-limit=99']),
+    }),
+  );
+  assert.notEqual(edited.memoryBytes, before.memoryBytes);
+  for (const other of [afterUpdate, edited]) {
+    assert.equal(other.labels['devrig.spec-hash'], before.labels['devrig.spec-hash']);
+  }
+  assert.equal(environmentHash(e), before.labels['devrig.spec-hash']);
+});
+
+test('containers labelled by the older hash formula keep being accepted', () => {
+  const e = env();
+  const legacy = legacyEnvironmentHash(e, effectiveResources(e, resolved(), host));
+  assert.notEqual(legacy, environmentHash(e));
+  const observed = { state: 'running' as const, running: true, oomKilled: false, exitCode: 0 };
+  const decide = (label: string) =>
+    decideContainerAction({
+      desired: 'Running',
+      observed: { ...observed, labels: { 'devrig.spec-hash': label } },
+      envHash: environmentHash(e),
+      legacyEnvHash: legacy,
+      restartRequested: false,
+    }).type;
+  assert.equal(decide(environmentHash(e)), 'none');
+  assert.equal(decide(legacy), 'none');
+  assert.equal(decide('something-else'), 'recreate');
 });
 
 test('create options: budgets, mounts, no restart policy, no swap beyond the budget', () => {

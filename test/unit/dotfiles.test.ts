@@ -12,7 +12,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Environment } from '../../runner/api';
+import type { StatusOverlay, StatusPart } from '../../runner/addons/statusOverlay';
+import {
+  RunnerConfigError,
+  RunnerConfigReader,
+  writeRunnerConfig,
+} from '../../runner/config/runnerConfigFile';
+import { DotfilesInstaller } from '../../runner/dotfiles/dotfilesInstaller';
 import { dotfilesSource } from '../../runner/dotfiles/dotfilesSource';
+import type { EnvLogs } from '../../runner/logs/envLogs';
 import { installCommand, targetFolder } from '../../runner/dotfiles/installScript';
 
 const sources: [string, ReturnType<typeof dotfilesSource>][] = [
@@ -91,5 +100,59 @@ test('install script: without one, dotfiles are linked into $HOME and what was t
     assert.throws(() => lstatSync(join(r.home, 'README.md')));
   } finally {
     r.cleanup();
+  }
+});
+
+test('runner config reader: parsed again only when the file changed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'devrig-config-'));
+  try {
+    const path = join(dir, 'config.json');
+    const reader = new RunnerConfigReader(path);
+    const none = await reader.read();
+    assert.deepEqual(none, {});
+    assert.equal(await reader.read(), none, 'no file: the same (empty) config');
+    await writeRunnerConfig(path, { dotfiles: { repository: 'me/dots' } });
+    const first = await reader.read();
+    assert.equal(first.dotfiles?.repository, 'me/dots');
+    assert.equal(await reader.read(), first, 'unchanged: not parsed again');
+    await writeRunnerConfig(path, { dotfiles: { repository: 'me/other' } });
+    assert.equal((await reader.read()).dotfiles?.repository, 'me/other');
+    writeFileSync(path, '{ nope');
+    await assert.rejects(reader.read(), RunnerConfigError);
+    await assert.rejects(reader.read(), RunnerConfigError, 'still invalid');
+    rmSync(path);
+    assert.deepEqual(await reader.read(), {});
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dotfiles: with none configured, a reconcile neither reads the config again nor rewrites status', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'devrig-config-'));
+  try {
+    const parts: StatusPart[] = [];
+    let providerAsked = 0;
+    const installer = new DotfilesInstaller({
+      configPath: join(dir, 'config.json'),
+      cacheDir: join(dir, 'cache'),
+      logs: { writer: () => () => {} } as unknown as EnvLogs,
+      overlay: { set: (_: string, p: StatusPart) => parts.push(p) } as unknown as StatusOverlay,
+      providerFor: async () => {
+        providerAsked++;
+        return undefined;
+      },
+      commandEnv: async () => ({}),
+      log: () => {},
+    });
+    const env = { metadata: { name: 'e' } } as Environment;
+    for (let i = 0; i < 3; i++) await installer.ready(env, 'c1', {} as Environment['status']);
+    assert.deepEqual(parts, [{ conditions: { DotfilesInstalled: null } }], 'cleared once');
+    assert.equal(providerAsked, 0);
+    // Configured later: looked at on the next reconcile.
+    await writeRunnerConfig(join(dir, 'config.json'), { dotfiles: { repository: 'me/dots' } });
+    await installer.ready(env, 'c1', {} as Environment['status']);
+    assert.equal(providerAsked, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -3,10 +3,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentPhase as EnvironmentPhaseSchema, type EnvironmentPhase } from '../../runner/api';
-import { COMMAND_IDS, COMMANDS } from '../../extension/commands/commandIds';
-import { environmentContextValue } from '../../extension/tree/phaseStyle';
+import {
+  AutomationPhase as AutomationPhaseSchema,
+  EnvironmentPhase as EnvironmentPhaseSchema,
+  type EnvironmentPhase,
+} from '../../runner/api';
+import { COMMAND_IDS, COMMANDS, type CommandId } from '../../extension/commands/commandIds';
+import {
+  automationContextValue,
+  automationPhases,
+  automationVerbs,
+  availableVerbs,
+  canDo,
+  ENVIRONMENT_VERBS,
+  environmentContextValue,
+  type AutomationVerb,
+  type EnvironmentVerb,
+  type VerbFacts,
+} from '../../extension/environments/verbs';
 import { statusActions } from '../../extension/status/statusActions';
+import { actionViews } from '../../webview/model/actions';
 import { env } from '../helpers/resources';
 
 interface Menu {
@@ -65,33 +81,165 @@ function itemMenu(viewItem: string): string[] {
   );
 }
 
-test('context menus fit the state: stop only when running-ish, start only when stopped/failed', () => {
-  const has = (phase: EnvironmentPhase, cmd: string) =>
-    itemMenu(environmentContextValue(phase)).some((x) => x.startsWith(cmd + '@') && !x.includes('inline'));
-  assert.ok(has('Running', COMMANDS.stop));
-  assert.ok(!has('Running', COMMANDS.start));
-  assert.ok(has('Stopped', COMMANDS.start));
-  assert.ok(!has('Stopped', COMMANDS.stop));
-  assert.ok(has('Failed', COMMANDS.start) && has('Failed', COMMANDS.restart));
-  assert.ok(has('Running', COMMANDS.openInRemoteSsh) && has('Running', COMMANDS.openTerminal));
-  for (const p of PHASES) {
-    assert.ok(has(p, COMMANDS.delete), `delete for ${p}`);
-    assert.ok(has(p, COMMANDS.showDetails), `details for ${p}`);
+/** The tree commands behind each verb (several for Open). */
+const VERB_COMMANDS: Record<EnvironmentVerb, CommandId[]> = {
+  start: [COMMANDS.start],
+  stop: [COMMANDS.stop],
+  restart: [COMMANDS.restart],
+  rebuild: [COMMANDS.rebuild],
+  delete: [COMMANDS.delete],
+  open: [COMMANDS.openInRemoteSsh, COMMANDS.openInRemoteSshNewWindow],
+  openTerminal: [COMMANDS.openTerminal],
+  copySshCommand: [COMMANDS.copySshCommand],
+  showLogs: [COMMANDS.showLogs],
+  showDetails: [COMMANDS.showDetails],
+  keepRunning: [COMMANDS.keepRunning],
+};
+
+const ALL_FACTS: VerbFacts[] = PHASES.flatMap((phase) => [
+  { phase, idleStop: false },
+  { phase, idleStop: true },
+]);
+
+test("the tree's context menus offer exactly the verbs availableVerbs allows, for every phase", () => {
+  for (const facts of ALL_FACTS) {
+    const viewItem = environmentContextValue(facts);
+    const menu = itemMenu(viewItem);
+    for (const verb of ENVIRONMENT_VERBS) {
+      for (const command of VERB_COMMANDS[verb]) {
+        const inMenu = menu.some((x) => x.startsWith(command + '@') && !x.includes('@inline'));
+        assert.equal(inMenu, canDo(facts, verb), `${command} in the menu of ${viewItem}`);
+        // Inline buttons are a subset: the most likely next step only.
+        const inline = menu.some((x) => x.startsWith(command + '@inline'));
+        if (inline) assert.ok(canDo(facts, verb), `inline ${command} on ${viewItem}`);
+      }
+    }
   }
-  // Later tags after the phase keep matching.
+  // Later tags after the phase keep matching; a longer word does not.
   assert.ok(itemMenu('environment.running.ports').some((x) => x.startsWith(COMMANDS.stop)));
   assert.ok(!itemMenu('environment.runningx').some((x) => x.startsWith(COMMANDS.stop)));
 });
 
+test('verbs: what each state allows', () => {
+  const verbs = (phase: EnvironmentPhase, idleStop = false) => availableVerbs({ phase, idleStop });
+  assert.deepEqual(verbs('Running', true), [
+    'stop',
+    'restart',
+    'rebuild',
+    'delete',
+    'open',
+    'openTerminal',
+    'copySshCommand',
+    'showLogs',
+    'showDetails',
+    'keepRunning',
+  ]);
+  assert.ok(!verbs('Running').includes('keepRunning'), 'nothing to postpone without an idle stop');
+  assert.deepEqual(verbs('Deleting'), ['showLogs', 'showDetails'], 'nothing can change while deleting');
+  assert.ok(!verbs('Unreachable').includes('stop'), 'not stoppable while the host is unreachable');
+  assert.ok(!verbs('Stopping').includes('start'), 'no start while stopping');
+  assert.ok(verbs('Failed').includes('start') && verbs('Failed').includes('stop'));
+  assert.ok(verbs('Failed').includes('restart'), 'restart does not depend on spec.state');
+  // The environment form reads the same facts.
+  const running = env('e', 'Running', { status: { idleStopAt: '2026-01-01T10:30:00.000Z' } });
+  assert.deepEqual(availableVerbs(running), verbs('Running', true));
+  assert.equal(environmentContextValue(running), 'environment.running.idleStop');
+  assert.equal(environmentContextValue(env('e', 'Stopped')), 'environment.stopped');
+});
+
+test('the status bar offers the verbs the tree does, for every phase', () => {
+  const byCommand = new Map<string, EnvironmentVerb>();
+  for (const v of ENVIRONMENT_VERBS) byCommand.set(VERB_COMMANDS[v][0]!, v);
+  for (const facts of ALL_FACTS) {
+    const e = env('e', facts.phase, {
+      status: facts.idleStop ? { idleStopAt: '2026-01-01T10:30:00.000Z' } : {},
+    });
+    const offered = statusActions(e, true, true).map((a) => byCommand.get(a.command));
+    assert.ok(!offered.includes(undefined), 'only environment verbs');
+    assert.deepEqual(
+      [...offered].sort(),
+      availableVerbs(facts).sort(),
+      `status bar for ${facts.phase}${facts.idleStop ? ' (idle stop)' : ''}`,
+    );
+  }
+});
+
+test("the details panel's buttons follow the same verbs", () => {
+  const PANEL: Record<string, EnvironmentVerb> = {
+    start: 'start',
+    stop: 'stop',
+    restart: 'restart',
+    rebuild: 'rebuild',
+    openInRemoteSsh: 'open',
+    openTerminal: 'openTerminal',
+    showLogs: 'showLogs',
+  };
+  for (const phase of PHASES) {
+    for (const a of actionViews(phase, true)) {
+      assert.equal(a.enabled, canDo({ phase, idleStop: false }, PANEL[a.command]!), `${a.command} ${phase}`);
+    }
+  }
+});
+
+test('automation rows: the menus offer exactly the verbs each kind and phase allows', () => {
+  const VERB_COMMAND: Record<AutomationVerb, CommandId> = {
+    run: COMMANDS.runAutomation,
+    stop: COMMANDS.stopAutomation,
+  };
+  for (const kind of ['service', 'task'] as const) {
+    for (const phase of AutomationPhaseSchema.options) {
+      const viewItem = automationContextValue({ kind, phase });
+      const menu = itemMenu(viewItem);
+      for (const verb of ['run', 'stop'] as const) {
+        const want = automationVerbs({ kind, phase }).includes(verb);
+        for (const where of ['inline', '1_automation']) {
+          const shown = menu.some((x) => x.startsWith(`${VERB_COMMAND[verb]}@${where}`));
+          assert.equal(shown, want, `${VERB_COMMAND[verb]} (${where}) on ${viewItem}`);
+        }
+      }
+    }
+  }
+  // What the runner reports (runner/automations): a crash-looping service can be stopped; phases a kind
+  // never reports have no menu at all.
+  assert.deepEqual(automationVerbs({ kind: 'service', phase: 'Failed' }), ['stop']);
+  assert.deepEqual(automationVerbs({ kind: 'task', phase: 'Running' }), ['stop']);
+  assert.deepEqual(automationPhases('task').sort(), ['Failed', 'Pending', 'Running', 'Succeeded']);
+  for (const phase of ['Starting', 'Stopped', 'Ready', 'Stopping'] as const) {
+    assert.deepEqual(automationVerbs({ kind: 'task', phase }), [], `task ${phase} does not occur`);
+  }
+  assert.deepEqual(
+    automationVerbs({ kind: 'service', phase: 'Pending' }),
+    [],
+    'service Pending does not occur',
+  );
+});
+
+test('the welcome view and the context keys menus read are the ones the extension sets', () => {
+  const keysSet = [
+    ...readFileSync(join(__dirname, '../../extension/contextKeys.ts'), 'utf8').matchAll(/'(devrig\.\w+)'/g),
+  ].map((m) => m[1]!);
+  const whens = [
+    ...contributes.viewsWelcome.map((w: { when?: string }) => w.when ?? ''),
+    ...Object.values(menus).flatMap((items) => items.map((m) => m.when ?? '')),
+  ].join(' ');
+  const keysRead = new Set([...whens.matchAll(/\b(devrig\.\w+)\b(?!\.)/g)].map((m) => m[1]!));
+  for (const k of keysRead)
+    if (!k.startsWith('devrig.environments')) assert.ok(keysSet.includes(k), `${k} is set`);
+  for (const k of keysSet) assert.ok(keysRead.has(k), `${k} is read by some when clause`);
+  // One welcome entry: the tree shows a banner whenever it is not connected, so only "connected" is empty.
+  assert.equal(contributes.viewsWelcome.length, 1);
+});
+
 test('every view/item/context entry matches some contextValue the tree can produce', () => {
   const producible = [
-    ...PHASES.map(environmentContextValue),
+    ...ALL_FACTS.map(environmentContextValue),
     'port.forwarded',
     'host.local',
     'host.remote.ready',
     'host.remote.pending.keyPending',
-    'automation.task.pending',
-    'automation.service.ready',
+    ...(['service', 'task'] as const).flatMap((kind) =>
+      automationPhases(kind).map((phase) => automationContextValue({ kind, phase })),
+    ),
   ];
   for (const m of menus['view/item/context']!) {
     assert.ok(
@@ -100,15 +248,6 @@ test('every view/item/context entry matches some contextValue the tree can produ
     );
     assert.match(m.when ?? '', /view == devrig\.environments/, `${m.command} is scoped to the devrig view`);
   }
-});
-
-test('automation rows: run a stopped task or service, stop a running one', () => {
-  const shows = (viewItem: string, cmd: string) => itemMenu(viewItem).some((x) => x.startsWith(cmd + '@'));
-  assert.ok(shows('automation.task.succeeded', COMMANDS.runAutomation));
-  assert.ok(shows('automation.service.stopped', COMMANDS.runAutomation));
-  assert.ok(!shows('automation.service.ready', COMMANDS.runAutomation));
-  assert.ok(shows('automation.service.ready', COMMANDS.stopAutomation));
-  assert.ok(!shows('automation.task.succeeded', COMMANDS.stopAutomation));
 });
 
 test('item-only commands are hidden from the command palette', () => {

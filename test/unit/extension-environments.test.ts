@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { ApiError, EnvironmentApply, HostApply, NAME_PATTERN, type Environment } from '../../runner/api';
 import { applyLifecycle, specFor, targetPhase } from '../../extension/environments/desiredState';
 import { validateGitUrl } from '../../extension/environments/gitUrl';
-import { environmentForFolder, nameFromGitUrl, uniqueName } from '../../extension/environments/naming';
+import { posix, win32 } from 'node:path';
+import { forwardedPort, forwardOf } from '../../extension/environments/forwardedPort';
+import {
+  environmentForFolder,
+  nameFromGitUrl,
+  normalizeFolder,
+  uniqueName,
+} from '../../extension/environments/naming';
 import { newEnvironment } from '../../extension/environments/newEnvironment';
 import { outcomeFor } from '../../extension/environments/outcome';
 import { hostName, hostResource, parseHostAddress } from '../../extension/hosts/hostAddress';
@@ -13,6 +20,48 @@ test('environmentForFolder matches the source folder, ignoring trailing slashes'
   const envs = [env('a', 'Running', { folder: '/src/a' }), env('g', 'Running', { git: 'https://x/y.git' })];
   assert.equal(environmentForFolder(envs, '/src/a/')?.metadata.name, 'a');
   assert.equal(environmentForFolder(envs, '/src/b'), undefined);
+});
+
+test('environmentForFolder on Windows: drive letter case, / or \\, trailing separators', () => {
+  const envs = [env('a', 'Running', { folder: 'C:\\src\\a' }), env('b', 'Running', { folder: 'd:/work/b/' })];
+  for (const folder of ['c:\\src\\a', 'C:\\src\\a\\', 'c:/src/a', 'C:\\src\\.\\a']) {
+    assert.equal(environmentForFolder(envs, folder, win32)?.metadata.name, 'a', folder);
+  }
+  assert.equal(environmentForFolder(envs, 'D:\\work\\b', win32)?.metadata.name, 'b');
+  assert.equal(environmentForFolder(envs, 'C:\\src\\ab', win32), undefined);
+  assert.equal(normalizeFolder('C:\\', win32), 'c:\\', 'a root keeps its separator');
+  // On Linux and macOS case matters and a backslash is part of a name.
+  assert.equal(environmentForFolder([env('x', 'Running', { folder: '/src/X' })], '/src/x', posix), undefined);
+  assert.equal(normalizeFolder('/src//x/', posix), '/src/x');
+  assert.equal(normalizeFolder('/', posix), '/');
+});
+
+test("forwarded ports: the runner's url (https when configured) and 127.0.0.1, where the forward listens", () => {
+  const e = env('web', 'Running', {
+    status: {
+      ports: [
+        {
+          port: 3000,
+          protocol: 'tcp',
+          source: 'config',
+          state: 'Forwarded',
+          localPort: 43121,
+          url: 'https://127.0.0.1:43121',
+        },
+        { port: 8080, protocol: 'tcp', source: 'detected', state: 'Forwarded', localPort: 43122 },
+        { port: 5432, protocol: 'tcp', source: 'detected', state: 'Error', message: 'in use' },
+      ],
+    },
+  });
+  assert.deepEqual(
+    [forwardedPort(e, 'web', 3000).url, forwardedPort(e, 'web', 3000).address],
+    ['https://127.0.0.1:43121', '127.0.0.1:43121'],
+  );
+  assert.equal(forwardedPort(e, 'web', 8080).url, 'http://127.0.0.1:43122', 'a runner without url');
+  assert.throws(() => forwardedPort(e, 'web', 5432), /port 5432 of web is not forwarded \(error\)/);
+  assert.throws(() => forwardedPort(e, 'web', 9999), /port 9999 of web is not forwarded$/);
+  assert.throws(() => forwardedPort(undefined, 'web', 3000), /not known/);
+  assert.equal(forwardOf(e.status.ports[2]!), undefined);
 });
 
 test('names: from git URLs, made unique with a stable suffix', () => {
@@ -83,6 +132,25 @@ test('newEnvironment: folder and git sources, devcontainer path only when not th
   assert.deepEqual(again.spec.resources, { memory: '1g' });
 });
 
+test('newEnvironment: a config picked again replaces the existing choice, the default one included', () => {
+  const existing = env('a', 'Stopped', { folder: '/src/a' });
+  existing.spec.devcontainer = { path: '.devcontainer/py/devcontainer.json' };
+  const recreate = (configFile?: string) =>
+    newEnvironment({
+      name: 'a',
+      source: { kind: 'folder', folder: '/src/a', ...(configFile ? { configFile } : {}) },
+      resources: undefined,
+      existing: { resourceVersion: '7', spec: existing.spec },
+    }).spec;
+  const toDefault = recreate('/src/a/.devcontainer/devcontainer.json');
+  assert.equal(toDefault.devcontainer, undefined);
+  assert.ok(!('devcontainer' in JSON.parse(JSON.stringify(toDefault))), 'not sent: apply replaces the spec');
+  assert.deepEqual(recreate('/src/a/.devcontainer/go/devcontainer.json').devcontainer, {
+    path: '.devcontainer/go/devcontainer.json',
+  });
+  assert.deepEqual(recreate(undefined).devcontainer, existing.spec.devcontainer, 'nothing picked: kept');
+});
+
 test('specFor/targetPhase: state and opaque tokens', () => {
   const spec = env('e', 'Running').spec;
   assert.equal(specFor('stop', spec, 't').state, 'Stopped');
@@ -126,6 +194,32 @@ test('applyLifecycle retries a Conflict with a fresh read, and sends the resourc
       m === 'get' ? env('e', 'Running') : Promise.reject(new ApiError('Invalid', 'bad')),
   };
   await assert.rejects(applyLifecycle(failing as never, 'e', 'start'), /bad/);
+});
+
+test('applyLifecycle starts from the cached copy and reads only after a Conflict', async () => {
+  const calls: string[] = [];
+  let storeRv = '5';
+  const client = {
+    call: async (method: string, params: { resource?: { metadata: { resourceVersion: string } } }) => {
+      calls.push(method === 'get' ? 'get' : `apply@${params.resource!.metadata.resourceVersion}`);
+      if (method === 'get') return env('e', 'Running', { resourceVersion: storeRv });
+      if (params.resource!.metadata.resourceVersion !== storeRv) throw new ApiError('Conflict', 'stale');
+      storeRv = String(Number(storeRv) + 1);
+      return env('e', 'Stopped', { resourceVersion: storeRv, generation: 2 });
+    },
+  };
+  await applyLifecycle(client as never, 'e', 'stop', {
+    known: env('e', 'Running', { resourceVersion: '5' }),
+  });
+  assert.deepEqual(calls, ['apply@5'], 'a current cache: no get');
+  calls.length = 0;
+  await applyLifecycle(client as never, 'e', 'start', {
+    known: env('e', 'Running', { resourceVersion: '3' }),
+  });
+  assert.deepEqual(calls, ['apply@3', 'get', 'apply@6'], 'a stale cache: one get after the Conflict');
+  calls.length = 0;
+  await applyLifecycle(client as never, 'e', 'stop');
+  assert.deepEqual(calls, ['get', 'apply@7'], 'nothing cached: get first');
 });
 
 test('outcomeFor: progress, done for the generation, failures only for this generation', () => {

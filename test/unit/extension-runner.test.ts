@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { backoffDelay } from '../../extension/runner/backoff';
 import { runnerLaunchSpec, runnerScriptPath } from '../../extension/runner/launchSpec';
 import { compareVersions, runnerIsOutdated } from '../../extension/runner/versionCompare';
+import { posix, win32 } from 'node:path';
 import { parseSettings } from '../../extension/config/settingsModel';
+import { expandHome } from '../../extension/config/paths';
+import { replaceRunnerBecause } from '../../extension/runner/versionCompare';
 
 test('backoff: exponential, capped, jittered within bounds', () => {
   const opts = { initialMs: 200, maxMs: 5000, factor: 2, jitter: 0 };
@@ -58,7 +61,7 @@ test('runnerLaunchSpec: Electron needs ELECTRON_RUN_AS_NODE; window-scoped varia
   const desktop = runnerLaunchSpec({
     extensionPath: '/ext',
     runnerPathSetting: undefined,
-    host: { execPath: '/usr/share/code/code', electronVersion: '32.2.1', env },
+    host: { execPath: '/usr/share/code/code', electronVersion: '32.2.1', env, homedir: '/home/u' },
   });
   assert.deepEqual(desktop, {
     runnerScript: '/ext/dist/runner.js',
@@ -68,7 +71,7 @@ test('runnerLaunchSpec: Electron needs ELECTRON_RUN_AS_NODE; window-scoped varia
   const server = runnerLaunchSpec({
     extensionPath: '/ext',
     runnerPathSetting: '',
-    host: { execPath: '/opt/node24/bin/node', electronVersion: undefined, env },
+    host: { execPath: '/opt/node24/bin/node', electronVersion: undefined, env, homedir: '/home/u' },
   });
   assert.equal(server.nodePath, '/opt/node24/bin/node');
   assert.equal(server.env.ELECTRON_RUN_AS_NODE, undefined, 'plain Node (code-server) runs the script as is');
@@ -86,7 +89,7 @@ test('runnerScriptPath: bundled, absolute, ~/, and refuses relative paths', () =
 
 test('parseSettings: defaults, overrides, and problems instead of crashes', () => {
   const env = { HOME: '/home/u' };
-  const d = parseSettings({}, env);
+  const d = parseSettings({}, env, '/home/u', posix);
   assert.deepEqual(d, {
     autoStart: 'ask',
     stateDir: '/home/u/.devrig',
@@ -95,7 +98,7 @@ test('parseSettings: defaults, overrides, and problems instead of crashes', () =
     problems: [],
   });
   assert.equal(
-    parseSettings({}, { ...env, DEVRIG_STATE_DIR: '/s' }).stateDir,
+    parseSettings({}, { ...env, DEVRIG_STATE_DIR: '/s' }, '/home/u', posix).stateDir,
     '/s',
     'same state dir as the CLI',
   );
@@ -107,6 +110,8 @@ test('parseSettings: defaults, overrides, and problems instead of crashes', () =
       defaultResources: { cpus: 2, memory: '4g', pids: 512 },
     },
     env,
+    '/home/u',
+    posix,
   );
   assert.deepEqual(s, {
     autoStart: 'always',
@@ -118,9 +123,49 @@ test('parseSettings: defaults, overrides, and problems instead of crashes', () =
   const bad = parseSettings(
     { autoStart: 'sometimes', 'runner.stateDir': 'relative', defaultResources: { memory: 'lots' } },
     env,
+    '/home/u',
+    posix,
   );
   assert.equal(bad.autoStart, 'ask');
   assert.equal(bad.stateDir, '/home/u/.devrig');
   assert.equal(bad.defaultResources, undefined);
   assert.equal(bad.problems.length, 3);
+});
+
+test('parseSettings on Windows: drive and UNC paths are absolute, ~ is the home folder (not $HOME)', () => {
+  const state = (v: string, env: NodeJS.ProcessEnv = { DEVRIG_STATE_DIR: 'C:\\default' }) =>
+    parseSettings({ 'runner.stateDir': v }, env, 'C:\\Users\\u', win32);
+  assert.equal(state('D:\\devrig\\state').stateDir, 'D:\\devrig\\state');
+  assert.equal(state('d:/devrig/state').stateDir, 'd:\\devrig\\state');
+  assert.equal(state('\\\\server\\share\\devrig').stateDir, '\\\\server\\share\\devrig');
+  assert.equal(state('~\\devrig').stateDir, 'C:\\Users\\u\\devrig');
+  assert.equal(state('~/devrig').stateDir, 'C:\\Users\\u\\devrig');
+  const rel = state('devrig\\state');
+  assert.equal(rel.stateDir, 'C:\\default');
+  assert.match(rel.problems[0]!, /absolute/);
+  // The home folder comes from the caller (os.homedir()), not from HOME.
+  assert.equal(
+    parseSettings({ 'runner.stateDir': '~/s' }, { HOME: '/wrong' }, '/home/u', posix).stateDir,
+    '/home/u/s',
+  );
+});
+
+test('expandHome: ~ and ~/ everywhere, ~\\ only where \\ separates paths', () => {
+  assert.equal(expandHome('~', '/home/u', posix), '/home/u');
+  assert.equal(expandHome('~/a/b', '/home/u', posix), '/home/u/a/b');
+  assert.equal(expandHome('~\\a', '/home/u', posix), '~\\a');
+  assert.equal(expandHome('~\\a', 'C:\\Users\\u', win32), 'C:\\Users\\u\\a');
+  assert.equal(expandHome('~user/a', '/home/u', posix), '~user/a', 'other users are not expanded');
+  assert.equal(expandHome('~/a', undefined, posix), '~/a', 'unknown home: unchanged');
+  assert.equal(runnerScriptPath('/ext', '~', '/home/u'), '/home/u');
+});
+
+test('replaceRunnerBecause: older runners and runners of another API version are replaced', () => {
+  const ours = { version: '0.2.0', apiVersion: 2 };
+  assert.equal(replaceRunnerBecause({ version: '0.2.0', apiVersion: 2 }, ours), undefined);
+  assert.equal(replaceRunnerBecause({ version: '0.3.0', apiVersion: 2 }, ours), undefined, 'newer, same API');
+  assert.match(replaceRunnerBecause({ version: '0.1.0', apiVersion: 2 }, ours)!, /older/);
+  assert.match(replaceRunnerBecause({ version: '0.3.0', apiVersion: 3 }, ours)!, /API version 3/);
+  assert.match(replaceRunnerBecause({ version: '0.2.0', apiVersion: 1 }, ours)!, /API version 1/);
+  assert.equal(replaceRunnerBecause({ version: '0.2.0' }, ours), undefined, 'no API version reported');
 });

@@ -37,11 +37,12 @@ test('status actions fit the phase', () => {
       !running.includes('devrig.start'),
   );
   const stopped = labels(env('e', 'Stopped'));
-  assert.ok(
-    stopped.includes('devrig.start') &&
-      !stopped.includes('devrig.stop') &&
-      !stopped.includes('devrig.openTerminal'),
-  );
+  assert.ok(stopped.includes('devrig.start') && !stopped.includes('devrig.stop'));
+  // Like the tree: open and terminal offer to start a stopped environment first.
+  assert.ok(stopped.includes('devrig.openInRemoteSsh') && stopped.includes('devrig.openTerminal'));
+  assert.ok(!labels(env('e', 'Stopping')).includes('devrig.start'), 'no Start while stopping');
+  assert.ok(!labels(env('e', 'Unreachable')).includes('devrig.stop'), 'no Stop while unreachable');
+  assert.deepEqual(labels(env('e', 'Deleting')), ['devrig.showLogs', 'devrig.showDetails']);
   const failed = labels(env('e', 'Failed'));
   assert.ok(
     failed.includes('devrig.start') &&

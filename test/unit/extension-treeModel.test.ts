@@ -45,6 +45,25 @@ test('connected with nothing: an empty tree, so the welcome content shows', () =
   assert.deepEqual(buildTree({ connection: connected, hasData: true, environments: [], hosts: [] }), []);
 });
 
+test('the tree is empty (welcome view) only when connected, listed and there is nothing: else a banner', () => {
+  const connections = [
+    { kind: 'connecting' },
+    { kind: 'connected' },
+    { kind: 'disconnected', error: 'ECONNREFUSED' },
+  ] as const;
+  for (const connection of connections) {
+    for (const hasData of [false, true]) {
+      const roots = buildTree({ connection, hasData, environments: [], hosts: [] });
+      const empty = connection.kind === 'connected' && hasData;
+      assert.equal(roots.length === 0, empty, `${connection.kind}, hasData ${hasData}`);
+      if (!empty) assert.equal(roots[0]!.kind, 'message', `${connection.kind}, hasData ${hasData}`);
+    }
+  }
+  // Connected but not listed yet: not the "no environments" welcome.
+  const loading = buildTree({ connection: connected, hasData: false, environments: [], hosts: [] });
+  assert.match(loading[0]!.label, /Loading/);
+});
+
 test('hosts → environments, local first, environments sorted, grouped by spec.host', () => {
   const roots = buildTree({
     connection: connected,
@@ -179,7 +198,7 @@ test('children: forwarded ports, automations and unhealthy conditions; progress 
   assert.deepEqual(
     n.children.map((c) => [c.kind, c.label, c.description, c.contextValue]),
     [
-      ['port', '3000 (web)', 'localhost:49152', 'port.forwarded'],
+      ['port', '3000 (web)', '127.0.0.1:49152', 'port.forwarded'],
       ['port', '5432', 'error · address in use', 'port.error'],
       ['automation', 'Database', 'Ready · 2 restarts', 'automation.service.ready'],
       [

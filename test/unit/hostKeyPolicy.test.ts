@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { utils } from 'ssh2';
 import {
   checkHostKey,
-  fingerprint,
   hostKeyAlgorithms,
   hostKeyFromBlob,
   hostKeyLine,
   parseHostKeyLine,
 } from '../../runner/providers/ssh/hostKey';
+import { fingerprint } from '../../runner/providers/ssh/sshKeyFormat';
+import { parsePublicKeyLine } from '../../runner/gateway/authorizedKeys';
 import { HOST_KEY_PATTERN } from '../../runner/api';
 
 function newKey(type: 'ed25519' | 'ecdsa' = 'ed25519') {
@@ -34,8 +35,19 @@ test('host key lines: parsed, the blob names the same algorithm, comments ignore
 
 test('fingerprints are OpenSSH SHA256 ones', () => {
   const { key } = newKey();
-  assert.match(fingerprint(key), /^SHA256:[A-Za-z0-9+/]{43}$/);
-  assert.equal(fingerprint(hostKeyFromBlob(key.blob)), fingerprint(key));
+  assert.match(fingerprint(key.blob), /^SHA256:[A-Za-z0-9+/]{43}$/);
+  assert.equal(fingerprint(hostKeyFromBlob(key.blob).blob), fingerprint(key.blob));
+});
+
+test('host key lines and authorized_keys lines are read by the same parser', () => {
+  for (const type of ['ed25519', 'ecdsa'] as const) {
+    const { line, key } = newKey(type);
+    const authorized = parsePublicKeyLine(`${line} me@laptop`);
+    assert.ok(!('error' in authorized));
+    assert.equal(authorized.type, key.type);
+    assert.ok(authorized.blob.equals(key.blob));
+    assert.equal(authorized.comment, 'me@laptop');
+  }
 });
 
 const a = newKey();
@@ -68,8 +80,8 @@ test('a changed key is refused loudly, with both fingerprints and what to do', (
   assert.equal(d.accept, false);
   if (d.accept) return;
   assert.match(d.message, /^REFUSED: the host key of box changed/);
-  assert.ok(d.message.includes(fingerprint(a.key)), 'expected fingerprint');
-  assert.ok(d.message.includes(fingerprint(b.key)), 'presented fingerprint');
+  assert.ok(d.message.includes(fingerprint(a.key.blob)), 'expected fingerprint');
+  assert.ok(d.message.includes(fingerprint(b.key.blob)), 'presented fingerprint');
   assert.match(d.message, /devrig host accept-key box/);
 });
 
@@ -77,7 +89,7 @@ test('first use names the key and the command that trusts it', () => {
   const d = checkHostKey('box', undefined, a.key);
   assert.equal(d.accept, false);
   if (d.accept) return;
-  assert.ok(d.message.includes(fingerprint(a.key)));
+  assert.ok(d.message.includes(fingerprint(a.key.blob)));
   assert.match(d.message, /devrig host accept-key box/);
 });
 

@@ -5,6 +5,7 @@ import { InactivityController } from '../../runner/activity/inactivityController
 import type { StatusPart, StatusOverlay } from '../../runner/addons/statusOverlay';
 import type { EnvLogs } from '../../runner/logs/envLogs';
 import type { ResourceStore } from '../../runner/store/resourceStore';
+import { MAX_STEP_MS } from '../../runner/util/longTimeout';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 
@@ -130,6 +131,43 @@ test('inactivity: without a timeout nothing is stopped; the Active condition goe
     await h.advance(24 * 3_600_000);
     assert.equal(h.applied.length, 0);
   } finally {
+    mock.timers.reset();
+  }
+});
+
+test('inactivity: a timeout longer than setTimeout takes (24.8 days) waits instead of spinning', async () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  const mocked = globalThis.setTimeout;
+  let armed = 0;
+  const delays: number[] = [];
+  // As Node does: a delay above 2^31-1 ms fires after 1 ms.
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    armed++;
+    delays.push(ms ?? 0);
+    return mocked(fn, ms !== undefined && ms > 2 ** 31 - 1 ? 1 : ms);
+  }) as typeof setTimeout;
+  try {
+    const env = environment('1000h');
+    const h = harness(env);
+    h.c.ready(env, { ...env.status, startedAt: 'start-1' });
+    assert.equal(h.last('idleStopAt'), new Date(T0 + 1000 * 3_600_000).toISOString());
+    for (let i = 0; i < 10; i++) await h.advance(1);
+    assert.equal(armed, 1, 'no timer fires (and is armed again) every millisecond');
+    // Mock timers re-armed inside a tick count from its end: tick to each step's end.
+    await h.advance(MAX_STEP_MS - 10);
+    await h.advance(MAX_STEP_MS);
+    await h.advance(MAX_STEP_MS);
+    await h.advance(1000 * 3_600_000 - 3 * MAX_STEP_MS - 2000);
+    assert.equal(h.applied.length, 0, 'not before the deadline');
+    assert.ok(armed <= 5, `armed ${armed} timers in 1000h`);
+    assert.ok(
+      delays.every((d) => d <= 2 ** 31 - 1),
+      `no delay setTimeout cannot take: ${delays}`,
+    );
+    await h.advance(2100);
+    assert.equal(h.applied.length, 1, 'stopped at the deadline');
+  } finally {
+    globalThis.setTimeout = mocked;
     mock.timers.reset();
   }
 });

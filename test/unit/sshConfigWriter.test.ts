@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceApply } from '../../runner/api';
 import { requestStart, waitUntilRunning } from '../../runner/gateway/environmentAccess';
-import { maintainSshConfig } from '../../runner/gateway/sshConfigWriter';
+import { maintainSshConfig, sshConfigText } from '../../runner/gateway/sshConfigWriter';
 import { sshPaths } from '../../runner/gateway/sshPaths';
 import { ensurePrivateDir } from '../../runner/state/stateDir';
 import { ResourceStore } from '../../runner/store/resourceStore';
@@ -48,6 +48,46 @@ test('ssh_config follows the environments in the store; known_hosts pins the hos
     readFileSync(paths.config, 'utf8'),
     /Host devrig-api\n {2}HostName 127\.0\.0\.1\n {2}Port 2222\n/,
   );
+});
+
+test('ssh_config is rendered once at start and again only when environments come or go', async (t) => {
+  const { store, paths } = await setup(t);
+  await store.apply(env('web'));
+  await store.apply(env('api'));
+  const renders: string[][] = [];
+  const stop = await maintainSshConfig({
+    store,
+    paths,
+    port: 2222,
+    hostKey: HOST_KEY,
+    log: () => {},
+    render: (names, port, p) => {
+      renders.push([...names]);
+      return sshConfigText(names, port, p);
+    },
+  });
+  t.after(stop);
+  assert.deepEqual(renders, [['api', 'web']], 'one render at start');
+
+  // Status writes (the reconciler's progress, ports, activity) and spec edits change nothing here.
+  const web = store.mustGet('Environment', 'web');
+  await store.updateStatus('Environment', 'web', { ...web.status, phase: 'Running' });
+  await store.updateStatus('Environment', 'web', { ...web.status, phase: 'Starting' });
+  await store.apply(env('web', { state: 'Stopped' }));
+  assert.equal(renders.length, 1);
+
+  await store.apply(env('db'));
+  await store.setFinalizers('Environment', 'api', ['devrig.dev/test']);
+  await store.delete('Environment', 'api'); // marked for deletion: gone from ssh_config already
+  await store.setFinalizers('Environment', 'api', []); // removed: nothing left to do
+  assert.deepEqual(renders.slice(1), [
+    ['api', 'db', 'web'],
+    ['db', 'web'],
+  ]);
+  await waitFor('ssh_config to follow', () => {
+    const text = readFileSync(paths.config, 'utf8');
+    return text.includes('Host devrig-db\n') && !text.includes('devrig-api');
+  });
 });
 
 test('start on connect: spec.state becomes Running; waiting ends on Running, Failed or deletion', async (t) => {

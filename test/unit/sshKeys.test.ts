@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureKeyPair, fingerprint } from '../../runner/gateway/keys';
+import { ensureKeyPair } from '../../runner/gateway/keys';
+import { fingerprint } from '../../runner/providers/ssh/sshKeyFormat';
 
 test('ensureKeyPair generates an ed25519 pair once (0600), then reads the same one back', async (t) => {
   const dir = await fs.mkdtemp(join(tmpdir(), 'devrig-keys-'));

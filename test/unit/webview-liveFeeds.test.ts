@@ -214,3 +214,30 @@ test('log: a follow the runner ends while connected is started again on the next
   assert.equal(c.streams.filter((s) => s.method === 'logs').length, 2);
   feeds.dispose();
 });
+
+test('log: a follow refused for a known environment is retried after a delay, not on every watch event', async () => {
+  const { runner, feeds } = setup({ retryDelaysMs: [30] });
+  const c = new FakeClient();
+  let tries = 0;
+  let failing = true;
+  c.fail = {
+    get logs() {
+      tries++; // read once per attempt to follow the log
+      return failing ? new Error('logs are unavailable') : undefined;
+    },
+  };
+  feeds.update(running());
+  runner.connect(c);
+  await tick();
+  assert.equal(tries, 1);
+  for (let i = 0; i < 5; i++) {
+    feeds.update(running()); // watch events during the delay do not bypass it
+    await tick();
+  }
+  assert.equal(tries, 1);
+  failing = false;
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(tries, 2);
+  assert.equal(c.live('logs').length, 1, 'followed once the delay passed');
+  feeds.dispose();
+});

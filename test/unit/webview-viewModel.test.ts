@@ -149,7 +149,7 @@ test('actionViews: enabled in the phases the tree menus offer them, all off with
     ['Failed', ['start', 'stop', 'restart', 'rebuild', 'showLogs']],
     ['Building', ['stop', 'rebuild', 'showLogs']],
     ['Stopping', ['rebuild', 'showLogs']],
-    ['Deleting', []],
+    ['Deleting', ['showLogs']],
     [undefined, []],
   ];
   for (const [phase, want] of cases) assert.deepEqual(enabled(phase), want, String(phase));

@@ -1,7 +1,9 @@
-// Which buttons are enabled: the same phases the tree's context menus offer each command in
-// (package.json `view/item/context`), so the panel never offers what the tree would not. Pure.
+// Which buttons are enabled: what the environment's state allows (extension/environments/verbs.ts, the
+// table the tree's menus, the status bar and the commands follow too), so the panel never offers what the
+// tree would not. Pure.
 
 import type { EnvironmentPhase, PanelCommand } from '../../runner/api';
+import { canDo, type EnvironmentVerb } from '../../extension/environments/verbs';
 
 export interface ActionView {
   command: PanelCommand;
@@ -17,62 +19,54 @@ export interface ActionView {
 /** In order of preference, the first enabled one is primary. */
 const PRIMARY: readonly PanelCommand[] = ['start', 'openInRemoteSsh'];
 
-type Phases = readonly EnvironmentPhase[] | 'any';
-
 const ACTIONS: readonly {
   command: PanelCommand;
+  verb: EnvironmentVerb;
   label: string;
   icon: string;
-  phases: Phases;
   does: string;
 }[] = [
-  {
-    command: 'start',
-    label: 'Start',
-    icon: 'debug-start',
-    phases: ['Stopped', 'Failed'],
-    does: 'Start the environment',
-  },
+  { command: 'start', verb: 'start', label: 'Start', icon: 'debug-start', does: 'Start the environment' },
   {
     command: 'stop',
+    verb: 'stop',
     label: 'Stop',
     icon: 'debug-stop',
-    phases: ['Running', 'Starting', 'Building', 'Pending', 'Failed'],
     does: 'Stop the environment (its workspace is kept)',
   },
   {
     command: 'restart',
+    verb: 'restart',
     label: 'Restart',
     icon: 'debug-restart',
-    phases: ['Running', 'Failed'],
     does: 'Restart the container',
   },
   {
     command: 'rebuild',
+    verb: 'rebuild',
     label: 'Rebuild',
     icon: 'tools',
-    phases: 'any',
     does: 'Rebuild the image and recreate the container',
   },
   {
     command: 'openInRemoteSsh',
+    verb: 'open',
     label: 'Open',
     icon: 'remote',
-    phases: ['Running', 'Stopped'],
     does: 'Open the environment in VS Code through Remote-SSH',
   },
   {
     command: 'openTerminal',
+    verb: 'openTerminal',
     label: 'Terminal',
     icon: 'terminal',
-    phases: ['Running', 'Stopped'],
     does: 'Open a terminal in the environment',
   },
   {
     command: 'showLogs',
+    verb: 'showLogs',
     label: 'Output',
     icon: 'output',
-    phases: 'any',
     does: 'Show the log in an output channel',
   },
 ];
@@ -82,8 +76,8 @@ export function actionViews(phase: EnvironmentPhase | undefined, runnerConnected
     let why = '';
     if (!runnerConnected) why = 'Not connected to the devrig runner';
     else if (!phase) why = 'The environment is not known to the runner';
-    else if (phase === 'Deleting') why = 'The environment is being deleted';
-    else if (a.phases !== 'any' && !a.phases.includes(phase)) why = `Not available while ${phase}`;
+    else if (!canDo({ phase, idleStop: false }, a.verb))
+      why = phase === 'Deleting' ? 'The environment is being deleted' : `Not available while ${phase}`;
     return {
       command: a.command,
       label: a.label,

@@ -1,6 +1,7 @@
 // Ports as rows with what can be done with each. Pure.
 
 import type { PortStatus } from '../../runner/api';
+import { forwardOf } from '../../extension/environments/forwardedPort';
 import { themeColorVar, type IconView, type Tone } from './phase';
 
 export interface PortRow {
@@ -28,17 +29,17 @@ export function portRows(ports: readonly PortStatus[]): PortRow[] {
   return [...ports]
     .sort((a, b) => a.port - b.port)
     .map((p) => {
-      const live = p.state === 'Forwarded' && p.localPort !== undefined;
+      const forward = forwardOf(p);
       return {
         port: p.port,
         label: p.label ?? '',
         source: p.source,
         state: p.state,
         ...LOOKS[p.state],
-        address: live ? `127.0.0.1:${p.localPort}` : '',
+        address: forward?.address ?? '',
         message: p.message ?? '',
-        canOpen: live,
-        canCopy: live,
+        canOpen: forward !== undefined,
+        canCopy: forward !== undefined,
       };
     });
 }

@@ -1,10 +1,9 @@
 // Docker stats samples → the chart's series over the last minutes, with gaps where no samples came
 // (the environment was stopped), and the current readings. Pure.
 
-import type { StatsSample } from '../../runner/api';
+import { STATS_WINDOW_MS, type StatsSample } from '../../runner/api';
 import { formatBytes } from './time';
 
-export const STATS_WINDOW_MS = 5 * 60_000;
 /** Samples further apart than this are drawn with a gap between them. */
 export const STATS_GAP_MS = 5_000;
 

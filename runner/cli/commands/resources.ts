@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ApiError, ResourceApply, zodDetails, type Environment } from '../../api';
+import { ResourceApply, zodDetails, type Environment } from '../../api';
+import { updateEnvironmentSpec } from '../../client/updateEnvironment';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { environmentsTable } from '../output';
@@ -84,47 +85,30 @@ export async function setState(ctx: CliContext, verb: Verb, argv: string[]): Pro
   const [name] = positionals;
   if (!name) throw new UsageError(`${verb} needs a name`);
   const client = await ctx.client();
-  // Read-modify-write with the resourceVersion: a concurrent change is a conflict, retried.
-  for (let attempt = 0; ; attempt++) {
-    const cur = await client.call('get', { kind: 'Environment', name });
-    if (cur.kind !== 'Environment') throw new UsageError(`${name} is not an environment`);
-    const token = new Date().toISOString();
-    const spec = {
-      ...cur.spec,
-      state: verb === 'stop' ? ('Stopped' as const) : ('Running' as const),
-      ...(verb === 'restart' ? { restart: token } : {}),
-      ...(verb === 'rebuild' ? { rebuild: token } : {}),
-    };
-    try {
-      const applied = await client.call('apply', {
-        resource: {
-          kind: 'Environment',
-          metadata: { name, resourceVersion: cur.metadata.resourceVersion },
-          spec,
-        },
-      });
-      if (values['no-wait']) return 0;
-      const progress = await followProgress(ctx, client, name);
-      const outcome = await waitForEnvironment(
-        client,
-        name,
-        applied.metadata.generation,
-        verb === 'stop' ? 'Stopped' : 'Running',
-        Number(values.timeout) * 1000,
-        progress.onChange,
-      );
-      await progress.stop();
-      if (!outcome.ok) {
-        ctx.err(`devrig ${verb}: ${name}: ${outcome.reason}: ${outcome.message}`);
-        return 1;
-      }
-      ctx.out(`environment ${name} is ${outcome.env.status.phase}`);
-      return 0;
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 'Conflict' && attempt < 3) continue;
-      throw e;
-    }
+  const token = new Date().toISOString();
+  const applied = await updateEnvironmentSpec(client, name, (cur) => ({
+    ...cur!.spec,
+    state: verb === 'stop' ? ('Stopped' as const) : ('Running' as const),
+    ...(verb === 'restart' ? { restart: token } : {}),
+    ...(verb === 'rebuild' ? { rebuild: token } : {}),
+  }));
+  if (values['no-wait']) return 0;
+  const progress = await followProgress(ctx, client, name);
+  const outcome = await waitForEnvironment(
+    client,
+    name,
+    applied.metadata.generation,
+    verb === 'stop' ? 'Stopped' : 'Running',
+    Number(values.timeout) * 1000,
+    progress.onChange,
+  );
+  await progress.stop();
+  if (!outcome.ok) {
+    ctx.err(`devrig ${verb}: ${name}: ${outcome.reason}: ${outcome.message}`);
+    return 1;
   }
+  ctx.out(`environment ${name} is ${outcome.env.status.phase}`);
+  return 0;
 }
 
 export async function del(ctx: CliContext, argv: string[]): Promise<number> {

@@ -1,6 +1,8 @@
+import { API_VERSION } from '../../api';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { tryConnect } from '../../client/launch';
+import { STOP_DEADLINE_MS } from '../../shutdown';
 import { processAlive } from '../../state/lock';
 import { readRunnerInfo } from '../../state/runnerInfo';
 import { statePaths } from '../../state/stateDir';
@@ -24,6 +26,11 @@ export async function runnerCmd(ctx: CliContext, argv: string[]): Promise<number
       ctx.out(
         `runner ${c.runnerVersion} running: pid ${c.runnerPid}, API 127.0.0.1:${info.port}, since ${info.startedAt}`,
       );
+      if (c.runnerApiVersion !== API_VERSION) {
+        ctx.out(
+          `it speaks API v${c.runnerApiVersion}; this devrig speaks v${API_VERSION}: stop it with \`devrig runner stop\``,
+        );
+      }
       c.close();
       return 0;
     }
@@ -36,10 +43,12 @@ export async function runnerCmd(ctx: CliContext, argv: string[]): Promise<number
       const pid = c.runnerPid;
       await c.call('shutdown', {});
       c.close();
-      const deadline = Date.now() + 15_000;
+      // The runner exits by its stop deadline at the latest.
+      const waitMs = STOP_DEADLINE_MS + 5_000;
+      const deadline = Date.now() + waitMs;
       while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       if (processAlive(pid)) {
-        ctx.err(`runner (pid ${pid}) did not stop within 15s`);
+        ctx.err(`runner (pid ${pid}) did not stop within ${waitMs / 1000}s`);
         return 1;
       }
       ctx.out(`runner stopped (pid ${pid}); environments keep running`);

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Environment } from '../../api';
+import { updateEnvironmentSpec } from '../../client/updateEnvironment';
 import { nameFromFolder, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { waitForEnvironment } from '../wait';
@@ -44,23 +45,27 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
       name = `${name.slice(0, 33)}-${Math.abs(hash(folder)).toString(36).slice(0, 6)}`;
     }
   }
-  const current = existing.find((e) => e.metadata.name === name);
-  const spec = {
-    ...(current?.spec ?? {}),
-    source: { folder },
-    ...(values.config
-      ? { devcontainer: { path: values.config } }
-      : current?.spec.devcontainer
-        ? { devcontainer: current.spec.devcontainer }
-        : {}),
-    ...(values.host ? { host: values.host } : {}),
-    state: 'Running' as const,
-    // `up` on a failed environment means "try again": a restart token makes a new
-    // generation, so the runner retries now and failed lifecycle hooks run again.
-    ...(current?.status.phase === 'Failed' ? { restart: new Date().toISOString() } : {}),
-  };
   trace('up: listed');
-  const applied = await client.call('apply', { resource: { kind: 'Environment', metadata: { name }, spec } });
+  // Read-modify-write: a change made meanwhile (another window, `devrig stop`) is kept, not lost.
+  const applied = await updateEnvironmentSpec(
+    client,
+    name,
+    (current) => ({
+      ...(current?.spec ?? {}),
+      source: { folder },
+      ...(values.config
+        ? { devcontainer: { path: values.config } }
+        : current?.spec.devcontainer
+          ? { devcontainer: current.spec.devcontainer }
+          : {}),
+      ...(values.host ? { host: values.host } : {}),
+      state: 'Running' as const,
+      // `up` on a failed environment means "try again": a restart token makes a new
+      // generation, so the runner retries now and failed lifecycle hooks run again.
+      ...(current?.status.phase === 'Failed' ? { restart: new Date().toISOString() } : {}),
+    }),
+    { create: true },
+  );
   trace('up: applied');
   if (values['no-wait']) {
     ctx.out(values.json ? JSON.stringify({ outcome: 'applied', name }) : `environment ${name} applied`);

@@ -13,7 +13,7 @@ export interface BuildInputs {
   target?: string;
 }
 
-interface ContextFile {
+export interface ContextFile {
   rel: string;
   abs: string;
   mode: number;
@@ -64,33 +64,67 @@ function ignoreHasNegations(ig: object): boolean {
   return has;
 }
 
-const fileHashes = new Map<string, { key: string; hash: string }>();
+/**
+ * File content hashes by path, per build context, reused while a file's size, mtime and mode stay
+ * the same. Each walk of a context keeps only the files it saw (deleted or newly ignored files are
+ * dropped); the contexts hashed longest ago are dropped past `maxContexts`.
+ */
+export class FileHashCache {
+  private readonly contexts = new Map<string, Map<string, { key: string; hash: string }>>();
 
-async function fileHash(f: ContextFile): Promise<string> {
-  const key = `${f.size}:${f.mtimeMs}:${f.mode}`;
-  const cached = fileHashes.get(f.abs);
-  if (cached?.key === key) return cached.hash;
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(f.abs)) h.update(chunk as Buffer);
-  const hash = h.digest('hex');
-  fileHashes.set(f.abs, { key, hash });
-  return hash;
+  constructor(private readonly maxContexts = 32) {}
+
+  /** Hashes `files` of `context` (in order), reusing what is unchanged since its last walk. */
+  async hashes(context: string, files: readonly ContextFile[]): Promise<string[]> {
+    const before = this.contexts.get(context);
+    const now = new Map<string, { key: string; hash: string }>();
+    const out: string[] = [];
+    for (const f of files) {
+      const key = `${f.size}:${f.mtimeMs}:${f.mode}`;
+      const cached = before?.get(f.abs);
+      const hash = cached?.key === key ? cached.hash : await hashFile(f.abs);
+      now.set(f.abs, { key, hash });
+      out.push(hash);
+    }
+    this.contexts.delete(context);
+    this.contexts.set(context, now);
+    for (const oldest of this.contexts.keys()) {
+      if (this.contexts.size <= this.maxContexts) break;
+      this.contexts.delete(oldest);
+    }
+    return out;
+  }
+
+  /** How many files' hashes are kept (all contexts). */
+  get size(): number {
+    let n = 0;
+    for (const m of this.contexts.values()) n += m.size;
+    return n;
+  }
 }
+
+async function hashFile(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+const defaultFileHashes = new FileHashCache();
 
 /**
  * A content hash of everything that goes into a build: the Dockerfile, every
  * context file (path, mode, content), args and target. Same inputs → same tag →
  * no rebuild. File hashes are memoised by size+mtime so a resync stays cheap.
  */
-export async function buildInputsHash(inputs: BuildInputs): Promise<string> {
+export async function buildInputsHash(inputs: BuildInputs, cache = defaultFileHashes): Promise<string> {
   const h = createHash('sha256');
   h.update('dockerfile\0');
   h.update(await readFile(inputs.dockerfile));
   h.update('\0args\0' + JSON.stringify(Object.entries(inputs.args).sort()));
   h.update('\0target\0' + (inputs.target ?? ''));
-  for (const f of await contextFiles(inputs.context)) {
-    h.update(`\0${f.rel}\0${f.mode}\0${await fileHash(f)}`);
-  }
+  const files = await contextFiles(inputs.context);
+  const hashes = await cache.hashes(inputs.context, files);
+  files.forEach((f, i) => h.update(`\0${f.rel}\0${f.mode}\0${hashes[i]}`));
   return h.digest('hex');
 }
 

@@ -23,13 +23,18 @@ import { EngineError, engineMessage, statusCode } from './errors';
 import { ProgressFormatter, type ProgressEvent } from './progress';
 import { registryAuthFor } from './registryAuth';
 import { relayCommand, relayStream, RELAY_ENV } from '../execRelay';
+import { EXEC_MARKER, SIGNAL_MARKED_SCRIPT } from '../markedProcesses';
 import { statsSample } from './stats';
+import { lines, readLines } from '../../util/lines';
 
 export interface DockerProviderOptions {
   /** dockerode/docker-modem options; default honours DOCKER_HOST like the docker CLI. */
   modem?: Docker.DockerOptions;
   name?: string;
-  /** Use ~/.docker/config.json credentials (only meaningful for the local engine). */
+  /**
+   * Send this machine's registry credentials (~/.docker/config.json) with pulls. Off unless asked:
+   * only the local engine may get them, never an engine on another machine.
+   */
   useLocalCredentials?: boolean;
   /** An engine on another machine (over SSH): it cannot bind-mount this machine's folders. */
   remote?: boolean;
@@ -56,6 +61,11 @@ export class DockerProvider implements ContainerProvider {
     this.docker = new Docker(opts.modem);
     this.name = opts.name ?? 'local';
     this.remote = opts.remote ?? false;
+  }
+
+  /** Whether pulls carry this machine's registry credentials. */
+  get usesLocalCredentials(): boolean {
+    return this.opts.useLocalCredentials === true && !this.remote;
   }
 
   /** Engine facts (cached) after a live ping, so callers learn at once when the engine is gone. */
@@ -123,7 +133,7 @@ export class DockerProvider implements ContainerProvider {
 
   private async pull(ref: string, log: LogSink, signal?: AbortSignal): Promise<void> {
     log(`Pulling ${ref}`);
-    const auth = this.opts.useLocalCredentials !== false ? await registryAuthFor(ref) : undefined;
+    const auth = this.usesLocalCredentials ? await registryAuthFor(ref) : undefined;
     let stream: Readable;
     try {
       stream = (await this.docker.pull(ref, {
@@ -295,7 +305,7 @@ export class DockerProvider implements ContainerProvider {
     // A marker in the process environment lets signal() find the process tree inside
     // the container, the same way for a local engine and a remote one.
     const marker = randomBytes(8).toString('hex');
-    const env = { ...opts.env, DEVRIG_EXEC_ID: marker };
+    const env = { ...opts.env, [EXEC_MARKER]: marker };
     let exec: Docker.Exec;
     let stream: Duplex;
     try {
@@ -367,12 +377,8 @@ export class DockerProvider implements ContainerProvider {
   private async signalMarked(id: string, marker: string, signal: string, user?: string): Promise<void> {
     const sig = signal.replace(/^SIG/, '');
     if (!/^[A-Z0-9]+$/.test(sig)) throw new Error(`bad signal ${signal}`);
-    const script =
-      'for d in /proc/[0-9]*; do ' +
-      `if tr '\\000' '\\n' < "$d/environ" 2>/dev/null | grep -qx "DEVRIG_EXEC_ID=$1"; then kill -s "$2" "\${d#/proc/}" 2>/dev/null; fi; ` +
-      'done';
     const p = await this.exec(id, {
-      cmd: ['/bin/sh', '-c', script, 'devrig-signal', marker, sig],
+      cmd: ['/bin/sh', '-c', SIGNAL_MARKED_SCRIPT, 'devrig-signal', sig, `${EXEC_MARKER}=${marker}`],
       tty: false,
       stdin: false,
       // As the session's own user: without CAP_SYS_PTRACE (Docker's default) even root cannot
@@ -416,16 +422,9 @@ export class DockerProvider implements ContainerProvider {
       throw new EngineError('reading container stats', e);
     }
     signal.addEventListener('abort', () => stream.destroy(), { once: true });
-    let buf = '';
     try {
-      for await (const chunk of stream) {
-        buf += chunk.toString();
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (line) yield statsSample(JSON.parse(line));
-        }
+      for await (const line of readLines(stream)) {
+        if (line.trim()) yield statsSample(JSON.parse(line));
       }
     } catch (e) {
       if (!signal.aborted) throw e;
@@ -451,29 +450,22 @@ export class DockerProvider implements ContainerProvider {
         current = stream;
         delay = 250;
         onReconnect();
-        let buf = '';
-        stream.on('data', (chunk: Buffer) => {
-          buf += chunk.toString();
-          let nl: number;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl).trim();
-            buf = buf.slice(nl + 1);
-            if (!line) continue;
-            try {
-              const ev = JSON.parse(line) as {
-                Action?: string;
-                status?: string;
-                id?: string;
-                Actor?: { ID?: string; Attributes?: Record<string, string> };
-              };
-              onEvent({
-                action: (ev.Action ?? ev.status ?? '').split(':')[0]!,
-                containerId: ev.Actor?.ID ?? ev.id ?? '',
-                labels: ev.Actor?.Attributes ?? {},
-              });
-            } catch {
-              /* a partial line from a torn stream */
-            }
+        lines(stream, (line) => {
+          if (!line.trim()) return;
+          try {
+            const ev = JSON.parse(line) as {
+              Action?: string;
+              status?: string;
+              id?: string;
+              Actor?: { ID?: string; Attributes?: Record<string, string> };
+            };
+            onEvent({
+              action: (ev.Action ?? ev.status ?? '').split(':')[0]!,
+              containerId: ev.Actor?.ID ?? ev.id ?? '',
+              labels: ev.Actor?.Attributes ?? {},
+            });
+          } catch {
+            /* a partial line from a torn stream */
           }
         });
         const again = () => {

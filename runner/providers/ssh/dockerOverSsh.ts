@@ -45,6 +45,8 @@ export function dockerOverSsh(conn: SshConnection, socketPath: string, name: str
   return new DockerProvider({
     name,
     remote: true,
+    // This machine's registry credentials stay on this machine.
+    useLocalCredentials: false,
     // `host` only fills the Host header: every connection comes from the agent.
     // (docker-modem takes `agent`; @types/dockerode does not list it.)
     modem: {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { blobKeyType, fingerprint, parseKeyLine } from './sshKeyFormat';
 
 /** A host's public key: its algorithm name and the raw SSH wire-format blob. */
 export interface HostKey {
@@ -8,33 +8,17 @@ export interface HostKey {
 
 /** `ssh-ed25519 AAAA...` (a trailing comment is ignored) → the key; undefined when it is not one. */
 export function parseHostKeyLine(line: string): HostKey | undefined {
-  const [type, b64] = line.trim().split(/\s+/);
-  if (!type || !b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
-  const blob = Buffer.from(b64, 'base64');
-  // The blob names its own algorithm first; a line whose two halves disagree is not a key.
-  if (blobType(blob) !== type) return undefined;
-  return { type, blob };
+  const key = parseKeyLine(line);
+  return 'error' in key ? undefined : { type: key.type, blob: key.blob };
 }
 
 /** The key a server presented (the blob ssh2 hands to hostVerifier). */
 export function hostKeyFromBlob(blob: Buffer): HostKey {
-  return { type: blobType(blob) ?? 'unknown', blob };
+  return { type: blobKeyType(blob) ?? 'unknown', blob };
 }
 
 export function hostKeyLine(key: HostKey): string {
   return `${key.type} ${key.blob.toString('base64')}`;
-}
-
-/** OpenSSH's fingerprint format: `SHA256:` + unpadded base64 of the blob's SHA-256. */
-export function fingerprint(key: HostKey): string {
-  return 'SHA256:' + createHash('sha256').update(key.blob).digest('base64').replace(/=+$/, '');
-}
-
-function blobType(blob: Buffer): string | undefined {
-  if (blob.length < 4) return undefined;
-  const n = blob.readUInt32BE(0);
-  if (n === 0 || n > 64 || blob.length < 4 + n) return undefined;
-  return blob.subarray(4, 4 + n).toString('latin1');
 }
 
 export type HostKeyDecision =
@@ -50,7 +34,7 @@ export function checkHostKey(host: string, pinned: string | undefined, presented
     return {
       accept: false,
       reason: 'AwaitingAcceptance',
-      message: `host ${host} presented ${presented.type} key ${fingerprint(presented)}; nothing runs there until you trust it: devrig host accept-key ${host}`,
+      message: `host ${host} presented ${presented.type} key ${fingerprint(presented.blob)}; nothing runs there until you trust it: devrig host accept-key ${host}`,
     };
   }
   const expected = parseHostKeyLine(pinned);
@@ -59,8 +43,8 @@ export function checkHostKey(host: string, pinned: string | undefined, presented
     accept: false,
     reason: 'HostKeyMismatch',
     message:
-      `REFUSED: the host key of ${host} changed. Expected ${expected ? `${expected.type} ${fingerprint(expected)}` : `(unreadable pinned key)`}, ` +
-      `got ${presented.type} ${fingerprint(presented)}. Someone may be intercepting the connection, or the machine was reinstalled. ` +
+      `REFUSED: the host key of ${host} changed. Expected ${expected ? `${expected.type} ${fingerprint(expected.blob)}` : `(unreadable pinned key)`}, ` +
+      `got ${presented.type} ${fingerprint(presented.blob)}. Someone may be intercepting the connection, or the machine was reinstalled. ` +
       `If you know why, trust the new key with: devrig host accept-key ${host}`,
   };
 }

@@ -11,6 +11,7 @@
  * is how stop and remove find its process tree.
  */
 import { posix } from 'node:path';
+import { MARKED_PIDS_FUNCTION, SIGNAL_MARKED_SCRIPT } from '../markedProcesses';
 import { LABELS, type ContainerObservation, type ContainerState } from '../provider';
 
 export const STATE_DIR = '.devrig';
@@ -195,21 +196,14 @@ export const SCRIPTS = {
     'exec "$@"',
   ].join('\n'),
   /** $1 signal, $2 NAME=VALUE a process must have in its environment. */
-  signalMarked: [
-    'for d in /proc/[0-9]*; do',
-    `  if tr '\\000' '\\n' < "$d/environ" 2>/dev/null | grep -qx "$2"; then kill -s "$1" "\${d#/proc/}" 2>/dev/null; fi`,
-    'done',
-    'exit 0',
-  ].join('\n'),
+  signalMarked: SIGNAL_MARKED_SCRIPT,
   /** $1 NAME=VALUE, $2 seconds: TERM, wait, then KILL what is left. */
   stopMarked: [
-    'scan() { found=; for d in /proc/[0-9]*; do',
-    `  if tr '\\000' '\\n' < "$d/environ" 2>/dev/null | grep -qx "$1"; then found="$found \${d#/proc/}"; fi`,
-    'done; }',
-    'scan "$1"; [ -z "$found" ] && exit 0',
+    MARKED_PIDS_FUNCTION,
+    'found=$(marked "$1"); [ -z "$found" ] && exit 0',
     'kill -s TERM $found 2>/dev/null',
     'n=$(( $2 * 5 ))',
-    'while [ "$n" -gt 0 ]; do sleep 0.2; scan "$1"; [ -z "$found" ] && exit 0; n=$((n - 1)); done',
+    'while [ "$n" -gt 0 ]; do sleep 0.2; found=$(marked "$1"); [ -z "$found" ] && exit 0; n=$((n - 1)); done',
     'kill -s KILL $found 2>/dev/null',
     'exit 0',
   ].join('\n'),

@@ -34,6 +34,8 @@ import {
 } from './plainHost';
 import { channelProcess, mustRun, runScript, shCommand } from './remoteShell';
 import type { SshConnection } from './sshConnection';
+import { readLines } from '../../util/lines';
+import { EXEC_MARKER } from '../markedProcesses';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -239,7 +241,7 @@ export class PlainProvider implements ContainerProvider {
   async exec(id: string, opts: ExecOptions): Promise<ExecProcess> {
     const record = this.records.get(id) ?? (await this.mustRead(id));
     const marker = randomBytes(8).toString('hex');
-    const env = { ...record.env, ...opts.env, [PROCESS_MARKER]: id, DEVRIG_EXEC_ID: marker };
+    const env = { ...record.env, ...opts.env, [PROCESS_MARKER]: id, [EXEC_MARKER]: marker };
     const assignments = Object.entries(env)
       .filter(([k, v]) => ENV_NAME.test(k) && !v.includes('\0'))
       .map(([k, v]) => `${k}=${v}`);
@@ -256,7 +258,7 @@ export class PlainProvider implements ContainerProvider {
       signal: async (sig) => {
         const s = sig.replace(/^SIG/, '');
         if (!/^[A-Z0-9]+$/.test(s)) throw new Error(`bad signal ${sig}`);
-        await mustRun(this.conn, 'signalling', SCRIPTS.signalMarked, [s, `DEVRIG_EXEC_ID=${marker}`]);
+        await mustRun(this.conn, 'signalling', SCRIPTS.signalMarked, [s, `${EXEC_MARKER}=${marker}`]);
       },
     });
   }
@@ -294,22 +296,22 @@ export class PlainProvider implements ContainerProvider {
       signal: async () => {},
     });
     signal.addEventListener('abort', () => p.stdout.destroy(), { once: true });
-    let buf = '';
+    let block: string[] = [];
     let prev: { busy: number; total: number } | undefined;
     try {
-      for await (const chunk of p.stdout) {
-        buf += (chunk as Buffer).toString();
-        let end: number;
-        while ((end = buf.indexOf('\n.\n')) >= 0) {
-          const block = buf.slice(0, end).split('\n');
-          buf = buf.slice(end + 3);
-          const cpuLine = block.find((l) => l.startsWith('cpu ')) ?? '';
-          const kib = (k: string) => Number(block.find((l) => l.startsWith(k))?.split(/\s+/)[1] ?? 0);
-          const s = statsFrom(prev, cpuLine, kib('MemTotal:'), kib('MemAvailable:'), cpus);
-          const first = !prev;
-          prev = s.cpu;
-          if (!first) yield { time: new Date().toISOString(), ...s.sample };
+      // One sample a second: /proc/stat's cpu line and meminfo lines, then a line holding ".".
+      for await (const line of readLines(p.stdout)) {
+        if (line !== '.') {
+          block.push(line);
+          continue;
         }
+        const cpuLine = block.find((l) => l.startsWith('cpu ')) ?? '';
+        const kib = (k: string) => Number(block.find((l) => l.startsWith(k))?.split(/\s+/)[1] ?? 0);
+        block = [];
+        const s = statsFrom(prev, cpuLine, kib('MemTotal:'), kib('MemAvailable:'), cpus);
+        const first = !prev;
+        prev = s.cpu;
+        if (!first) yield { time: new Date().toISOString(), ...s.sample };
       }
     } catch (e) {
       if (!signal.aborted) throw e;

@@ -1,5 +1,7 @@
 import type { Client, ClientChannel, PseudoTtyOptions } from 'ssh2';
-import { fingerprint, hostKeyLine, type HostKey } from './hostKey';
+import { ApiError } from '../../api';
+import { hostKeyLine, type HostKey } from './hostKey';
+import { fingerprint } from './sshKeyFormat';
 import { dial, DialError, type DialOptions, type DownReason, type SshTarget } from './sshDial';
 
 export type { DownReason, SshTarget } from './sshDial';
@@ -34,11 +36,8 @@ export function channelExit(ch: ClientChannel): Promise<{ code: number | null; s
 }
 
 /** The host cannot be used right now; the message says why (and the connection keeps retrying). */
-export class HostUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'HostUnavailableError';
-  }
+function hostUnavailable(message: string, options?: ErrorOptions): ApiError {
+  return new ApiError('Unavailable', message, undefined, options);
 }
 
 interface Slot {
@@ -83,7 +82,7 @@ export class SshConnection {
   }
 
   get presentedKeyFingerprint(): string | undefined {
-    return this.presentedKey && fingerprint(this.presentedKey);
+    return this.presentedKey && fingerprint(this.presentedKey.blob);
   }
 
   onState(listener: (s: SshConnectionState) => void): () => void {
@@ -104,7 +103,7 @@ export class SshConnection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         stop();
-        reject(new HostUnavailableError(`host ${this.target.name}: still connecting after ${timeoutMs} ms`));
+        reject(hostUnavailable(`host ${this.target.name}: still connecting after ${timeoutMs} ms`));
       }, timeoutMs);
       const stop = this.onState((s) => {
         clearTimeout(timer);
@@ -139,12 +138,9 @@ export class SshConnection {
           slot.limit = slot.sessions;
           continue;
         }
-        throw new HostUnavailableError(
-          `host ${this.target.name}: cannot start a command: ${(e as Error).message}`,
-          {
-            cause: e,
-          },
-        );
+        throw hostUnavailable(`host ${this.target.name}: cannot start a command: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
     }
   }
@@ -217,7 +213,7 @@ export class SshConnection {
     }
   }
 
-  private unavailable(): HostUnavailableError {
+  private unavailable(): ApiError {
     const s = this.current;
     const why =
       s.phase === 'down'
@@ -225,7 +221,7 @@ export class SshConnection {
         : s.phase === 'closed'
           ? 'the connection was closed'
           : 'still connecting';
-    return new HostUnavailableError(`host ${this.target.name} is not reachable: ${why}`);
+    return hostUnavailable(`host ${this.target.name} is not reachable: ${why}`);
   }
 
   private setState(s: SshConnectionState): void {

@@ -92,10 +92,29 @@ function stableJson(value: unknown): string {
 }
 
 /**
- * The part of the Environment spec a container is made from. A change here means a
- * new container; `state`, `restart`, timeouts and automations do not.
+ * The part of the Environment spec a container is made from. A change here means a new container;
+ * `state`, `restart`, timeouts and automations do not. Only the spec as written counts: budgets
+ * derived from the host (its CPUs and memory) or from devcontainer.json (hostRequirements, runArgs)
+ * do not, so a host that changed or an edited config never recreates a container by itself (the
+ * config is reported as drift through the config hash, and applied by a rebuild).
  */
-export function environmentHash(env: Environment, resources: EffectiveResources): string {
+export function environmentHash(env: Environment): string {
+  const s = env.spec;
+  return stableHash({
+    source: s.source,
+    devcontainer: s.devcontainer,
+    env: s.env,
+    rebuild: s.rebuild,
+    allowPrivileged: s.allowPrivileged,
+    resources: s.resources,
+  });
+}
+
+/**
+ * What runners before environmentHash labelled containers with: effective resources folded in.
+ * Still accepted for the containers they made, so upgrading the runner recreates nothing.
+ */
+export function legacyEnvironmentHash(env: Environment, resources: EffectiveResources): string {
   const s = env.spec;
   return stableHash({
     source: s.source,
@@ -138,7 +157,7 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
     [LABELS.kind]: 'environment',
     [LABELS.environment]: env.metadata.name,
     [LABELS.uid]: env.metadata.uid,
-    [LABELS.specHash]: environmentHash(env, resources),
+    [LABELS.specHash]: environmentHash(env),
     [LABELS.configHash]: input.configHash,
     [LABELS.generation]: String(env.metadata.generation),
     [LABELS.workspaceFolder]: resolved.workspaceFolder,

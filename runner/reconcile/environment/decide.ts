@@ -16,6 +16,8 @@ export interface DecisionInput {
   observed?: Pick<ContainerObservation, 'state' | 'running' | 'labels' | 'oomKilled' | 'exitCode'>;
   /** Hash of the spec inputs the container is made from (see environmentHash). */
   envHash: string;
+  /** The same by the older formula (legacyEnvironmentHash): containers labelled with it are current too. */
+  legacyEnvHash?: string;
   restartRequested: boolean;
 }
 
@@ -36,7 +38,8 @@ export function decideContainerAction(input: DecisionInput): ContainerAction {
   if (observed.state === 'dead' || observed.state === 'removing') {
     return { type: 'recreate', reason: `the container is ${observed.state}` };
   }
-  if (observed.labels[LABELS.specHash] !== input.envHash) {
+  const label = observed.labels[LABELS.specHash];
+  if (label !== input.envHash && (input.legacyEnvHash === undefined || label !== input.legacyEnvHash)) {
     return { type: 'recreate', reason: 'the environment spec changed' };
   }
   if (observed.state === 'paused') return { type: 'unpause', reason: 'the container was paused' };

@@ -22,6 +22,7 @@ import {
   buildContainerSpec,
   effectiveResources,
   environmentHash,
+  legacyEnvironmentHash,
   remoteUserOf,
   stableHash,
   workspaceVolumeName,
@@ -32,9 +33,14 @@ import { configDrift, decideContainerAction } from './decide';
 import { execOutput } from './execLines';
 import { LifecycleError, runHook } from './lifecycle';
 import { readMarkers, writeMarkers, type Markers } from './markers';
+import { environmentProcessEnv } from './processEnv';
 import { cloneDir, ensureSourceFolder, runOnHost } from './source';
 import { StatusDraft } from './statusDraft';
 import { tarFolder } from './tarFolder';
+import { TimedMemo } from './timedMemo';
+
+/** How old a build-inputs hash may be when no container is being made from it (drift reporting). */
+const BUILD_HASH_MAX_AGE_MS = 5 * 60_000;
 
 /** Extension points for what runs alongside an environment (automations, ports, activity). */
 export interface EnvironmentHooks {
@@ -76,8 +82,8 @@ export interface EnvironmentReconcilerDeps {
   runnerId: string;
   defaults?: ResourceDefaults;
   localEnv?: Record<string, string | undefined>;
-  /** Environment for sessions and lifecycle commands beyond remoteEnv: spec.env and secrets. */
-  sessionEnv?(env: Environment): Promise<Record<string, string>>;
+  /** The secrets an environment's processes get (see environmentProcessEnv). */
+  secrets?(env: Environment): Record<string, string>;
   hooks?: EnvironmentHooks;
   now?: () => Date;
   stopTimeoutSeconds?: number;
@@ -117,6 +123,8 @@ export class EnvironmentReconciler implements Reconciler {
   /** Workspace volumes created by this runner and not filled yet (env uid). */
   private readonly freshVolumes = new Set<string>();
   private readonly resolvedCache = new Map<string, ResolvedDevcontainer>();
+  /** Build-inputs hashes by environment uid: walking a large context on every resync is costly. */
+  private readonly buildHashes = new TimedMemo<string>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: EnvironmentReconcilerDeps) {
@@ -211,8 +219,10 @@ export class EnvironmentReconciler implements Reconciler {
     }
     const resources = effectiveResources(env, resolved, info, this.deps.defaults);
     this.reportSupport(draft, resolved, resources.warnings);
-    const envHash = environmentHash(env, resources);
-    const configHash = await this.configHash(resolved);
+    const envHash = environmentHash(env);
+    const legacyEnvHash = legacyEnvironmentHash(env, resources);
+    // Up to BUILD_HASH_MAX_AGE_MS old: only drift reporting reads it unless a container is made.
+    let inputs = await this.inputHashes(env, resolved, BUILD_HASH_MAX_AGE_MS);
 
     const found = await provider.findContainers({
       [LABELS.runner]: this.deps.runnerId,
@@ -221,7 +231,13 @@ export class EnvironmentReconciler implements Reconciler {
     const observed = await this.pickContainer(provider, found, log);
     const restartRequested =
       env.spec.restart !== undefined && env.spec.restart !== draft.status.restartHandled;
-    const action = decideContainerAction({ desired: env.spec.state, observed, envHash, restartRequested });
+    const action = decideContainerAction({
+      desired: env.spec.state,
+      observed,
+      envHash,
+      legacyEnvHash,
+      restartRequested,
+    });
 
     if (env.spec.state === 'Stopped') {
       if (action.type === 'stop' && observed) {
@@ -258,7 +274,9 @@ export class EnvironmentReconciler implements Reconciler {
     switch (action.type) {
       case 'create':
       case 'recreate': {
-        const image = await this.ensureImage(env, resolved, provider, draft, log, signal);
+        // What the new container is labelled with is what it is made from now.
+        inputs = await this.inputHashes(env, resolved, 0);
+        const image = await this.ensureImage(env, resolved, inputs.build, provider, draft, log, signal);
         const workspace = await this.ensureWorkspace(env, provider, draft);
         await this.initialize(resolved, sourceFolder, draft, log, signal);
         const spec = buildContainerSpec({
@@ -268,7 +286,7 @@ export class EnvironmentReconciler implements Reconciler {
           imageUser: image.user,
           workspace,
           resources,
-          configHash,
+          configHash: inputs.config,
           runnerId: this.deps.runnerId,
         });
         draft.set(C.ContainerRunning, 'False', 'Creating', action.reason);
@@ -332,7 +350,7 @@ export class EnvironmentReconciler implements Reconciler {
       );
     }
     draft.set(C.ContainerRunning, 'True', 'Running', `running since ${container.startedAt}`);
-    if (configDrift(container, configHash)) {
+    if (configDrift(container, inputs.config)) {
       draft.set(
         C.UpToDate,
         'False',
@@ -408,15 +426,27 @@ export class EnvironmentReconciler implements Reconciler {
     else draft.set(C.ConfigSupported, 'False', 'UnsupportedProperties', notes.join('; '));
   }
 
-  private async configHash(resolved: ResolvedDevcontainer): Promise<string> {
+  /**
+   * The hash of the build inputs (walks and hashes the whole build context: reused while younger
+   * than `maxAgeMs`) and of the resolved config with them (what UpToDate compares).
+   */
+  private async inputHashes(
+    env: Environment,
+    resolved: ResolvedDevcontainer,
+    maxAgeMs: number,
+  ): Promise<{ config: string; build?: string }> {
     const { warnings: _w, ...rest } = resolved;
-    const build = resolved.build ? await buildInputsHash(resolved.build) : undefined;
-    return stableHash({ config: rest, build });
+    const b = resolved.build;
+    const build = b
+      ? await this.buildHashes.get(env.metadata.uid, stableHash(b), maxAgeMs, () => buildInputsHash(b))
+      : undefined;
+    return { config: stableHash({ config: rest, build }), build };
   }
 
   private async ensureImage(
     env: Environment,
     resolved: ResolvedDevcontainer,
+    buildHash: string | undefined,
     provider: ContainerProvider,
     draft: StatusDraft,
     log: (line: string) => void,
@@ -424,7 +454,7 @@ export class EnvironmentReconciler implements Reconciler {
   ) {
     let req: ImageRequest;
     if (resolved.build) {
-      const hash = await buildInputsHash(resolved.build);
+      const hash = buildHash ?? (await buildInputsHash(resolved.build));
       const tag = `devrig/${env.metadata.name}:${stableHash({ hash, rebuild: env.spec.rebuild })}`;
       req = {
         kind: 'build',
@@ -593,7 +623,7 @@ export class EnvironmentReconciler implements Reconciler {
     const run = {
       user: draft.status.remoteUser ?? 'root',
       workdir: draft.status.workspaceFolder ?? resolved.workspaceFolder,
-      env: { ...resolved.remoteEnv, ...(await this.deps.sessionEnv?.(env)) },
+      env: this.processEnv(env, resolved),
       log,
       signal,
     };
@@ -663,6 +693,7 @@ export class EnvironmentReconciler implements Reconciler {
     await rm(cloneDir(env, this.deps.sourcesDir), { recursive: true, force: true });
     await this.deps.hooks?.stopped?.(env);
     this.resolvedCache.delete(name);
+    this.buildHashes.forget(env.metadata.uid);
     await this.deps.store.setFinalizers(
       'Environment',
       name,
@@ -703,6 +734,10 @@ export class EnvironmentReconciler implements Reconciler {
     });
   }
 
+  private processEnv(env: Environment, resolved: ResolvedDevcontainer | undefined): Record<string, string> {
+    return environmentProcessEnv(resolved?.remoteEnv, env, this.deps.secrets?.(env));
+  }
+
   /** Where sessions for a Ready environment go, with the user, folder and env they get. */
   async sessionTarget(env: Environment): Promise<SessionTarget | undefined> {
     const provider = await this.deps.providerFor(env);
@@ -714,7 +749,7 @@ export class EnvironmentReconciler implements Reconciler {
       containerId: id,
       user: env.status.remoteUser ?? 'root',
       workspaceFolder: env.status.workspaceFolder ?? '/',
-      env: { ...resolved?.remoteEnv, ...(await this.deps.sessionEnv?.(env)) },
+      env: this.processEnv(env, resolved),
     };
   }
 }

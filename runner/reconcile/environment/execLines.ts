@@ -1,4 +1,5 @@
 import type { ContainerProvider, ExecOptions } from '../../providers/provider';
+import { lines } from '../../util/lines';
 
 export interface ExecResult {
   code: number | null;
@@ -20,26 +21,12 @@ export async function execLines(
 ): Promise<ExecResult> {
   const p = await provider.exec(containerId, { ...opts, tty: false, stdin: false });
   const tail: string[] = [];
-  const pump = (stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr') => {
-    let buf = '';
-    const emit = (line: string) => {
+  const pump = (stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr') =>
+    lines(stream, (line) => {
       tail.push(line);
       if (tail.length > tailSize) tail.shift();
       onLine(line, name);
-    };
-    stream.on('data', (d: Buffer) => {
-      buf += d.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        emit(buf.slice(0, nl).replace(/\r$/, ''));
-        buf = buf.slice(nl + 1);
-      }
     });
-    stream.on('end', () => {
-      if (buf) emit(buf);
-      buf = '';
-    });
-  };
   pump(p.stdout, 'stdout');
   pump(p.stderr, 'stderr');
   let killTimer: NodeJS.Timeout | undefined;

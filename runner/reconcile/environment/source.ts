@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Environment } from '../../api';
 import { runGit } from '../../git/runGit';
+import { runLogged } from '../../util/runLogged';
 import { TerminalError } from '../controller';
 
 /** The source folder on the runner's machine: the given folder, or a clone of the git URL. */
@@ -45,14 +45,5 @@ export function runOnHost(
   signal?: AbortSignal,
 ): Promise<number> {
   const [cmd, ...args] = command.argv ?? ['/bin/sh', '-c', command.shell ?? ''];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd!, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], signal });
-    const onData = (d: Buffer) => {
-      for (const l of d.toString().split(/\r?\n/)) if (l) log(l);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => reject(new Error(`cannot run ${cmd}: ${e.message}`, { cause: e })));
-    child.on('close', (code) => resolve(code ?? -1));
-  });
+  return runLogged(cmd!, args, { cwd }, log, signal);
 }

@@ -1,0 +1,70 @@
+import { ApiError, invalid, ResourceName, type Environment, type EnvironmentSpecInput } from '../api';
+import type { RunnerClient } from './runnerClient';
+
+export interface UpdateEnvironmentOptions {
+  /** Create the environment when there is none (`mutate` then gets undefined); else NotFound. */
+  create?: boolean;
+  /** How many times to read again and retry after a Conflict. Default 4. */
+  retries?: number;
+}
+
+/**
+ * Changes an environment's spec without losing anyone else's change: reads it, applies
+ * `mutate(current)` with the resourceVersion read, and when the runner answers Conflict (someone
+ * wrote in between) reads again and re-applies `mutate` to the new object, up to `retries` times.
+ * `mutate` may run more than once and must build its result from the object it is given.
+ * Returns the environment as applied (its generation is what to wait for).
+ *
+ * Creating has no version to check: two callers creating the same name at once both succeed,
+ * the later spec winning.
+ */
+export async function updateEnvironmentSpec(
+  client: Pick<RunnerClient, 'call'>,
+  name: string,
+  mutate: (current: Environment | undefined) => EnvironmentSpecInput,
+  opts: UpdateEnvironmentOptions = {},
+): Promise<Environment> {
+  const checked = ResourceName.safeParse(name);
+  // Said as apply says it (a get would only complain about its own parameter).
+  if (!checked.success) throw invalid('the environment', checked.error, 'metadata.name');
+  const retries = opts.retries ?? 4;
+  for (let attempt = 0; ; attempt++) {
+    const current = await getEnvironment(client, name, opts.create === true);
+    if (current?.metadata.deletionTimestamp) {
+      throw new ApiError('Conflict', `environment "${name}" is being deleted`);
+    }
+    try {
+      const applied = await client.call('apply', {
+        resource: {
+          kind: 'Environment',
+          metadata: current ? { name, resourceVersion: current.metadata.resourceVersion } : { name },
+          spec: mutate(current),
+        },
+      });
+      if (applied.kind !== 'Environment') throw new ApiError('Internal', `apply returned a ${applied.kind}`);
+      return applied;
+    } catch (e) {
+      const retry =
+        e instanceof ApiError &&
+        (e.code === 'Conflict' || (e.code === 'NotFound' && current !== undefined && opts.create === true));
+      // NotFound: it was removed since we read it; create it then.
+      if (retry && attempt < retries) continue;
+      throw e;
+    }
+  }
+}
+
+async function getEnvironment(
+  client: Pick<RunnerClient, 'call'>,
+  name: string,
+  mayBeMissing: boolean,
+): Promise<Environment | undefined> {
+  try {
+    const r = await client.call('get', { kind: 'Environment', name });
+    if (r.kind !== 'Environment') throw new ApiError('BadRequest', `${name} is not an environment`);
+    return r;
+  } catch (e) {
+    if (mayBeMissing && e instanceof ApiError && e.code === 'NotFound') return undefined;
+    throw e;
+  }
+}
