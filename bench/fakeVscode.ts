@@ -82,6 +82,12 @@ export function fakeVscode(opts: { folder: string; settings: Record<string, unkn
     QuickPickItemKind: { Separator: -1, Default: 0 },
     ViewColumn: { Active: -1 },
     CancellationError: class extends Error {},
+    RelativePattern: class {
+      constructor(
+        readonly base: unknown,
+        readonly pattern: string,
+      ) {}
+    },
     Uri: { file: uri, parse: (s: string) => uri(s) },
     env: { remoteName: undefined, appName: 'bench', clipboard: { writeText: dismissed } },
     extensions: { getExtension: () => undefined },
