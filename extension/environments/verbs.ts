@@ -3,7 +3,13 @@
 // the commands' pickers and the details panel's buttons all follow. A unit test checks package.json
 // against it for every phase. Pure, and free of Node APIs (the webview imports it too).
 
-import type { AutomationPhase, AutomationStatus, Environment, EnvironmentPhase } from '../../runner/api';
+import {
+  EnvironmentPhase as EnvironmentPhaseSchema,
+  type AutomationPhase,
+  type AutomationStatus,
+  type Environment,
+  type EnvironmentPhase,
+} from '../../runner/api';
 
 export type EnvironmentVerb =
   | 'start'
@@ -26,17 +32,7 @@ export interface VerbFacts {
   idleStop: boolean;
 }
 
-const EVERY_PHASE: readonly EnvironmentPhase[] = [
-  'Pending',
-  'Building',
-  'Starting',
-  'Running',
-  'Stopping',
-  'Stopped',
-  'Failed',
-  'Deleting',
-  'Unreachable',
-];
+const EVERY_PHASE: readonly EnvironmentPhase[] = EnvironmentPhaseSchema.options;
 /** Once deletion started nothing can be changed any more, only watched. */
 const NOT_DELETING = EVERY_PHASE.filter((p) => p !== 'Deleting');
 

@@ -99,15 +99,7 @@ function stableJson(value: unknown): string {
  * config is reported as drift through the config hash, and applied by a rebuild).
  */
 export function environmentHash(env: Environment): string {
-  const s = env.spec;
-  return stableHash({
-    source: s.source,
-    devcontainer: s.devcontainer,
-    env: s.env,
-    rebuild: s.rebuild,
-    allowPrivileged: s.allowPrivileged,
-    resources: s.resources,
-  });
+  return stableHash(specInputs(env, env.spec.resources));
 }
 
 /**
@@ -115,15 +107,22 @@ export function environmentHash(env: Environment): string {
  * Still accepted for the containers they made, so upgrading the runner recreates nothing.
  */
 export function legacyEnvironmentHash(env: Environment, resources: EffectiveResources): string {
+  return stableHash(
+    specInputs(env, { cpus: resources.cpus, memory: resources.memoryBytes, pids: resources.pids }),
+  );
+}
+
+/** The spec fields a container is made from; the two hashes differ only in how resources count. */
+function specInputs(env: Environment, resources: unknown) {
   const s = env.spec;
-  return stableHash({
+  return {
     source: s.source,
     devcontainer: s.devcontainer,
     env: s.env,
     rebuild: s.rebuild,
     allowPrivileged: s.allowPrivileged,
-    resources: { cpus: resources.cpus, memory: resources.memoryBytes, pids: resources.pids },
-  });
+    resources,
+  };
 }
 
 export function containerName(env: Environment): string {
