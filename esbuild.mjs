@@ -51,10 +51,16 @@ const builds = [
   { ...node, entryPoints: { runner: 'runner/main.ts' }, outdir: 'dist', plugins: [zodEnglishOnly] },
   {
     ...node,
-    entryPoints: { cli: 'runner/cli/main.ts' },
+    entryPoints: { 'cli-main': 'runner/cli/main.ts' },
+    outdir: 'dist',
+    plugins: [zodEnglishOnly],
+  },
+  // The `devrig` command: loads cli-main.js through V8's code cache (see runner/cli/bin.ts).
+  {
+    ...node,
+    entryPoints: { cli: 'runner/cli/bin.ts' },
     outdir: 'dist',
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [zodEnglishOnly],
   },
   { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', plugins: [zodEnglishOnly] },
   {
@@ -93,6 +99,11 @@ if (watch) {
   for (const b of present) await (await esbuild.context(b)).watch();
 } else {
   const results = await Promise.all(present.map((b) => esbuild.build(b)));
+  // bin.ts runs cli-main.js as a vm.Script (for the code cache), where Node 20 cannot import():
+  // what the CLI loads late must be bundled (esbuild turns that into a require) or required.
+  if (exists('dist/cli-main.js') && /[^\w$.]import\(["']/.test(readFileSync('dist/cli-main.js', 'utf8'))) {
+    throw new Error('dist/cli-main.js has an import() of an external module; see runner/cli/bin.ts');
+  }
   for (const r of results) {
     for (const [file, out] of Object.entries(r.metafile.outputs)) {
       if (file.endsWith('.js'))

@@ -226,7 +226,10 @@ export class Runner {
       const m = e.object.metadata;
       const specChanged = !prev || prev.metadata.generation !== m.generation;
       const deleting = !!m.deletionTimestamp && !prev?.metadata.deletionTimestamp;
-      const finalizers = !prev || !isDeepStrictEqual(prev.metadata.finalizers, m.finalizers);
+      // The reconciler adds its finalizer itself (no need to look again); one going during
+      // deletion may be the last.
+      const finalizers =
+        !!m.deletionTimestamp && !!prev && !isDeepStrictEqual(prev.metadata.finalizers, m.finalizers);
       if (prev && (specChanged || deleting)) {
         // A long step (a build, a postCreateCommand) for an outdated spec is not worth finishing.
         this.environments.abortInflight(

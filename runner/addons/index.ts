@@ -89,10 +89,13 @@ export function attachAddons(h: AddonsHost): void {
     }
   };
   const previous = { ...h.hooks };
+  // Dotfiles before Ready: shells and automations should find them in place.
+  h.hooks.prepare = async (env, containerId, status) => {
+    await previous.prepare?.(env, containerId, status);
+    await guard('dotfiles', env, () => dotfiles.prepare(env, containerId, status));
+  };
   h.hooks.ready = async (env, containerId, resolved, status) => {
     await previous.ready?.(env, containerId, resolved, status);
-    // Dotfiles first: shells and automations should find them in place.
-    await guard('dotfiles', env, () => dotfiles.ready(env, containerId, status));
     await guard('inactivity', env, () => inactivity.ready(env, status));
     await guard('ports', env, () => ports.ready(env, containerId, resolved, status));
     await guard('automations', env, () => automations.ready(env, containerId, status));

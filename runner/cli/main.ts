@@ -1,3 +1,4 @@
+import '../api/zodJitless';
 import { ApiError } from '../api';
 import { UsageError } from './args';
 import { up, upHelp } from './commands/up';
@@ -113,13 +114,4 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     ctx.close();
   }
-}
-
-if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => {
-    trace('exit');
-    process.exitCode = code;
-    // Streams to the runner must not keep a finished command alive.
-    setImmediate(() => process.exit(code));
-  });
 }

@@ -36,9 +36,9 @@ export const RUNNER_LOG_ROTATE_BYTES = 5 * 1024 * 1024;
  */
 export async function tryConnect(stateDir: string, client: string): Promise<RunnerClient | undefined> {
   const paths = statePaths(stateDir);
-  const info = await readRunnerInfo(paths.info);
+  const [info, tokenFile] = await Promise.all([readRunnerInfo(paths.info), readFileIfExists(paths.token)]);
   if (!info || !isProcessRunning({ pid: info.pid, startTime: info.pidStartTime })) return undefined;
-  const token = (await readFileIfExists(paths.token))?.trim();
+  const token = tokenFile?.trim();
   if (!token) return undefined;
   try {
     return await RunnerClient.connect({ port: info.port, token, client });

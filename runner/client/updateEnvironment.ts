@@ -6,6 +6,11 @@ export interface UpdateEnvironmentOptions {
   create?: boolean;
   /** How many times to read again and retry after a Conflict. Default 4. */
   retries?: number;
+  /**
+   * The environment as the caller just read it (null: it had none), used for the first attempt
+   * instead of reading it again; a Conflict still reads afresh.
+   */
+  current?: Environment | null;
 }
 
 /**
@@ -29,7 +34,10 @@ export async function updateEnvironmentSpec(
   if (!checked.success) throw invalid('the environment', checked.error, 'metadata.name');
   const retries = opts.retries ?? 4;
   for (let attempt = 0; ; attempt++) {
-    const current = await getEnvironment(client, name, opts.create === true);
+    const current =
+      attempt === 0 && opts.current !== undefined
+        ? (opts.current ?? undefined)
+        : await getEnvironment(client, name, opts.create === true);
     if (current?.metadata.deletionTimestamp) {
       throw new ApiError('Conflict', `environment "${name}" is being deleted`);
     }

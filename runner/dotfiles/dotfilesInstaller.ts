@@ -44,7 +44,7 @@ export class DotfilesInstaller {
     this.config = new RunnerConfigReader(deps.configPath);
   }
 
-  async ready(env: Environment, containerId: string, status: EnvironmentStatus): Promise<void> {
+  async prepare(env: Environment, containerId: string, status: EnvironmentStatus): Promise<void> {
     if (this.checked.has(containerId)) return;
     const name = env.metadata.name;
     let config: DotfilesConfig | undefined;

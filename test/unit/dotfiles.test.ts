@@ -145,12 +145,12 @@ test('dotfiles: with none configured, a reconcile neither reads the config again
       log: () => {},
     });
     const env = { metadata: { name: 'e' } } as Environment;
-    for (let i = 0; i < 3; i++) await installer.ready(env, 'c1', {} as Environment['status']);
+    for (let i = 0; i < 3; i++) await installer.prepare(env, 'c1', {} as Environment['status']);
     assert.deepEqual(parts, [{ conditions: { DotfilesInstalled: null } }], 'cleared once');
     assert.equal(providerAsked, 0);
     // Configured later: looked at on the next reconcile.
     await writeRunnerConfig(join(dir, 'config.json'), { dotfiles: { repository: 'me/dots' } });
-    await installer.ready(env, 'c1', {} as Environment['status']);
+    await installer.prepare(env, 'c1', {} as Environment['status']);
     assert.equal(providerAsked, 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,10 +2,13 @@ import type { Environment } from '../../api';
 import type { RunnerClient } from '../../client/runnerClient';
 import type { CliContext } from '../context';
 
-/** While waiting: the environment's log and phase changes on stderr. */
-export async function followProgress(ctx: CliContext, client: RunnerClient, name: string) {
+/**
+ * While waiting: the environment's log and phase changes on stderr. The log stream opens alongside
+ * the caller's own requests (nothing waits for it).
+ */
+export function followProgress(ctx: CliContext, client: RunnerClient, name: string) {
   let lastPhase = '';
-  const h = await client
+  const stream = client
     .stream('logs', { name, follow: true, tail: 0 }, (e) => process.stderr.write(e.data))
     .catch(() => undefined);
   return {
@@ -16,7 +19,7 @@ export async function followProgress(ctx: CliContext, client: RunnerClient, name
       }
     },
     stop: async () => {
-      await h?.cancel();
+      await (await stream)?.cancel();
     },
   };
 }

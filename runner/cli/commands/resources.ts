@@ -93,7 +93,7 @@ export async function setState(ctx: CliContext, verb: Verb, argv: string[]): Pro
     ...(verb === 'rebuild' ? { rebuild: token } : {}),
   }));
   if (values['no-wait']) return 0;
-  const progress = await followProgress(ctx, client, name);
+  const progress = followProgress(ctx, client, name);
   const outcome = await waitForEnvironment(
     client,
     name,
@@ -102,7 +102,7 @@ export async function setState(ctx: CliContext, verb: Verb, argv: string[]): Pro
     Number(values.timeout) * 1000,
     progress.onChange,
   );
-  await progress.stop();
+  void progress.stop();
   if (!outcome.ok) {
     ctx.err(`devrig ${verb}: ${name}: ${outcome.reason}: ${outcome.message}`);
     return 1;

@@ -64,14 +64,15 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
       // generation, so the runner retries now and failed lifecycle hooks run again.
       ...(current?.status.phase === 'Failed' ? { restart: new Date().toISOString() } : {}),
     }),
-    { create: true },
+    // The list just read is the first attempt's current object: one round trip less.
+    { create: true, current: existing.find((e) => e.metadata.name === name) ?? null },
   );
   trace('up: applied');
   if (values['no-wait']) {
     ctx.out(values.json ? JSON.stringify({ outcome: 'applied', name }) : `environment ${name} applied`);
     return 0;
   }
-  const progress = values.json ? undefined : await followProgress(ctx, client, name);
+  const progress = values.json ? undefined : followProgress(ctx, client, name);
   const outcome = await waitForEnvironment(
     client,
     name,
@@ -81,8 +82,8 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     progress?.onChange,
   );
   trace('up: outcome');
-  await progress?.stop();
-  trace('up: streams closed');
+  // Not awaited: the process ends after the summary, and with it the log stream.
+  void progress?.stop();
   if (!outcome.ok) {
     if (values.json)
       ctx.out(JSON.stringify({ outcome: 'error', name, reason: outcome.reason, message: outcome.message }));

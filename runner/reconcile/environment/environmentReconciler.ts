@@ -44,7 +44,9 @@ const BUILD_HASH_MAX_AGE_MS = 5 * 60_000;
 
 /** Extension points for what runs alongside an environment (automations, ports, activity). */
 export interface EnvironmentHooks {
-  /** After the environment became (or stayed) Ready. */
+  /** After the lifecycle commands, before Ready is reported: what must be in place to code (dotfiles). */
+  prepare?(env: Environment, containerId: string, status: EnvironmentStatus): Promise<void>;
+  /** After the environment became (or stayed) Ready and that was written. */
   ready?(
     env: Environment,
     containerId: string,
@@ -175,17 +177,33 @@ export class EnvironmentReconciler implements Reconciler {
   }
 
   private async write(env: Environment, draft: StatusDraft, observed: boolean): Promise<void> {
-    const current = this.deps.store.get('Environment', env.metadata.name);
-    if (!current || current.metadata.uid !== env.metadata.uid) return;
-    this.deps.hooks?.overlayStatus?.(env, draft.status);
-    const status = draft.finish(observed);
-    if (!draft.changedFrom(current.status)) return;
-    await this.deps.store.updateStatus('Environment', env.metadata.name, status);
+    const status = this.statusToWrite(env, draft, observed);
+    if (status) await this.deps.store.updateStatus('Environment', env.metadata.name, status);
   }
 
-  /** Shows progress while a long step runs. */
-  private async progress(env: Environment, draft: StatusDraft): Promise<void> {
-    await this.write(env, draft, false);
+  /** The status to store now (a copy: the draft goes on changing), or undefined when there is none to write. */
+  private statusToWrite(
+    env: Environment,
+    draft: StatusDraft,
+    observed: boolean,
+  ): EnvironmentStatus | undefined {
+    const current = this.deps.store.get('Environment', env.metadata.name);
+    if (!current || current.metadata.uid !== env.metadata.uid) return undefined;
+    this.deps.hooks?.overlayStatus?.(env, draft.status);
+    draft.finish(observed);
+    if (!draft.changedFrom(current.status)) return undefined;
+    return structuredClone(draft.status);
+  }
+
+  /**
+   * Shows progress while a long step runs. The step does not wait for it: the store keeps writes in
+   * order, and the write that ends the reconcile is waited for.
+   */
+  private progress(env: Environment, draft: StatusDraft): void {
+    const status = this.statusToWrite(env, draft, false);
+    // A failed progress write (the object went, the store closed) is superseded by the next
+    // write, and a store that cannot write fails that one too.
+    if (status) this.deps.store.updateStatus('Environment', env.metadata.name, status).catch(() => {});
   }
 
   private async converge(
@@ -243,7 +261,7 @@ export class EnvironmentReconciler implements Reconciler {
       if (action.type === 'stop' && observed) {
         draft.set(C.ContainerRunning, 'True', 'Stopping', 'stopping the container');
         draft.set(C.Ready, 'False', 'Stopping', 'the environment is stopping');
-        await this.progress(env, draft);
+        this.progress(env, draft);
         log('Stopping the container');
         await this.deps.hooks
           ?.beforeStop?.(env, observed.id)
@@ -291,7 +309,7 @@ export class EnvironmentReconciler implements Reconciler {
         });
         draft.set(C.ContainerRunning, 'False', 'Creating', action.reason);
         draft.set(C.Ready, 'False', 'Creating', 'creating the container');
-        await this.progress(env, draft);
+        this.progress(env, draft);
         if (action.type === 'recreate' && observed) {
           log(`Recreating the container: ${action.reason}`);
           await this.deps.hooks?.beforeStop?.(env, observed.id).catch(() => {});
@@ -308,7 +326,7 @@ export class EnvironmentReconciler implements Reconciler {
       case 'start':
         log(`Starting the container: ${action.reason}`);
         draft.set(C.ContainerRunning, 'False', 'Starting', action.reason);
-        await this.progress(env, draft);
+        this.progress(env, draft);
         await this.initialize(resolved, sourceFolder, draft, log, signal);
         await provider.startContainer(containerId!);
         break;
@@ -319,7 +337,7 @@ export class EnvironmentReconciler implements Reconciler {
       case 'restart':
         log('Restarting the container');
         draft.set(C.ContainerRunning, 'False', 'Starting', action.reason);
-        await this.progress(env, draft);
+        this.progress(env, draft);
         await this.deps.hooks?.beforeStop?.(env, containerId!).catch(() => {});
         await provider.stopContainer(containerId!, this.deps.stopTimeoutSeconds ?? 10);
         await this.initialize(resolved, sourceFolder, draft, log, signal);
@@ -370,7 +388,11 @@ export class EnvironmentReconciler implements Reconciler {
     await this.populateVolume(env, provider, container, draft, log);
     await this.lifecycle(env, provider, container, resolved, draft, log, signal);
 
+    await this.deps.hooks?.prepare?.(env, container.id, draft.status);
     draft.set(C.Ready, 'True', 'Ready', 'the environment is ready');
+    // Ready is what `up` and the editor wait for: say so before the add-ons that follow it
+    // (automations, ports, activity) run; they report their own progress in their own status.
+    await this.write(env, draft, true);
     await this.deps.hooks?.ready?.(env, container.id, resolved, draft.status);
     return;
   }
@@ -476,7 +498,7 @@ export class EnvironmentReconciler implements Reconciler {
       draft.set(C.ImageReady, 'False', 'Pulling', `looking for ${resolved.image}`);
     }
     draft.set(C.Ready, 'False', 'Building', 'preparing the image');
-    await this.progress(env, draft);
+    this.progress(env, draft);
     try {
       const image = await provider.ensureImage(
         req,
@@ -635,7 +657,7 @@ export class EnvironmentReconciler implements Reconciler {
       if (resolved.lifecycle[hook].length === 0) continue;
       draft.set(C.LifecycleComplete, 'False', 'Running', `running ${hook}`);
       draft.set(C.Ready, 'False', 'Running', `running ${hook}`);
-      await this.progress(env, draft);
+      this.progress(env, draft);
       try {
         await runHook(provider, container.id, hook, resolved.lifecycle[hook], run);
       } catch (e) {
