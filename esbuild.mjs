@@ -53,6 +53,8 @@ const builds = [
     ...node,
     entryPoints: { 'cli-main': 'runner/cli/main.ts' },
     outdir: 'dist',
+    // Read at every command: half the bytes to read; pure ASCII, so bin.ts reads it as latin1.
+    minify: true,
     plugins: [zodEnglishOnly],
   },
   // The `devrig` command: loads cli-main.js through V8's code cache (see runner/cli/bin.ts).
@@ -101,8 +103,14 @@ if (watch) {
   const results = await Promise.all(present.map((b) => esbuild.build(b)));
   // bin.ts runs cli-main.js as a vm.Script (for the code cache), where Node 20 cannot import():
   // what the CLI loads late must be bundled (esbuild turns that into a require) or required.
-  if (exists('dist/cli-main.js') && /[^\w$.]import\(["']/.test(readFileSync('dist/cli-main.js', 'utf8'))) {
-    throw new Error('dist/cli-main.js has an import() of an external module; see runner/cli/bin.ts');
+  // It also reads it as latin1, which is right only while it is ASCII (esbuild escapes the rest).
+  if (exists('dist/cli-main.js')) {
+    const bytes = readFileSync('dist/cli-main.js');
+    const cli = bytes.toString('latin1');
+    if (/[^\w$.]import\(["']/.test(cli)) {
+      throw new Error('dist/cli-main.js has an import() of an external module; see runner/cli/bin.ts');
+    }
+    if (bytes.some((b) => b > 0x7f)) throw new Error('dist/cli-main.js is not ASCII; see runner/cli/bin.ts');
   }
   for (const r of results) {
     for (const [file, out] of Object.entries(r.metafile.outputs)) {

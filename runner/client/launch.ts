@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { closeSync, openSync, renameSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -58,6 +58,9 @@ export async function spawnRunner(opts: {
   nodePath?: string;
   env?: NodeJS.ProcessEnv;
 }): Promise<{ pid: number; exited: Promise<number | null> }> {
+  // Required here, not imported up front: most callers find the runner running, and every CLI
+  // command starts faster without it (a bundled import() would not do: see runner/cli/bin.ts).
+  const { spawn } = module.require('node:child_process') as typeof ChildProcess;
   await ensurePrivateDir(opts.stateDir);
   const paths = statePaths(opts.stateDir);
   rotateLog(paths.log);

@@ -29,7 +29,7 @@ describe('the devrig command keeps a V8 code cache in its state folder', () => {
     const first = await runCli(['config', 'get'], env);
     assert.equal(first.code, 0, first.stderr);
     const [file] = caches();
-    assert.match(file!, /^cli-config-v\d+.*\.v8$/);
+    assert.match(file!, /^cli-[0-9a-f]{12}-config-v\d+.*\.v8$/);
     assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
     assert.equal(statSync(join(cacheDir, file!)).mode & 0o777, 0o600);
     const written = statSync(join(cacheDir, file!)).mtimeMs;
@@ -49,7 +49,7 @@ describe('the devrig command keeps a V8 code cache in its state folder', () => {
   });
 
   test('a damaged cache is only a slower start: the command works and the cache is made again', async () => {
-    const [file] = caches().filter((f) => f.startsWith('cli-config-'));
+    const [file] = caches().filter((f) => /^cli-[0-9a-f]{12}-config-/.test(f));
     writeFileSync(join(cacheDir, file!), 'not a code cache');
     const r = await runCli(['config', 'get'], env);
     assert.equal(r.code, 0, r.stderr);

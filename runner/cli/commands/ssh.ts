@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +58,8 @@ export async function sshCommand(ctx: CliContext, argv: string[]): Promise<numbe
 }
 
 function runSsh(args: string[]): Promise<number> {
+  // Required when used (see spawnRunner in runner/client/launch.ts).
+  const { spawn } = module.require('node:child_process') as typeof ChildProcess;
   return new Promise((resolve, reject) => {
     const child = spawn('ssh', args, { stdio: 'inherit' });
     // Ctrl-C belongs to ssh (and the program behind it): do not die before it reports.
