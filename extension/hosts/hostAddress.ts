@@ -1,6 +1,7 @@
 // `user@host:port` → a Host resource for "Add SSH Host". Pure.
 
-import { NAME_PATTERN, type HostApply } from '../../runner/api';
+import type { HostApply } from '../../runner/api/host';
+import { NAME_PATTERN } from '../../runner/api/names';
 
 export interface HostAddress {
   user: string;

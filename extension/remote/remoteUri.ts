@@ -3,7 +3,7 @@
 // `vscode` import, so the CLI can print the same URIs.
 
 import { posix } from 'node:path';
-import { NAME_PATTERN } from '../../runner/api/meta';
+import { NAME_PATTERN } from '../../runner/api/names';
 
 /** Prefix of every environment's SSH host alias. */
 export const HOST_ALIAS_PREFIX = 'devrig-';

@@ -14,10 +14,3 @@ export const Condition = z.object({
   observedGeneration: z.number().int().nonnegative(),
 });
 export type Condition = z.infer<typeof Condition>;
-
-export function findCondition(
-  conditions: readonly Condition[] | undefined,
-  type: string,
-): Condition | undefined {
-  return conditions?.find((c) => c.type === type);
-}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApiError } from './apiError';
 
 export const ErrorCode = z.enum([
   'BadRequest',
@@ -20,28 +21,6 @@ export const ErrorBody = z.object({
   details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
-
-/** An error that crosses the API as is: code + message + where. */
-export class ApiError extends Error {
-  readonly code: ErrorCode;
-  readonly details: ErrorBody['details'];
-  constructor(code: ErrorCode, message: string, details?: ErrorBody['details'], options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ApiError';
-    this.code = code;
-    this.details = details;
-  }
-  toBody(): ErrorBody {
-    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
-  }
-  static from(body: ErrorBody): ApiError {
-    return new ApiError(body.code, body.message, body.details);
-  }
-}
-
-export function isApiError(e: unknown, code?: ErrorCode): e is ApiError {
-  return e instanceof ApiError && (code === undefined || e.code === code);
-}
 
 /** Turns a zod error into readable details (`spec.resources.memory: must be ...`). */
 export function zodDetails(error: z.ZodError, prefix = ''): NonNullable<ErrorBody['details']> {

@@ -1,14 +1,8 @@
 import { z } from 'zod';
 
-/** Names become SSH host aliases (`devrig-<name>`), container and volume names: DNS-label rules. */
-export const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+import { NAME_PATTERN, NAME_RULE } from './names';
 
-export const ResourceName = z
-  .string()
-  .regex(
-    NAME_PATTERN,
-    'must be 1-40 characters of lowercase letters, digits and "-", starting and ending with a letter or digit',
-  );
+export const ResourceName = z.string().regex(NAME_PATTERN, NAME_RULE);
 
 export const Labels = z.record(
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/, 'label keys are 1-63 of A-Z a-z 0-9 . _ / -'),

@@ -1,4 +1,5 @@
-import { findCondition, type Condition } from './conditions';
+// No schemas at run time here: the CLI's fast path uses it without loading zod.
+import type { Condition } from './conditions';
 import type { DesiredState, EnvironmentPhase } from './environment';
 
 /** Condition types an environment reports; `Ready` summarises the gating ones. */
@@ -78,4 +79,11 @@ export function derivePhase(input: {
   const image = c('ImageReady');
   if (!image || image.status !== 'True') return image ? 'Building' : 'Pending';
   return 'Starting';
+}
+
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
 }

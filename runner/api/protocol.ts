@@ -4,9 +4,6 @@ import { Host, HostApply, HostKeyLine } from './host';
 import { ErrorBody } from './errors';
 import { ResourceName } from './meta';
 
-/** Bumped when a message changes shape; a client and runner must agree on it. */
-export const API_VERSION = 1;
-
 export const Kind = z.enum(['Environment', 'Host']);
 export type Kind = z.infer<typeof Kind>;
 
@@ -199,7 +196,3 @@ export const ServerFrame = z.union([
   z.object({ id: z.number().int(), end: z.object({ error: ErrorBody.optional() }) }),
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
-
-/** The HTTP header carrying the token on the WebSocket upgrade. */
-export const TOKEN_HEADER = 'authorization';
-export const tokenHeaderValue = (token: string) => `Bearer ${token}`;

@@ -93,7 +93,8 @@ function loadWithCodeCache(file: string, cacheDir: string): CliMain {
 
 const cli = load(join(__dirname, 'cli-main.js'));
 void cli.main(process.argv.slice(2)).then((code) => {
-  trace('exit');
+  // Whether this command had to load zod (its global registry): the fast commands do not.
+  trace(`exit (schemas ${'__zod_globalRegistry' in globalThis ? 'loaded' : 'not loaded'})`);
   process.exitCode = code;
   // Streams to the runner must not keep a finished command alive.
   setImmediate(() => process.exit(code));

@@ -1,5 +1,4 @@
-import '../api/zodJitless';
-import { ApiError } from '../api';
+import { ApiError } from '../api/apiError';
 import { UsageError } from './args';
 import { up, upHelp } from './commands/up';
 import { apply, del, get, ls, setState } from './commands/resources';

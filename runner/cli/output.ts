@@ -1,4 +1,6 @@
-import { findCondition, type Environment, type Resource } from '../api';
+import type { Environment } from '../api/environment';
+import { findCondition } from '../api/phase';
+import type { Resource } from '../api/protocol';
 
 /** "3m", "2h", "5d": like kubectl's AGE column. */
 export function age(from: string, now = Date.now()): string {

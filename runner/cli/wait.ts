@@ -1,4 +1,5 @@
-import { PROGRESS_REASONS, type Environment } from '../api';
+import type { Environment } from '../api/environment';
+import { PROGRESS_REASONS } from '../api/phase';
 import type { RunnerClient } from '../client/runnerClient';
 
 export type WaitOutcome =

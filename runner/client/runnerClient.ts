@@ -1,19 +1,18 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import {
-  API_VERSION,
-  ApiError,
-  Methods,
+// Only modules without schemas at run time (types aside): the CLI loads this without zod.
+import { ApiError } from '../api/apiError';
+import { checkEvent, checkFrame, checkResult } from '../api/checks';
+import type {
+  EventOf,
+  MethodName,
+  ParamsOf,
+  ResultOf,
   ServerFrame,
-  VERSION,
-  tokenHeaderValue,
-  type EventOf,
-  type MethodName,
-  type ParamsOf,
-  type ResultOf,
-  type StreamMethodName,
-  type UnaryMethodName,
-} from '../api';
+  StreamMethodName,
+  UnaryMethodName,
+} from '../api/protocol';
+import { API_VERSION, VERSION, tokenHeaderValue } from '../api/version';
 
 export interface StreamHandle<R> {
   id: number;
@@ -181,38 +180,37 @@ export class RunnerClient extends EventEmitter<{ close: [code: number, reason: s
   }
 
   private onMessage(text: string): void {
-    let frame: ServerFrame;
+    let frame: ServerFrame | undefined;
     try {
-      frame = ServerFrame.parse(JSON.parse(text));
+      frame = checkFrame(JSON.parse(text));
     } catch {
+      frame = undefined;
+    }
+    if (!frame) {
       this.ws.close(1008, 'malformed frame from runner');
       return;
     }
     const p = this.pending.get(frame.id);
     if (!p) return;
-    const def = Methods[p.method];
     if ('error' in frame) {
       this.pending.delete(frame.id);
       const err = ApiError.from(frame.error);
       if (p.stream?.started) p.stream.rejectDone(err);
       else p.reject(err);
     } else if ('result' in frame) {
-      const r = def.result.safeParse(frame.result);
-      if (!r.success) {
+      const r = checkResult(p.method, frame.result);
+      if (!r.ok) {
         this.pending.delete(frame.id);
-        p.reject(
-          new ApiError('Internal', `the runner sent an invalid ${p.method} result: ${r.error.message}`),
-        );
+        p.reject(new ApiError('Internal', `the runner sent an invalid ${p.method} result: ${r.message}`));
         return;
       }
       if (p.stream) p.stream.started = true;
       else this.pending.delete(frame.id);
-      p.resolve(r.data);
+      p.resolve(r.value);
     } else if ('event' in frame) {
-      if (!('event' in def)) return;
-      const e = def.event.safeParse(frame.event);
-      if (!e.success) return; // a runner newer than us may send more; never act on what we cannot read
-      p.onEvent?.(e.data);
+      const e = checkEvent(p.method, frame.event);
+      // A runner newer than us may send more; never act on what we cannot read.
+      if (e !== undefined) p.onEvent?.(e);
     } else if ('end' in frame) {
       this.pending.delete(frame.id);
       if (frame.end.error) p.stream?.rejectDone(ApiError.from(frame.end.error));

@@ -1,4 +1,6 @@
-import { ApiError, invalid, ResourceName, type Environment, type EnvironmentSpecInput } from '../api';
+import { ApiError } from '../api/apiError';
+import type { Environment, EnvironmentSpecInput } from '../api/environment';
+import { NAME_PATTERN, NAME_RULE } from '../api/names';
 import type { RunnerClient } from './runnerClient';
 
 export interface UpdateEnvironmentOptions {
@@ -29,9 +31,12 @@ export async function updateEnvironmentSpec(
   mutate: (current: Environment | undefined) => EnvironmentSpecInput,
   opts: UpdateEnvironmentOptions = {},
 ): Promise<Environment> {
-  const checked = ResourceName.safeParse(name);
   // Said as apply says it (a get would only complain about its own parameter).
-  if (!checked.success) throw invalid('the environment', checked.error, 'metadata.name');
+  if (!NAME_PATTERN.test(name)) {
+    throw new ApiError('Invalid', `the environment is invalid: metadata.name: ${NAME_RULE}`, [
+      { path: 'metadata.name', message: NAME_RULE },
+    ]);
+  }
   const retries = opts.retries ?? 4;
   for (let attempt = 0; ; attempt++) {
     const current =

@@ -1,4 +1,5 @@
-import { ApiError, type Environment } from '../api';
+import type { Environment } from '../api/environment';
+import { ApiError } from '../api/apiError';
 import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
 import type { ResourceStore } from '../store/resourceStore';
 

@@ -1,23 +1,14 @@
-import { z } from 'zod';
+import { checkRunnerInfo } from '../api/checks';
+import type { RunnerInfo } from '../api/runnerInfo';
 import { readFileIfExists, writeFileAtomic } from './privateFile';
 
-/** What a client needs to find the runner; written once the runner listens. */
-export const RunnerInfo = z.object({
-  pid: z.number().int(),
-  /** The runner process's start time (Linux), so a later process reusing the pid is not taken for it. */
-  pidStartTime: z.string().optional(),
-  port: z.number().int(),
-  sshPort: z.number().int().optional(),
-  version: z.string(),
-  startedAt: z.string(),
-});
-export type RunnerInfo = z.infer<typeof RunnerInfo>;
+export type { RunnerInfo };
 
 export async function readRunnerInfo(path: string): Promise<RunnerInfo | undefined> {
   const text = await readFileIfExists(path);
   if (!text) return undefined;
   try {
-    return RunnerInfo.parse(JSON.parse(text));
+    return checkRunnerInfo(JSON.parse(text));
   } catch {
     return undefined;
   }

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { findCondition, type AutomationStatus, type Environment } from '../../api';
+import type { AutomationStatus } from '../../api/automations';
+import type { Environment } from '../../api/environment';
+import { findCondition } from '../../api/phase';
 import type { RunnerClient } from '../../client/runnerClient';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';

@@ -1,11 +1,4 @@
-import { RUNNER_CONFIG_KEYS } from '../../api';
-import {
-  configValue,
-  isConfigKey,
-  readRunnerConfig,
-  withConfigValue,
-  writeRunnerConfig,
-} from '../../config/runnerConfigFile';
+import { RUNNER_CONFIG_KEYS } from '../../api/runnerConfigKeys';
 import { ensurePrivateDir, statePaths } from '../../state/stateDir';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -29,6 +22,10 @@ export const configCommands: Record<string, { run: Command; help: string }> = {
 async function config(ctx: CliContext, argv: string[]): Promise<number> {
   const [sub, key, ...rest] = argv;
   const path = statePaths(ctx.stateDir).config;
+  // The config file is checked against its schema: zod is loaded for this command only.
+  await import('../../api/zodJitless');
+  const { configValue, isConfigKey, readRunnerConfig, withConfigValue, writeRunnerConfig } =
+    await import('../../config/runnerConfigFile');
   const current = await readRunnerConfig(path);
   const known = () => Object.keys(RUNNER_CONFIG_KEYS).join(', ');
   if (key !== undefined && !isConfigKey(key))

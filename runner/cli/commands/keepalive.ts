@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { findCondition } from '../../api';
+import { findCondition } from '../../api/phase';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 

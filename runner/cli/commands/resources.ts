@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ResourceApply, zodDetails, type Environment } from '../../api';
+import type { Environment } from '../../api/environment';
 import { updateEnvironmentSpec } from '../../client/updateEnvironment';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -43,6 +43,9 @@ export async function apply(ctx: CliContext, argv: string[]): Promise<number> {
   const text = values.file === '-' ? await readStdin() : await readFile(values.file, 'utf8');
   // yaml is loaded only when needed: it would cost every CLI start ~15 ms.
   const docs = (await import('yaml')).parseAllDocuments(text);
+  // So are the schemas (zod): checked here before anything is sent, with the same messages.
+  await import('../../api/zodJitless');
+  const { ResourceApply, zodDetails } = await import('../../api');
   const resources = [];
   for (const doc of docs) {
     if (doc.errors.length) {

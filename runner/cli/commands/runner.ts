@@ -1,4 +1,4 @@
-import { API_VERSION } from '../../api';
+import { API_VERSION } from '../../api/version';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { tryConnect } from '../../client/launch';

@@ -9,12 +9,18 @@ import { runCli, testEnv } from '../helpers/runnerProcess';
 // Node ≥ 22.1 keeps the cache itself (module.enableCompileCache); bin.ts writes its own before that.
 const ownCache = !(Module as { enableCompileCache?: unknown }).enableCompileCache;
 
-describe('the devrig command keeps a V8 code cache in its state folder', () => {
+describe('how a devrig command starts: a code cache in the state folder, zod only when needed', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'devrig-state-'));
   const cacheDir = join(stateDir, 'cache');
   const env = { ...testEnv(), DEVRIG_STATE_DIR: stateDir };
   const caches = () => readdirSync(cacheDir).filter((f) => f.endsWith('.v8'));
   after(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  test('a command that reads a schema-checked file loads the schemas (the trace tells)', async () => {
+    const r = await runCli(['config', 'get'], { ...env, DEVRIG_TRACE: '1' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /exit \(schemas loaded\)/);
+  });
 
   if (!ownCache) {
     test("Node's own compile cache lands in the state folder", async () => {
