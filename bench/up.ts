@@ -11,7 +11,7 @@ import { cleanupRunner, ROOT, startRunner } from '../test/helpers/runnerProcess'
 import { median, ms, ratio, timed } from './stats';
 import { waitForPhase } from '../test/helpers/wait';
 
-const N = Number(process.argv[2] ?? 7);
+const N = Number(process.argv[2] ?? 15);
 const DEVCONTAINER = join(ROOT, 'node_modules/.bin/devcontainer');
 const config = { image: BASE_IMAGE, remoteUser: 'vscode', postStartCommand: 'true' };
 

@@ -79,6 +79,8 @@ export class RunnerClient extends EventEmitter<{ close: [code: number, reason: s
       headers: { authorization: tokenHeaderValue(opts.token) },
       handshakeTimeout: opts.timeoutMs ?? 5000,
       maxPayload: 64 * 1024 * 1024,
+      // The runner does not compress (loopback): offering it only costs the handshake.
+      perMessageDeflate: false,
     });
     ws.on('error', () => {});
     try {

@@ -225,6 +225,13 @@ export class EnvironmentReconciler implements Reconciler {
       draft.set(C.Ready, 'False', w.reason, w.message);
       return { requeueAfterMs: w.retryAfterMs };
     }
+    // Asked for while the configuration is read (both only read); an engine that cannot answer is
+    // reported by info() below, before this is awaited.
+    const finding = provider.findContainers({
+      [LABELS.runner]: this.deps.runnerId,
+      [LABELS.uid]: env.metadata.uid,
+    });
+    finding.catch(() => {});
     const resolved = await this.resolve(env, draft, log, signal);
     let info;
     try {
@@ -242,11 +249,7 @@ export class EnvironmentReconciler implements Reconciler {
     // Up to BUILD_HASH_MAX_AGE_MS old: only drift reporting reads it unless a container is made.
     let inputs = await this.inputHashes(env, resolved, BUILD_HASH_MAX_AGE_MS);
 
-    const found = await provider.findContainers({
-      [LABELS.runner]: this.deps.runnerId,
-      [LABELS.uid]: env.metadata.uid,
-    });
-    const observed = await this.pickContainer(provider, found, log);
+    const observed = await this.pickContainer(provider, await finding, log);
     const restartRequested =
       env.spec.restart !== undefined && env.spec.restart !== draft.status.restartHandled;
     const action = decideContainerAction({
