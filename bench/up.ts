@@ -4,12 +4,13 @@
 // run so machine noise hits all three alike. Prints medians and ratios.
 //   node --import tsx bench/up.ts [iterations]
 import { spawnSync } from 'node:child_process';
+import type { RunnerClient } from '../runner/client/runnerClient';
 import { join } from 'node:path';
 import { BASE_IMAGE, docker, requireDocker } from '../test/helpers/docker';
 import { makeProject, removeProjects } from '../test/helpers/project';
 import { cleanupRunner, ROOT, startRunner } from '../test/helpers/runnerProcess';
 import { median, ms, ratio, timed } from './stats';
-import { waitForPhase } from '../test/helpers/wait';
+import { waitForDeleted, waitForPhase } from '../test/helpers/wait';
 
 const N = Number(process.argv[2] ?? 15);
 const DEVCONTAINER = join(ROOT, 'node_modules/.bin/devcontainer');
@@ -26,6 +27,38 @@ async function floor(): Promise<void> {
   const e = await c.exec({ Cmd: ['true'], AttachStdout: true, AttachStderr: true, User: 'vscode' });
   const s = await e.start({ hijack: true, stdin: false });
   await new Promise((r) => s.on('end', r).resume());
+}
+
+/** The per-folder images devcontainer derives (vsc-…-uid, to update the user's UID): its build cache. */
+const derivedImages = new Set<string>();
+
+/** The floor's and devcontainer's containers; derived images only at the end (with `images`). */
+async function removeBenchContainers(images = false): Promise<void> {
+  for (const c of await docker.listContainers({ all: true, filters: { label: ['devrig-bench'] } })) {
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => {});
+    if (c.Image.startsWith('vsc-')) derivedImages.add(c.Image);
+  }
+  if (!images) return;
+  for (const image of derivedImages) {
+    await docker
+      .getImage(image)
+      .remove({ force: true })
+      .catch(() => {});
+  }
+}
+
+async function removeRun(client: RunnerClient, environments: string[]): Promise<void> {
+  await Promise.all(
+    environments.map(async (name) => {
+      const gone = waitForDeleted(client, name);
+      await client.call('delete', { kind: 'Environment', name });
+      await gone;
+    }),
+  );
+  await removeBenchContainers();
 }
 
 async function main(): Promise<void> {
@@ -85,24 +118,16 @@ async function main(): Promise<void> {
         }),
       );
       times.floor.push(await timed(floor));
+      // Every run starts from the same machine: one run's environments and containers (and
+      // whatever watches them) do not weigh on the next.
+      await removeRun(r.client, [`bench-${i}`, `bench-api-${i}`]);
       process.stderr.write(
         `  run ${i + 1}/${N}: devrig ${ms(times.devrig.at(-1)!)}, api ${ms(times.api.at(-1)!)}, devcontainer ${ms(times.devcontainer.at(-1)!)}, floor ${ms(times.floor.at(-1)!)}\n`,
       );
     }
   } finally {
     await cleanupRunner(r);
-    for (const c of await docker.listContainers({ all: true, filters: { label: ['devrig-bench'] } })) {
-      await docker
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => {});
-      // devcontainer up derives a per-folder image (vsc-…-uid) to update the user's UID.
-      if (c.Image.startsWith('vsc-'))
-        await docker
-          .getImage(c.Image)
-          .remove({ force: true })
-          .catch(() => {});
-    }
+    await removeBenchContainers(true);
     removeProjects();
   }
   const d = median(times.devrig);
