@@ -70,7 +70,10 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
   const home = join(root, 'home');
   const userDataDir = join(root, 'user-data');
   const extensionsDir = join(root, 'extensions');
-  for (const d of [home, join(userDataDir, 'User'), join(userDataDir, 'Machine'), extensionsDir])
+  // code-server's extension host and built-in extensions put IPC sockets and the like in the temp
+  // folder: a private one goes with the rest.
+  const tmp = join(root, 'tmp');
+  for (const d of [home, tmp, join(userDataDir, 'User'), join(userDataDir, 'Machine'), extensionsDir])
     mkdirSync(d, { recursive: true });
   const settings = JSON.stringify(opts.settings, null, 2);
   writeFileSync(join(userDataDir, 'User', 'settings.json'), settings);
@@ -84,6 +87,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
     XDG_DATA_HOME: join(home, '.local/share'),
     XDG_STATE_HOME: join(home, '.local/state'),
     PATH: `${install.nodeBin}:${process.env.PATH}`,
+    TMPDIR: tmp,
   };
   delete env.DEVRIG_STATE_DIR;
   execFileSync(
