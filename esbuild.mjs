@@ -74,6 +74,10 @@ async function compiledChecksSource() {
 const cliCompiledChecks = {
   name: 'cli-compiled-checks',
   setup(b) {
+    // Compiled again for each build (the schemas may have changed under --watch).
+    b.onStart(() => {
+      checksSource = undefined;
+    });
     const checks = resolve(root, 'runner/api/checks');
     b.onResolve({ filter: /[\\/]checks$/ }, (args) =>
       resolve(args.resolveDir, args.path) === checks

@@ -1,6 +1,6 @@
 // checks.ts for the CLI bundle (esbuild.mjs puts this in its place): the same checks, compiled
 // ahead of time from the same schemas (compileChecks.ts), so a CLI command starts without zod.
-import compiled from 'devrig:compiled-checks';
+import compiled, { type CompiledCheck } from 'devrig:compiled-checks';
 import type { Checked } from './checks';
 import { checkName } from './checkName';
 import type { MethodName, ServerFrame } from './protocol';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as esbuild from 'esbuild';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -164,11 +165,27 @@ test('ensureSshInclude: read-only directory fails with EACCES and leaves the fil
   const asRoot = process.getuid?.() === 0;
   let message: string;
   if (asRoot) {
-    const code =
-      "require('./extension/remote/sshConfigFile.ts').ensureSshInclude(process.argv[1], '/d/devrig/ssh_config')" +
-      ".then(() => console.log('no error'), (e) => console.log(e.message))";
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code, config], {
-      cwd: ROOT,
+    // Bundled into a folder nobody can read: the checkout itself may not be (e.g. under /root).
+    const bin = await tempDir(t);
+    await fs.chmod(bin, 0o755);
+    const script = join(bin, 'ensure.js');
+    await esbuild.build({
+      stdin: {
+        contents:
+          "import { ensureSshInclude } from './extension/remote/sshConfigFile';" +
+          "ensureSshInclude(process.argv[2], '/d/devrig/ssh_config')" +
+          ".then(() => console.log('no error'), (e) => console.log(e.message));",
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      outfile: script,
+      logLevel: 'silent',
+    });
+    await fs.chmod(script, 0o644);
+    const r = spawnSync(process.execPath, [script, config], {
+      cwd: bin,
       uid: 65534,
       gid: 65534,
       encoding: 'utf8',
