@@ -1,5 +1,6 @@
 import { HOST_FINALIZER, HostConditions, parseBytes, type Environment, type Host } from '../api';
 import { setCondition } from '../reconcile/conditions';
+import { addFinalizer, removeFinalizer } from '../reconcile/finalizers';
 import type { ReconcileResult, Reconciler } from '../reconcile/controller';
 import type { ResourceStore } from '../store/resourceStore';
 import type { HostConnection } from './hostConnection';
@@ -35,14 +36,9 @@ export class HostReconciler implements Reconciler {
       return;
     }
     if (host.metadata.deletionTimestamp) return this.finalize(host);
-    if (!host.metadata.finalizers.includes(HOST_FINALIZER)) {
-      const updated = await this.deps.store.setFinalizers('Host', name, [
-        ...host.metadata.finalizers,
-        HOST_FINALIZER,
-      ]);
-      if (!updated || updated.kind !== 'Host') return;
-      host = updated;
-    }
+    const withFinalizer = await addFinalizer(this.deps.store, host, HOST_FINALIZER);
+    if (!withFinalizer) return;
+    host = withFinalizer;
     const hc = this.deps.connectionFor(host);
     const facts = await this.facts(host, hc);
     await this.write(host, hostStatus(host, facts, this.now()));
@@ -101,10 +97,6 @@ export class HostReconciler implements Reconciler {
       return { requeueAfterMs: 5_000 };
     }
     this.deps.dropConnection(name);
-    await this.deps.store.setFinalizers(
-      'Host',
-      name,
-      host.metadata.finalizers.filter((f) => f !== HOST_FINALIZER),
-    );
+    await removeFinalizer(this.deps.store, host, HOST_FINALIZER);
   }
 }

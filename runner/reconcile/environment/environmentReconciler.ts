@@ -35,6 +35,7 @@ import { LifecycleError, runHook } from './lifecycle';
 import { readMarkers, writeMarkers, type Markers } from './markers';
 import { environmentProcessEnv } from './processEnv';
 import { cloneDir, ensureSourceFolder, runOnHost } from './source';
+import { addFinalizer, removeFinalizer } from '../finalizers';
 import { StatusDraft } from './statusDraft';
 import { tarFolder } from './tarFolder';
 import { TimedMemo } from './timedMemo';
@@ -142,14 +143,9 @@ export class EnvironmentReconciler implements Reconciler {
     let env = this.deps.store.get('Environment', name);
     if (!env) return;
     if (env.metadata.deletionTimestamp) return this.finalize(env);
-    if (!env.metadata.finalizers.includes(ENVIRONMENT_FINALIZER)) {
-      const updated = await this.deps.store.setFinalizers('Environment', name, [
-        ...env.metadata.finalizers,
-        ENVIRONMENT_FINALIZER,
-      ]);
-      if (!updated || updated.kind !== 'Environment') return;
-      env = updated;
-    }
+    const withFinalizer = await addFinalizer(this.deps.store, env, ENVIRONMENT_FINALIZER);
+    if (!withFinalizer) return;
+    env = withFinalizer;
     const draft = new StatusDraft(env, this.now);
     const log = this.deps.logs.writer(name);
     try {
@@ -719,11 +715,7 @@ export class EnvironmentReconciler implements Reconciler {
     await this.deps.hooks?.stopped?.(env);
     this.resolvedCache.delete(name);
     this.buildHashes.forget(env.metadata.uid);
-    await this.deps.store.setFinalizers(
-      'Environment',
-      name,
-      env.metadata.finalizers.filter((f) => f !== ENVIRONMENT_FINALIZER),
-    );
+    await removeFinalizer(this.deps.store, env, ENVIRONMENT_FINALIZER);
     await this.deps.logs.remove(name);
   }
 
