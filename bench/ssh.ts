@@ -5,13 +5,14 @@
 //     to the container's IP (the same server).
 //   node --import tsx bench/ssh.ts [latency-runs] [throughput-runs]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { DockerProvider } from '../runner/providers/docker/dockerProvider';
 import { BASE_IMAGE, docker, requireDocker } from '../test/helpers/docker';
 import { makeProject, removeProjects } from '../test/helpers/project';
 import { cleanupRunner, ROOT, startRunner, type TestRunner } from '../test/helpers/runnerProcess';
-import { sshConfigOf } from '../test/helpers/ssh';
+import { firstBytesArrive, freePort } from '../test/helpers/net';
+import { sshConfigOf, sshForwardArgs } from '../test/helpers/ssh';
 import { waitFor } from '../test/helpers/wait';
 import { median, ms, ratio, timed } from './stats';
 
@@ -69,14 +70,6 @@ async function relayDownload(provider: DockerProvider, container: string): Promi
   return n / 1e6 / (Number(process.hrtime.bigint() - t) / 1e9);
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 async function main(): Promise<void> {
   await requireDocker();
   let r: TestRunner | undefined;
@@ -115,37 +108,12 @@ async function main(): Promise<void> {
     const local = await freePort();
     forward = spawn(
       'ssh',
-      [
-        '-F',
-        cfg,
-        '-N',
-        '-o',
-        'ExitOnForwardFailure=yes',
-        '-L',
-        `${local}:localhost:${SERVER_PORT}`,
-        `devrig-${name}`,
-      ],
+      sshForwardArgs(r.stateDir, `${local}:localhost:${SERVER_PORT}`, `devrig-${name}`),
       {
         stdio: 'ignore',
       },
     );
-    await waitFor(
-      'the sender and the forward',
-      async () => {
-        const ok = await new Promise<boolean>((res) => {
-          const s = connect(local, '127.0.0.1');
-          s.once('data', () => {
-            s.destroy();
-            res(true);
-          });
-          s.once('error', () => res(false));
-          s.once('end', () => res(false));
-        });
-        return ok;
-      },
-      30_000,
-      200,
-    );
+    await waitFor('the sender and the forward', () => firstBytesArrive(local), 30_000, 200);
     const through: number[] = [];
     const direct: number[] = [];
     const relay: number[] = [];

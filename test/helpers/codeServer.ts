@@ -4,7 +4,7 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './runnerProcess';
@@ -31,17 +31,6 @@ export function codeServerInstall(): CodeServerInstall {
     throw new Error(`code-server is not installed under ${cache}: run .ci/code-server.sh`);
   }
   return { binary, nodeBin };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface CodeServer {

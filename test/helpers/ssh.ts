@@ -36,6 +36,11 @@ export function run(
 /** devrig's generated ssh_config for a runner's state folder: the only configuration tests use. */
 export const sshConfigOf = (stateDir: string) => join(stateDir, 'ssh_config');
 
+/** The arguments of `ssh -N -L SPEC HOST` with devrig's config: exits when the forward cannot be set up. */
+export function sshForwardArgs(stateDir: string, spec: string, host: string): string[] {
+  return ['-F', sshConfigOf(stateDir), '-N', '-o', 'ExitOnForwardFailure=yes', '-L', spec, host];
+}
+
 /** `ssh -F <state>/ssh_config ARGS...` */
 export function ssh(stateDir: string, args: string[], opts?: Parameters<typeof run>[2]): Promise<RunResult> {
   return run('ssh', ['-F', sshConfigOf(stateDir), ...args], opts);

@@ -2,22 +2,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { BASE_IMAGE, requireDocker } from '../helpers/docker';
 import { makeProject, removeProjects, tempDir } from '../helpers/project';
 import { cleanupRunner, startRunner, type TestRunner } from '../helpers/runnerProcess';
-import { run, ssh, sshConfigOf } from '../helpers/ssh';
+import { freePort, firstBytesArrive } from '../helpers/net';
+import { run, ssh, sshForwardArgs } from '../helpers/ssh';
 import { waitFor } from '../helpers/wait';
 
 /** A free port on 127.0.0.1 for ssh -L to listen on. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Connects to a local port, sends `send`, returns everything until the far end closes. */
 function exchange(port: number, send: string): Promise<string> {
@@ -77,16 +71,7 @@ describe('ssh gateway: forwarding', () => {
 
   test('ssh -L reaches a server listening on localhost inside the environment', async () => {
     const port = await freePort();
-    const fwd = background('ssh', [
-      '-F',
-      sshConfigOf(r.stateDir),
-      '-N',
-      '-o',
-      'ExitOnForwardFailure=yes',
-      '-L',
-      `${port}:localhost:8765`,
-      host,
-    ]);
+    const fwd = background('ssh', sshForwardArgs(r.stateDir, `${port}:localhost:8765`, host));
     const body = await waitFor(
       'the forward to serve the page',
       async () => {
@@ -107,27 +92,8 @@ describe('ssh gateway: forwarding', () => {
 
   test('clients dropping forwards in mid-transfer leave the runner and the forward working', async () => {
     const port = await freePort();
-    background('ssh', [
-      '-F',
-      sshConfigOf(r.stateDir),
-      '-N',
-      '-o',
-      'ExitOnForwardFailure=yes',
-      '-L',
-      `${port}:localhost:8765`,
-      host,
-    ]);
-    const dropAfterFirstBytes = () =>
-      new Promise<boolean>((resolve) => {
-        const sock = connect(port, '127.0.0.1');
-        sock.once('data', () => {
-          sock.destroy();
-          resolve(true);
-        });
-        sock.once('error', () => resolve(false));
-        sock.once('end', () => resolve(false));
-        sock.write('GET /big HTTP/1.0\r\n\r\n');
-      });
+    background('ssh', sshForwardArgs(r.stateDir, `${port}:localhost:8765`, host));
+    const dropAfterFirstBytes = () => firstBytesArrive(port, 'GET /big HTTP/1.0\r\n\r\n');
     await waitFor('the forward', dropAfterFirstBytes, 20_000, 100);
     for (let i = 0; i < 5; i++) assert.equal(await dropAfterFirstBytes(), true);
     await Promise.all(Array.from({ length: 5 }, dropAfterFirstBytes));
@@ -157,16 +123,7 @@ describe('ssh gateway: forwarding', () => {
 
   test('ssh -L to a unix socket inside (direct-streamlocal)', async () => {
     const port = await freePort();
-    background('ssh', [
-      '-F',
-      sshConfigOf(r.stateDir),
-      '-N',
-      '-o',
-      'ExitOnForwardFailure=yes',
-      '-L',
-      `${port}:/tmp/devrig-test.sock`,
-      host,
-    ]);
+    background('ssh', sshForwardArgs(r.stateDir, `${port}:/tmp/devrig-test.sock`, host));
     const reply = await waitFor(
       'the unix socket forward',
       async () => {
