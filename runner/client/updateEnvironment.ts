@@ -1,5 +1,5 @@
 import { ApiError } from '../api/apiError';
-import type { Environment, EnvironmentSpecInput } from '../api/environment';
+import type { Environment, EnvironmentSpec, EnvironmentSpecInput } from '../api/environment';
 import { NAME_PATTERN, NAME_RULE } from '../api/names';
 import type { RunnerClient } from './runnerClient';
 
@@ -80,4 +80,16 @@ async function getEnvironment(
     if (mayBeMissing && e instanceof ApiError && e.code === 'NotFound') return undefined;
     throw e;
   }
+}
+
+export type LifecycleVerb = 'start' | 'stop' | 'restart' | 'rebuild';
+
+/** The spec after `verb`; `token` makes a restart/rebuild request distinct from earlier ones. Pure. */
+export function specFor(verb: LifecycleVerb, spec: EnvironmentSpec, token: string): EnvironmentSpec {
+  return {
+    ...spec,
+    state: verb === 'stop' ? 'Stopped' : 'Running',
+    ...(verb === 'restart' ? { restart: token } : {}),
+    ...(verb === 'rebuild' ? { rebuild: token } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { RUNNER_CONFIG_KEYS, RunnerConfig, type RunnerConfigKey } from '../api';
+import type { z } from 'zod';
+import { RUNNER_CONFIG_KEYS, RunnerConfig, zodDetails, type RunnerConfigKey } from '../api';
 import { readFileIfExists, writeFileAtomic } from '../state/privateFile';
 
 /** A config file that cannot be used, named with what is wrong. */
@@ -22,8 +23,9 @@ export async function readRunnerConfig(path: string): Promise<RunnerConfig> {
   }
   const parsed = RunnerConfig.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new RunnerConfigError(`${path} is invalid: ${issues.join('; ')}`, { cause: parsed.error });
+    throw new RunnerConfigError(`${path} is invalid: ${describeIssues(parsed.error)}`, {
+      cause: parsed.error,
+    });
   }
   return parsed.data;
 }
@@ -95,8 +97,9 @@ export function withConfigValue(
   }
   const parsed = RunnerConfig.safeParse(next);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new RunnerConfigError(`cannot set ${key}: ${issues.join('; ')}`, { cause: parsed.error });
+    throw new RunnerConfigError(`cannot set ${key}: ${describeIssues(parsed.error)}`, {
+      cause: parsed.error,
+    });
   }
   return parsed.data;
 }
@@ -105,4 +108,10 @@ export function configValue(config: RunnerConfig, key: RunnerConfigKey): string 
   let node: unknown = config;
   for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
   return typeof node === 'string' ? node : undefined;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return zodDetails(error)
+    .map((d) => `${d.path}: ${d.message}`)
+    .join('; ');
 }

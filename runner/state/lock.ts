@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fsyncDir } from './fsyncDir';
+import { readFileIfExists } from './privateFile';
 
 export interface LockHandle {
   release(): Promise<void>;
@@ -96,13 +97,7 @@ export async function acquireLock(path: string, opts: AcquireLockOptions = {}): 
   const suffix = `${owner.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = `${path}.new-${suffix}`;
   const aside = `${path}.stale-${suffix}`;
-  const fh = await open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(mine);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await writeNew(tmp, mine);
   try {
     for (let attempt = 0; attempt < 10; attempt++) {
       try {
@@ -158,6 +153,11 @@ async function createExclusive(path: string, text: string, copyOf: string): Prom
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
   }
+  await writeNew(path, text);
+}
+
+/** Creates `path` (0600) holding `text`, durably; fails if it exists. */
+async function writeNew(path: string, text: string): Promise<void> {
   const fh = await open(path, 'wx', 0o600);
   try {
     await fh.writeFile(text);
@@ -167,10 +167,7 @@ async function createExclusive(path: string, text: string, copyOf: string): Prom
   }
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** The file's text; undefined when it cannot be read (gone, or anything else). */
+function readText(path: string): Promise<string | undefined> {
+  return readFileIfExists(path).catch(() => undefined);
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Environment } from '../../api/environment';
-import { updateEnvironmentSpec } from '../../client/updateEnvironment';
+import { specFor, updateEnvironmentSpec, type LifecycleVerb } from '../../client/updateEnvironment';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { environmentsTable } from '../output';
@@ -76,10 +76,8 @@ async function readStdin(): Promise<string> {
   return s;
 }
 
-type Verb = 'start' | 'stop' | 'restart' | 'rebuild';
-
 /** start/stop/restart/rebuild: change the desired state, then wait for the runner to get there. */
-export async function setState(ctx: CliContext, verb: Verb, argv: string[]): Promise<number> {
+export async function setState(ctx: CliContext, verb: LifecycleVerb, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -89,12 +87,7 @@ export async function setState(ctx: CliContext, verb: Verb, argv: string[]): Pro
   if (!name) throw new UsageError(`${verb} needs a name`);
   const client = await ctx.client();
   const token = new Date().toISOString();
-  const applied = await updateEnvironmentSpec(client, name, (cur) => ({
-    ...cur!.spec,
-    state: verb === 'stop' ? ('Stopped' as const) : ('Running' as const),
-    ...(verb === 'restart' ? { restart: token } : {}),
-    ...(verb === 'rebuild' ? { rebuild: token } : {}),
-  }));
+  const applied = await updateEnvironmentSpec(client, name, (cur) => specFor(verb, cur!.spec, token));
   if (values['no-wait']) return 0;
   const progress = followProgress(ctx, client, name);
   const outcome = await waitForEnvironment(

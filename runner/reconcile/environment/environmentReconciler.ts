@@ -242,9 +242,6 @@ export class EnvironmentReconciler implements Reconciler {
     this.reportSupport(draft, resolved, resources.warnings);
     const envHash = environmentHash(env);
     const legacyEnvHash = legacyEnvironmentHash(env, resources);
-    // Up to BUILD_HASH_MAX_AGE_MS old: only drift reporting reads it unless a container is made.
-    let inputs = await this.inputHashes(env, resolved, BUILD_HASH_MAX_AGE_MS);
-
     const observed = await this.pickContainer(provider, await finding, log);
     const restartRequested =
       env.spec.restart !== undefined && env.spec.restart !== draft.status.restartHandled;
@@ -285,14 +282,16 @@ export class EnvironmentReconciler implements Reconciler {
       // Whatever lifecycle state was reported belongs to the old container or start.
       draft.set(C.LifecycleComplete, 'False', 'Waiting', 'waiting for the container to start');
     }
+    // A new container is labelled with what it is made from now (build inputs hashed afresh);
+    // otherwise only drift reporting reads this, and a hash up to BUILD_HASH_MAX_AGE_MS old will do.
+    const makesContainer = action.type === 'create' || action.type === 'recreate';
+    const inputs = await this.inputHashes(env, resolved, makesContainer ? 0 : BUILD_HASH_MAX_AGE_MS);
     let containerId = observed?.id;
     const folder = resolved.configFolder && env.spec.source.folder ? env.spec.source.folder : undefined;
     const sourceFolder = folder ?? cloneDir(env, this.deps.sourcesDir);
     switch (action.type) {
       case 'create':
       case 'recreate': {
-        // What the new container is labelled with is what it is made from now.
-        inputs = await this.inputHashes(env, resolved, 0);
         const image = await this.ensureImage(env, resolved, inputs.build, provider, draft, log, signal);
         const workspace = await this.ensureWorkspace(env, provider, draft);
         await this.initialize(resolved, sourceFolder, draft, log, signal);
