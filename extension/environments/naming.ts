@@ -1,8 +1,10 @@
-// Which environment belongs to a folder, and what a new one is called. Pure. Matches `devrig up`: the
-// environment whose source is the folder, else the folder's name (made unique with a hash suffix).
+// Which environment belongs to a folder, and what a new one is called. Pure, and shared with `devrig
+// up`: the environment whose source is the folder, else the folder's name (made unique with a hash
+// suffix).
 
 import nodePath, { type PlatformPath } from 'node:path';
-import { NAME_PATTERN, type Environment } from '../../runner/api';
+import type { Environment } from '../../runner/api/environment';
+import { NAME_PATTERN } from '../../runner/api/names';
 import { nameFromFolder } from '../../runner/cli/args';
 
 export function environmentForFolder(

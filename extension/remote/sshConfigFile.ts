@@ -4,7 +4,6 @@
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
-import { sshPaths } from '../../runner/gateway/sshPaths';
 import { writeFileAtomic } from '../../runner/state/privateFile';
 import { applyDevrigInclude, sshIncludeLine, type SshConfigWarning } from './sshConfigInclude';
 
@@ -65,18 +64,6 @@ export async function ensureSshInclude(
 /** The ssh_config OpenSSH reads for the current user (Remote-SSH's default too). */
 export function defaultUserSshConfig(): string {
   return join(homedir(), '.ssh', 'config');
-}
-
-/**
- * Includes the ssh_config of the runner whose state folder is `stateDir` (`<state>/ssh_config`) at the top
- * of the user's ssh_config (`userConfigPath`, default `~/.ssh/config`; pass Remote-SSH's
- * `remote.SSH.configFile` when set). See ensureSshInclude.
- */
-export function installSshInclude(
-  stateDir: string,
-  userConfigPath: string = defaultUserSshConfig(),
-): Promise<EnsureSshIncludeResult> {
-  return ensureSshInclude(userConfigPath, sshPaths(stateDir).config);
 }
 
 /** `~/.ssh/config` rather than `/home/u/.ssh/config` in warnings. */

@@ -6,8 +6,6 @@ import { checkName } from './checkName';
 import type { MethodName, ServerFrame } from './protocol';
 import type { RunnerInfo } from './runnerInfo';
 
-export type { Checked };
-
 function why(check: CompiledCheck): string {
   const e = check.errors?.[0];
   return e ? `${e.instancePath || '(root)'}: failed ${e.keyword}` : 'does not match';

@@ -14,7 +14,7 @@ import { RunnerInfo } from './runnerInfo';
  * JSON Schemas of everything checks.ts checks, by id, shared parts by reference; and which id
  * checks each method's result and event (methods sharing a schema share its id).
  */
-export function checkSchemas(): {
+function checkSchemas(): {
   schemas: Record<string, Record<string, unknown>>;
   checks: Record<string, string>;
 } {

@@ -29,7 +29,7 @@ export interface ConnectRunnerOptions {
 }
 
 /** runner.log is moved to runner.log.1 when a runner is started and it is larger than this. */
-export const RUNNER_LOG_ROTATE_BYTES = 5 * 1024 * 1024;
+const RUNNER_LOG_ROTATE_BYTES = 5 * 1024 * 1024;
 
 /**
  * Connects to the user's runner if one answers; undefined otherwise. The runner may speak another

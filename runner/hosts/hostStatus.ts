@@ -90,7 +90,7 @@ export function hostStatus(host: Host, facts: HostFacts, now: Date): HostStatus 
   return status;
 }
 
-export function freeCapacity(host: Host, envs: HostFacts['environments']): HostStatus['free'] {
+function freeCapacity(host: Host, envs: HostFacts['environments']): HostStatus['free'] {
   const c = host.spec.capacity;
   if (!c) return undefined;
   const free: NonNullable<HostStatus['free']> = {};

@@ -21,3 +21,10 @@ export const SIGNAL_MARKED_SCRIPT = [
   '[ -n "$pids" ] && kill -s "$1" $pids 2>/dev/null',
   'exit 0',
 ].join('\n');
+
+/** SIGNAL_MARKED_SCRIPT's arguments for `signal` (SIGTERM or TERM) and the exec's marker; checked. */
+export function signalMarkedArgs(signal: string, marker: string): [string, string] {
+  const sig = signal.replace(/^SIG/, '');
+  if (!/^[A-Z0-9]+$/.test(sig)) throw new Error(`bad signal ${signal}`);
+  return [sig, `${EXEC_MARKER}=${marker}`];
+}

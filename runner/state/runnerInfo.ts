@@ -2,8 +2,6 @@ import { checkRunnerInfo } from '../api/checks';
 import type { RunnerInfo } from '../api/runnerInfo';
 import { readFileIfExists, writeFileAtomic } from './privateFile';
 
-export type { RunnerInfo };
-
 export async function readRunnerInfo(path: string): Promise<RunnerInfo | undefined> {
   const text = await readFileIfExists(path);
   if (!text) return undefined;

@@ -5,7 +5,7 @@ import * as esbuild from 'esbuild';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureSshInclude, installSshInclude } from '../../extension/remote/sshConfigFile';
+import { ensureSshInclude } from '../../extension/remote/sshConfigFile';
 import { writeFileAtomic } from '../../runner/state/privateFile';
 import { INCLUDE_MARKER } from '../../extension/remote/sshConfigInclude';
 import { sshConfigBlock } from '../../extension/remote/sshConfigBlock';
@@ -206,14 +206,14 @@ test('ensureSshInclude: read-only directory fails with EACCES and leaves the fil
   assert.deepEqual(await fs.readdir(home), ['config']);
 });
 
-test('installSshInclude includes <state>/ssh_config in the given user config', async (t) => {
+test('ensureSshInclude includes <state>/ssh_config in the given user config', async (t) => {
   const home = await tempDir(t);
   const state = join(home, 'state dir');
   const config = join(home, '.ssh', 'config');
-  const r = await installSshInclude(state, config);
+  const r = await ensureSshInclude(config, join(state, 'ssh_config'));
   assert.deepEqual(r, { changed: true, warnings: [] });
   assert.equal(await fs.readFile(config, 'utf8'), header(join(state, 'ssh_config')));
-  assert.equal((await installSshInclude(state, config)).changed, false);
+  assert.equal((await ensureSshInclude(config, join(state, 'ssh_config'))).changed, false);
 });
 
 test('writeFileAtomic replaces content with the given mode and leaves no temporary files', async (t) => {

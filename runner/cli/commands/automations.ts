@@ -71,7 +71,7 @@ async function ls(ctx: CliContext, argv: string[]): Promise<number> {
   return 0;
 }
 
-export function automationsTable(items: AutomationStatus[], now = Date.now()): string {
+function automationsTable(items: AutomationStatus[], now = Date.now()): string {
   const rows = [['KIND', 'ID', 'PHASE', 'RESTARTS', 'EXIT', 'AGE', 'MESSAGE']];
   for (const a of items) {
     rows.push([

@@ -218,7 +218,7 @@ async function ls(ctx: CliContext, argv: string[]): Promise<number> {
   return 0;
 }
 
-export function hostsTable(hosts: Host[], now = Date.now()): string {
+function hostsTable(hosts: Host[], now = Date.now()): string {
   const rows = [['NAME', 'ADDRESS', 'MODE', 'PHASE', 'ENVS', 'FREE', 'LAST SEEN', 'MESSAGE']];
   for (const h of hosts) {
     const ready = findCondition(h.status.conditions, 'Ready');

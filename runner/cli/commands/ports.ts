@@ -32,7 +32,7 @@ async function ports(ctx: CliContext, argv: string[]): Promise<number> {
   return 0;
 }
 
-export function portsTable(items: PortStatus[]): string {
+function portsTable(items: PortStatus[]): string {
   const rows = [['PORT', 'LABEL', 'SOURCE', 'STATE', 'LOCAL', 'MESSAGE']];
   for (const p of items) {
     rows.push([

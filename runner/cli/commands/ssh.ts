@@ -1,10 +1,8 @@
 import type * as ChildProcess from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { constants } from 'node:os';
-import { ensureSshInclude } from '../../../extension/remote/sshConfigFile';
+import { defaultUserSshConfig, ensureSshInclude } from '../../../extension/remote/sshConfigFile';
 import { sshHostAlias } from '../../../extension/remote/remoteUri';
 import { accessFor } from '../../gateway/environmentAccess';
 import { parseAuthorizedKeys, parsePublicKeyLine } from '../../gateway/authorizedKeys';
@@ -25,7 +23,7 @@ export async function sshConfigCommand(ctx: CliContext, argv: string[]): Promise
     ctx.out(await readFile(info.configFile, 'utf8'));
     return 0;
   }
-  const userConfig = values['ssh-config'] ?? join(homedir(), '.ssh', 'config');
+  const userConfig = values['ssh-config'] ?? defaultUserSshConfig();
   const result = await ensureSshInclude(userConfig, info.configFile);
   for (const w of result.warnings) ctx.err(`warning: ${w.message}`);
   ctx.out(

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Environment } from '../../api';
 import { updateEnvironmentSpec } from '../../client/updateEnvironment';
+import { environmentForFolder, uniqueName } from '../../../extension/environments/naming';
 import { nameFromFolder, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { waitForEnvironment } from '../wait';
@@ -37,14 +38,11 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
   const existing = (await client.call('list', { kind: 'Environment' })).items.filter(
     (e): e is Environment => e.kind === 'Environment',
   );
-  let name = values.name;
-  const same = existing.find((e) => e.spec.source.folder === folder);
-  if (!name) {
-    name = same?.metadata.name ?? nameFromFolder(folder);
-    if (!same && existing.some((e) => e.metadata.name === name)) {
-      name = `${name.slice(0, 33)}-${Math.abs(hash(folder)).toString(36).slice(0, 6)}`;
-    }
-  }
+  // Named as the extension names it (the same functions), so both find each other's environment.
+  const name =
+    values.name ??
+    environmentForFolder(existing, folder)?.metadata.name ??
+    uniqueName(nameFromFolder(folder), folder, new Set(existing.map((e) => e.metadata.name)));
   trace('up: listed');
   // Read-modify-write: a change made meanwhile (another window, `devrig stop`) is kept, not lost.
   const applied = await updateEnvironmentSpec(
@@ -113,10 +111,4 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     );
   }
   return 0;
-}
-
-function hash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
-  return h;
 }

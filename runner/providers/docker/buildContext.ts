@@ -13,7 +13,7 @@ export interface BuildInputs {
   target?: string;
 }
 
-export interface ContextFile {
+interface ContextFile {
   rel: string;
   abs: string;
   mode: number;

@@ -23,7 +23,7 @@ import { EngineError, engineMessage, statusCode } from './errors';
 import { ProgressFormatter, type ProgressEvent } from './progress';
 import { registryAuthFor } from './registryAuth';
 import { relayCommand, relayStream, RELAY_ENV } from '../execRelay';
-import { EXEC_MARKER, SIGNAL_MARKED_SCRIPT } from '../markedProcesses';
+import { EXEC_MARKER, SIGNAL_MARKED_SCRIPT, signalMarkedArgs } from '../markedProcesses';
 import { statsSample } from './stats';
 import { lines, readLines } from '../../util/lines';
 
@@ -375,10 +375,8 @@ export class DockerProvider implements ContainerProvider {
   }
 
   private async signalMarked(id: string, marker: string, signal: string, user?: string): Promise<void> {
-    const sig = signal.replace(/^SIG/, '');
-    if (!/^[A-Z0-9]+$/.test(sig)) throw new Error(`bad signal ${signal}`);
     const p = await this.exec(id, {
-      cmd: ['/bin/sh', '-c', SIGNAL_MARKED_SCRIPT, 'devrig-signal', sig, `${EXEC_MARKER}=${marker}`],
+      cmd: ['/bin/sh', '-c', SIGNAL_MARKED_SCRIPT, 'devrig-signal', ...signalMarkedArgs(signal, marker)],
       tty: false,
       stdin: false,
       // As the session's own user: without CAP_SYS_PTRACE (Docker's default) even root cannot

@@ -148,6 +148,9 @@ export function statsFrom(
   };
 }
 
+/** The host's boot id (a record's "running" holds only within the boot that started it). */
+const READ_BOOT_ID = 'cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo none';
+
 export const SCRIPTS = {
   info: [
     'nproc 2>/dev/null || getconf _NPROCESSORS_ONLN',
@@ -156,12 +159,12 @@ export const SCRIPTS = {
     'printf "%s\\n" "$HOME"',
   ].join('\n'),
   listContainers: [
-    'cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo none',
+    READ_BOOT_ID,
     `for f in "$HOME"/${STATE_DIR}/containers/*/container.json; do [ -f "$f" ] && { cat "$f"; echo; }; done`,
     'exit 0',
   ].join('\n'),
   inspectContainer: [
-    'cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo none',
+    READ_BOOT_ID,
     `f="$HOME/${STATE_DIR}/containers/$1/container.json"`,
     '[ -f "$f" ] || exit 44',
     'cat "$f"',
@@ -173,7 +176,6 @@ export const SCRIPTS = {
     'cat > "$d/container.json.tmp" && mv -f "$d/container.json.tmp" "$d/container.json"',
   ].join('\n'),
   removeContainer: `rm -rf -- "$HOME/${STATE_DIR}/containers/$1"`,
-  bootId: 'cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo none',
   /** $1 name, $2 folder, $3 record. Exit 45: it existed. */
   ensureVolume: [
     `f="$HOME/${STATE_DIR}/volumes/$1.json"`,

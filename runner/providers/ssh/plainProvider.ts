@@ -35,7 +35,7 @@ import {
 import { channelProcess, mustRun, runScript, shCommand } from './remoteShell';
 import type { SshConnection } from './sshConnection';
 import { readLines } from '../../util/lines';
-import { EXEC_MARKER } from '../markedProcesses';
+import { EXEC_MARKER, signalMarkedArgs } from '../markedProcesses';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -204,8 +204,8 @@ export class PlainProvider implements ContainerProvider {
   }
 
   async startContainer(id: string): Promise<void> {
-    const r = await this.mustRead(id);
-    const bootId = (await mustRun(this.conn, 'reading the boot id', SCRIPTS.bootId)).toString().trim();
+    // The record and the host's boot id come back together: one round trip.
+    const { record: r, bootId } = await this.mustRead(id);
     if (r.state === 'running' && r.bootId === bootId) return;
     await this.write({ ...r, state: 'running', startedAt: new Date().toISOString(), bootId, exitCode: 0 });
   }
@@ -232,14 +232,14 @@ export class PlainProvider implements ContainerProvider {
     this.records.delete(id);
   }
 
-  private async mustRead(id: string): Promise<PlainContainerRecord> {
+  private async mustRead(id: string): Promise<{ record: PlainContainerRecord; bootId: string }> {
     const r = await this.read(id);
     if (!r) throw new Error(`environment ${id} does not exist on host ${this.name}`);
-    return r.record;
+    return r;
   }
 
   async exec(id: string, opts: ExecOptions): Promise<ExecProcess> {
-    const record = this.records.get(id) ?? (await this.mustRead(id));
+    const record = this.records.get(id) ?? (await this.mustRead(id)).record;
     const marker = randomBytes(8).toString('hex');
     const env = { ...record.env, ...opts.env, [PROCESS_MARKER]: id, [EXEC_MARKER]: marker };
     const assignments = Object.entries(env)
@@ -256,9 +256,7 @@ export class PlainProvider implements ContainerProvider {
       stdin: opts.stdin,
       pty: { cols: opts.cols ?? 80, rows: opts.rows ?? 24, term: opts.env?.TERM ?? 'xterm-256color' },
       signal: async (sig) => {
-        const s = sig.replace(/^SIG/, '');
-        if (!/^[A-Z0-9]+$/.test(s)) throw new Error(`bad signal ${sig}`);
-        await mustRun(this.conn, 'signalling', SCRIPTS.signalMarked, [s, `${EXEC_MARKER}=${marker}`]);
+        await mustRun(this.conn, 'signalling', SCRIPTS.signalMarked, signalMarkedArgs(sig, marker));
       },
     });
   }
@@ -289,7 +287,8 @@ export class PlainProvider implements ContainerProvider {
 
   /** Whole-host figures: processes of an environment are not accounted separately. */
   async *stats(_id: string, signal: AbortSignal): AsyncIterable<StatsSample> {
-    const { cpus } = await this.info();
+    // The host's figures, not a liveness check (info() checks again when cached).
+    const { cpus } = this.infoCache ?? (await this.info());
     const p = await channelProcess(this.conn, shCommand(SCRIPTS.stats, []), {
       tty: false,
       stdin: false,

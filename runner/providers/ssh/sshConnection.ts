@@ -24,7 +24,7 @@ export interface RemoteCommand {
   exit: Promise<{ code: number | null; signal?: string }>;
 }
 
-export function channelExit(ch: ClientChannel): Promise<{ code: number | null; signal?: string }> {
+function channelExit(ch: ClientChannel): Promise<{ code: number | null; signal?: string }> {
   return new Promise((resolve) => {
     let status: { code: number | null; signal?: string } = { code: null };
     ch.on('exit', (code: number | null, signal?: string) => {
