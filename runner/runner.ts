@@ -138,7 +138,7 @@ export class Runner {
       hooks: this.hooks,
       extraHandlers: this.extraHandlers,
       providerFor: async (env) => this.hosts.providerFor(env),
-      resolvedConfig: (name) => this.reconciler.resolvedConfig(name),
+      commandEnv: (env) => this.reconciler.commandEnv(env),
       onActivity: (listener) => this.onActivity(listener),
       notifyActivity: (name) => this.notifyActivity(name),
       addCloser: (fn) => this.addCloser(fn),

@@ -51,7 +51,8 @@ export class InactivityController {
     this.last.set(name, now);
     const w = this.watched.get(name);
     if (w) {
-      this.schedule(name, w);
+      // The timer stays: when it fires, check() finds the later activity and sets it again (no
+      // timer churn on every chunk of a busy session).
       this.publish(name, w);
     } else if (now - (this.activityPublished.get(name) ?? 0) >= ACTIVITY_ONLY_EVERY_MS) {
       this.activityPublished.set(name, now);

@@ -2,13 +2,11 @@ import { join } from 'node:path';
 import type { Environment } from '../api';
 import { InactivityController } from '../activity/inactivityController';
 import { AutomationsController } from '../automations/automationsController';
-import type { ResolvedDevcontainer } from '../devcontainer';
 import { DotfilesInstaller } from '../dotfiles/dotfilesInstaller';
 import type { EnvLogs } from '../logs/envLogs';
 import { PortsController } from '../ports/portsController';
 import type { ContainerProvider } from '../providers/provider';
 import type { EnvironmentHooks } from '../reconcile/environment/environmentReconciler';
-import { environmentProcessEnv } from '../reconcile/environment/processEnv';
 import type { SecretStore } from '../secrets/secretStore';
 import { secretsHandlers } from '../secrets/secretsHandlers';
 import type { Handlers } from '../server/handlers';
@@ -25,7 +23,8 @@ export interface AddonsHost {
   hooks: EnvironmentHooks;
   extraHandlers: Partial<Handlers>;
   providerFor(env: Environment): Promise<ContainerProvider | undefined>;
-  resolvedConfig(name: string): ResolvedDevcontainer | undefined;
+  /** remoteEnv, spec.env and secrets: what commands run in the environment get. */
+  commandEnv(env: Environment): Record<string, string>;
   onActivity(listener: (name: string) => void): void;
   notifyActivity(name: string): void;
   addCloser(fn: () => void | Promise<void>): void;
@@ -41,12 +40,7 @@ export interface AddonsHost {
  */
 export function attachAddons(h: AddonsHost): void {
   const overlay = new StatusOverlay(h.store, h.secrets.redact, undefined, h.log);
-  const commandEnv = async (env: Environment) =>
-    environmentProcessEnv(
-      h.resolvedConfig(env.metadata.name)?.remoteEnv,
-      env,
-      h.secrets.valuesFor(env.metadata.name),
-    );
+  const commandEnv = async (env: Environment) => h.commandEnv(env);
   const dotfiles = new DotfilesInstaller({
     configPath: h.paths.config,
     cacheDir: join(h.paths.root, 'dotfiles'),
@@ -75,7 +69,6 @@ export function attachAddons(h: AddonsHost): void {
     overlay,
     providerFor: h.providerFor,
     commandEnv,
-    redact: h.secrets.redact,
     log: h.log,
   });
   h.onActivity((name) => inactivity.activity(name));

@@ -10,12 +10,10 @@ export interface AutomationTarget {
   env(): Promise<Record<string, string>>;
 }
 
-/** What automations report to. */
+/** What automations report to. Statuses reach the store through the StatusOverlay, which scrubs secrets. */
 export interface AutomationSink {
   /** A line of a per-automation log (`service:web`, `task:build`); logs redact secrets. */
   log(source: string, line: string): void;
-  /** Scrubs secret values from text that goes into the status. */
-  redact(text: string): string;
   /** Some status changed: publish it (coalesced by the receiver). */
   changed(): void;
   now(): Date;

@@ -25,7 +25,6 @@ export interface AutomationsDeps {
   providerFor(env: Environment): Promise<ContainerProvider | undefined>;
   /** remoteEnv, spec.env and secrets for commands run in the environment. */
   commandEnv(env: Environment): Promise<Record<string, string>>;
-  redact(text: string): string;
   log(msg: string): void;
 }
 
@@ -299,7 +298,6 @@ export class AutomationsController {
   private sink(name: string): AutomationSink {
     return {
       log: (source, line) => void this.deps.logs.append(name, line, source).catch(() => {}),
-      redact: this.deps.redact,
       changed: () => this.publish(name),
       now: () => new Date(),
     };

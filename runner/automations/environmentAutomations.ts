@@ -6,6 +6,7 @@ import type { AutomationSink, AutomationTarget } from './automationTarget';
 import { findLiveServices, prepareServicesDir } from './serviceScripts';
 import { ServiceSupervisor } from './serviceSupervisor';
 import { TaskRunner } from './taskRunner';
+import { parseJsonOrUndefined } from '../util/json';
 
 /** Bookkeeping kept in the container, so a restarted runner neither re-triggers nor duplicates. */
 const STATE_FILE = '/var/lib/devrig/automations.json';
@@ -56,7 +57,7 @@ export class EnvironmentAutomations {
     const text = await readContainerFile(this.target.provider, this.containerId, STATE_FILE).catch(
       () => undefined,
     );
-    const saved = text ? ContainerState.safeParse(safeJson(text)) : undefined;
+    const saved = text ? ContainerState.safeParse(parseJsonOrUndefined(text)) : undefined;
     const sameStart = saved?.success && saved.data.startedAt === this.startedAt;
     if (sameStart) {
       this.state = saved.data;
@@ -226,13 +227,5 @@ export class EnvironmentAutomations {
     this.stateWrite = this.stateWrite
       .then(() => writeContainerFile(this.target.provider, this.containerId, STATE_FILE, text))
       .catch(() => {});
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -285,7 +285,7 @@ export class ServiceSupervisor {
       message: `${what}; restarting in ${delay / 1000}s`,
       exitCode: code,
       finishedAt: this.sink.now().toISOString(),
-      logTail: this.tail.text() ? this.sink.redact(this.tail.text()) : undefined,
+      logTail: this.tail.text() || undefined,
     });
     // Whatever the dead run left behind (children it forked) must not hold its ports.
     const cleanup = execOutput(

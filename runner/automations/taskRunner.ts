@@ -148,7 +148,7 @@ export class TaskRunner {
         message: what,
         exitCode: code ?? undefined,
         finishedAt: this.sink.now().toISOString(),
-        logTail: ok || !tail.text() ? undefined : this.sink.redact(tail.text()),
+        logTail: ok || !tail.text() ? undefined : tail.text(),
       });
       return ok;
     })().finally(() => this.running.delete(id));

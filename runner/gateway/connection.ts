@@ -1,20 +1,13 @@
 import type { Duplex } from 'node:stream';
 import type { ClientInfo, Connection } from 'ssh2';
-import type { Environment } from '../api';
-import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
-import type { ResourceStore } from '../store/resourceStore';
+import type { GatewayDeps } from './sshGateway';
 import { applyAuth, decideAuth } from './authentication';
 import { resolveSessionTarget } from './environmentAccess';
 import { servePortForwards } from './portForward';
 import { serveSession } from './session';
 import { openAgentChannel } from './ssh2Internals';
 
-export interface ConnectionDeps {
-  store: ResourceStore;
-  sessionTarget(env: Environment): Promise<SessionTarget | undefined>;
-  notifyActivity(name: string): void;
-  attach?(name: string): Promise<void>;
-  log(msg: string): void;
+export interface ConnectionDeps extends GatewayDeps {
   identityBlob: Buffer;
   authorizedKeysFile: string;
   serverPort: number;

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PortStatus } from '../api';
 import type { ContainerProvider, ExecProcess } from '../providers/provider';
+import { lines } from '../util/lines';
 import { parseListeningPorts, portsWatchCommand, SNAPSHOT_END, watcherEnv } from './portDetector';
 import { LocalPortError, PortForward } from './portForwarder';
 import { localUrl, planPorts, type PlannedPort, type PortsConfig } from './portPlan';
@@ -79,21 +80,16 @@ export class EnvironmentPorts {
         this.watcher = proc;
         if (this.disposed) void proc.signal('TERM').catch(() => {});
         proc.stderr.resume();
-        let partial = '';
-        let lines: string[] = [];
-        proc.stdout.on('data', (d: Buffer) => {
-          const parts = (partial + d.toString('utf8')).split('\n');
-          partial = parts.pop()!;
-          for (const line of parts) {
-            if (line !== SNAPSHOT_END) {
-              lines.push(line);
-              continue;
-            }
-            this.listening = parseListeningPorts(lines.join('\n'));
-            lines = [];
-            delay = 500;
-            this.sync();
+        let snapshot: string[] = [];
+        lines(proc.stdout, (line) => {
+          if (line !== SNAPSHOT_END) {
+            snapshot.push(line);
+            return;
           }
+          this.listening = parseListeningPorts(snapshot.join('\n'));
+          snapshot = [];
+          delay = 500;
+          this.sync();
         });
         await proc.wait();
       } catch {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiError } from '../api';
 import { readFileIfExists, writeFileAtomic } from '../state/privateFile';
 import { redactor } from './redact';
+import { parseJsonOrUndefined } from '../util/json';
 
 const SecretsFile = z.object({
   version: z.literal(1),
@@ -40,7 +41,7 @@ export class SecretStore {
     const text = await readFileIfExists(path);
     let data: SecretsFile = { version: 1, user: {}, environments: {} };
     if (text) {
-      const parsed = SecretsFile.safeParse(safeJson(text));
+      const parsed = SecretsFile.safeParse(parseJsonOrUndefined(text));
       // The message names the file only: its content is secret.
       if (!parsed.success) throw new Error(`${path} is not a valid secrets file; fix or remove it`);
       data = parsed.data;
@@ -106,13 +107,5 @@ export class SecretStore {
       ...Object.values(this.data.environments).flatMap((v) => Object.values(v)),
     ];
     this.scrub = redactor(values);
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -54,7 +54,6 @@ function harness() {
     overlay: { set: (_: string, p: StatusPart) => parts.push(p) } as unknown as StatusOverlay,
     providerFor: async () => provider,
     commandEnv: async () => ({}),
-    redact: (s) => s,
     log: () => {},
   });
   const ready = () => c.ready(env, env.status.containerId!, structuredClone(env.status));

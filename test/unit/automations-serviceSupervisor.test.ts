@@ -126,7 +126,7 @@ function harness(t: TestContext) {
     workdir: '/work',
     env: async () => ({}),
   };
-  const sink: AutomationSink = { log: () => {}, redact: (s) => s, changed: () => {}, now: () => new Date() };
+  const sink: AutomationSink = { log: () => {}, changed: () => {}, now: () => new Date() };
   const s = new ServiceSupervisor('web', spec('serve'), target, sink, undefined, POLICY);
   t.after(() => s.dispose());
   return { c, s };

@@ -134,9 +134,9 @@ export class EnvironmentReconciler implements Reconciler {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** The last resolved devcontainer config of an environment (for ports, automations). */
-  resolvedConfig(name: string): ResolvedDevcontainer | undefined {
-    return this.resolvedCache.get(name);
+  /** remoteEnv (as last resolved), spec.env and secrets: what commands run in the environment get. */
+  commandEnv(env: Environment): Record<string, string> {
+    return this.processEnv(env, this.resolvedCache.get(env.metadata.name));
   }
 
   async reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult | void> {
