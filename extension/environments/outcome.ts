@@ -2,7 +2,8 @@
 // this generation, not a leftover failure from before). Pure.
 
 import type { Condition, Environment } from '../../runner/api';
-import { failingCondition, shortReason } from '../tree/reasonText';
+import { failingCondition } from '../../runner/api';
+import { shortReason } from '../tree/reasonText';
 
 export type Want = 'Running' | 'Stopped';
 
@@ -15,7 +16,7 @@ export function outcomeFor(env: Environment, generation: number, want: Want): Ou
   const s = env.status;
   const observed = s.observedGeneration >= generation;
   if (s.phase === 'Failed') {
-    const c = failingCondition(env);
+    const c = failingCondition(s.conditions);
     if (c && c.observedGeneration >= generation) return { state: 'failed', condition: c, message: c.message };
   }
   if (observed && s.phase === want) return { state: 'done' };

@@ -5,13 +5,11 @@
 
 import { EventEmitter } from 'node:events';
 import { API_VERSION, ApiError } from '../../runner/api';
-import { connectRunner, type ConnectRunnerOptions } from '../../runner/client/launch';
+import { connectRunner, stopRunnerAndWait, type ConnectRunnerOptions } from '../../runner/client/launch';
 import type { RunnerClient } from '../../runner/client/runnerClient';
-import { processAlive } from '../../runner/state/lock';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import type { RunnerLaunchSpec } from './launchSpec';
 import { replaceRunnerBecause } from './versionCompare';
-import { STOP_DEADLINE_MS } from '../../runner/shutdown';
 
 export type RunnerState =
   | { kind: 'connecting'; attempt: number }
@@ -216,28 +214,9 @@ export class RunnerConnection extends EventEmitter<Events> {
 
   /** Asks the runner to shut down and waits for its process to be gone. */
   private async stopRunner(client: RunnerClient): Promise<void> {
-    const pid = client.runnerPid;
     this.closingOnPurpose.add(client);
     if (this.current === client) this.current = undefined;
-    try {
-      await client.call('shutdown', {});
-    } catch (e) {
-      if (!(e instanceof ApiError && e.code === 'Unavailable')) throw e;
-    } finally {
-      client.close();
-    }
-    // The runner gives itself STOP_DEADLINE_MS to stop before it exits regardless.
-    const timeoutMs = this.opts.stopTimeoutMs ?? STOP_DEADLINE_MS + 5_000;
-    const deadline = Date.now() + timeoutMs;
-    while (processAlive(pid)) {
-      if (Date.now() > deadline) {
-        throw new ApiError(
-          'Unavailable',
-          `the runner (pid ${pid}) did not stop within ${timeoutMs / 1000} s`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const pid = await stopRunnerAndWait(client, this.opts.stopTimeoutMs);
     this.opts.log(`runner: pid ${pid} stopped`);
   }
 

@@ -2,8 +2,8 @@
 // next to the phase. Pure.
 
 import {
+  failingCondition,
   findCondition,
-  GATING_CONDITIONS,
   PROGRESS_REASONS,
   type Condition,
   type Environment,
@@ -19,17 +19,6 @@ export function humanizeReason(reason: string): string {
   return words.map((w) => (/^[A-Z]{2,}$/.test(w) ? w : w.toLowerCase())).join(' ');
 }
 
-/** The condition that makes the environment Failed (the first gating one that is False for a non-progress reason). */
-export function failingCondition(env: Environment): Condition | undefined {
-  for (const t of GATING_CONDITIONS) {
-    const c = findCondition(env.status.conditions, t);
-    if (c?.status === 'False' && !PROGRESS_REASONS.has(c.reason)) return c;
-  }
-  return env.status.conditions.find(
-    (c) => c.status === 'False' && c.type !== 'Ready' && !PROGRESS_REASONS.has(c.reason),
-  );
-}
-
 /** Conditions worth showing as children: not True and not merely "in progress"/"stopped", Ready excluded (it summarises). */
 export function unhealthyConditions(env: Environment): Condition[] {
   return env.status.conditions.filter(
@@ -42,7 +31,7 @@ export function shortReason(env: Environment, max = 48): string {
   const { phase, conditions } = env.status;
   let text = '';
   if (phase === 'Failed') {
-    const c = failingCondition(env);
+    const c = failingCondition(env.status.conditions);
     text = c ? humanizeReason(c.reason) : (env.status.lastError ?? '');
   } else if (phase === 'Unreachable') {
     text = findCondition(conditions, 'HostReachable')?.message ?? '';

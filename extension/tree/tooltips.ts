@@ -1,10 +1,9 @@
 // Tooltip text (markdown) for tree items and the status bar. Pure.
 
-import type { Environment, Host } from '../../runner/api';
+import { failingCondition, type Environment, type Host } from '../../runner/api';
 import { forwardOf } from '../environments/forwardedPort';
 import { sshHostAlias } from '../remote/remoteUri';
 import { mdCode, mdText } from './markdown';
-import { failingCondition } from './reasonText';
 
 export function environmentTooltip(env: Environment): string {
   const s = env.status;
@@ -29,7 +28,7 @@ export function environmentTooltip(env: Environment): string {
   if (forwarded.length) {
     row('Ports', forwarded.map((f) => `${f.port.port}→${f.address}`).join(', '));
   }
-  const failing = failingCondition(env);
+  const failing = failingCondition(env.status.conditions);
   if (failing) {
     lines.push(
       '',

@@ -69,10 +69,7 @@ export function derivePhase(input: {
   const c = (t: string) => findCondition(conditions, t);
   if (c('HostReachable')?.status === 'False') return 'Unreachable';
   if (c('Scheduled')?.status === 'False') return 'Pending';
-  for (const t of GATING_CONDITIONS) {
-    const cond = c(t);
-    if (cond?.status === 'False' && !PROGRESS_REASONS.has(cond.reason)) return 'Failed';
-  }
+  if (gatingFailure(conditions)) return 'Failed';
   const running = c('ContainerRunning')?.status === 'True';
   if (desired === 'Stopped') return running ? 'Stopping' : 'Stopped';
   if (c('Ready')?.status === 'True') return 'Running';
@@ -86,4 +83,24 @@ export function findCondition(
   type: string,
 ): Condition | undefined {
   return conditions?.find((c) => c.type === type);
+}
+
+/** The first gating condition that is False for a reason other than progress. */
+function gatingFailure(conditions: readonly Condition[]): Condition | undefined {
+  for (const t of GATING_CONDITIONS) {
+    const c = findCondition(conditions, t);
+    if (c?.status === 'False' && !PROGRESS_REASONS.has(c.reason)) return c;
+  }
+  return undefined;
+}
+
+/**
+ * Why an environment is Failed: the gating condition that makes it so (see derivePhase), else any
+ * other condition False for a reason other than progress.
+ */
+export function failingCondition(conditions: readonly Condition[]): Condition | undefined {
+  return (
+    gatingFailure(conditions) ??
+    conditions.find((c) => c.status === 'False' && c.type !== 'Ready' && !PROGRESS_REASONS.has(c.reason))
+  );
 }

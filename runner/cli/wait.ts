@@ -1,5 +1,5 @@
 import type { Environment } from '../api/environment';
-import { PROGRESS_REASONS } from '../api/phase';
+import { failingCondition } from '../api/phase';
 import type { RunnerClient } from '../client/runnerClient';
 
 export type WaitOutcome =
@@ -68,13 +68,7 @@ export function failureFor(
   generation: number,
 ): { reason: string; message: string } | undefined {
   if (env.status.phase !== 'Failed') return undefined;
-  const c = env.status.conditions.find(
-    (x) =>
-      x.status === 'False' &&
-      x.type !== 'Ready' &&
-      !PROGRESS_REASONS.has(x.reason) &&
-      x.observedGeneration >= generation,
-  );
-  if (!c) return undefined;
+  const c = failingCondition(env.status.conditions);
+  if (!c || c.observedGeneration < generation) return undefined;
   return { reason: c.reason, message: c.message };
 }

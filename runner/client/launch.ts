@@ -4,7 +4,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../api/apiError';
 import { API_VERSION } from '../api/version';
-import { isProcessRunning } from '../state/lock';
+import { STOP_DEADLINE_MS } from '../shutdown';
+import { isProcessRunning, processAlive } from '../state/lock';
 import { readFileIfExists } from '../state/privateFile';
 import { readRunnerInfo } from '../state/runnerInfo';
 import { ensurePrivateDir, resolveStateDir, statePaths } from '../state/stateDir';
@@ -179,4 +180,32 @@ export async function connectRunner(opts: ConnectRunnerOptions): Promise<RunnerC
     'Unavailable',
     `the runner did not answer within ${(opts.timeoutMs ?? 20_000) / 1000}s; see ${statePaths(stateDir).log}`,
   );
+}
+
+/**
+ * Asks the runner behind `client` to shut down (closing the client) and waits until its process is
+ * gone: it exits by STOP_DEADLINE_MS at the latest. Unavailable when it is still there after
+ * `timeoutMs`. Returns its pid.
+ */
+export async function stopRunnerAndWait(
+  client: RunnerClient,
+  timeoutMs = STOP_DEADLINE_MS + 5_000,
+): Promise<number> {
+  const pid = client.runnerPid;
+  try {
+    await client.call('shutdown', {});
+  } catch (e) {
+    // It may be gone before it answers.
+    if (!(e instanceof ApiError && e.code === 'Unavailable')) throw e;
+  } finally {
+    client.close();
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(pid)) {
+    if (Date.now() > deadline) {
+      throw new ApiError('Unavailable', `the runner (pid ${pid}) did not stop within ${timeoutMs / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return pid;
 }

@@ -1,9 +1,7 @@
 import { API_VERSION } from '../../api/version';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
-import { tryConnect } from '../../client/launch';
-import { STOP_DEADLINE_MS } from '../../shutdown';
-import { processAlive } from '../../state/lock';
+import { stopRunnerAndWait, tryConnect } from '../../client/launch';
 import { readRunnerInfo } from '../../state/runnerInfo';
 import { statePaths } from '../../state/stateDir';
 
@@ -40,17 +38,7 @@ export async function runnerCmd(ctx: CliContext, argv: string[]): Promise<number
         ctx.out('runner not running');
         return 0;
       }
-      const pid = c.runnerPid;
-      await c.call('shutdown', {});
-      c.close();
-      // The runner exits by its stop deadline at the latest.
-      const waitMs = STOP_DEADLINE_MS + 5_000;
-      const deadline = Date.now() + waitMs;
-      while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (processAlive(pid)) {
-        ctx.err(`runner (pid ${pid}) did not stop within ${waitMs / 1000}s`);
-        return 1;
-      }
+      const pid = await stopRunnerAndWait(c);
       ctx.out(`runner stopped (pid ${pid}); environments keep running`);
       return 0;
     }
