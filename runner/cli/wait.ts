@@ -1,15 +1,82 @@
 import type { Environment } from '../api/environment';
 import { failingCondition } from '../api/phase';
+import type { EventOf, ParamsOf } from '../api/protocol';
 import type { RunnerClient } from '../client/runnerClient';
 
 export type WaitOutcome =
   { ok: true; env: Environment } | { ok: false; env?: Environment; message: string; reason: string };
 
 /**
+ * Watches `params` until `onEvent` calls `done(value)`: resolves with that value. After `timeoutMs`
+ * it resolves with `onTimeout()`; when the watch breaks (or cannot start), with `onBroken(error)`,
+ * or rejects with the error when that is not given. What `onEvent` or `onTimeout` throws rejects.
+ * The watch is cancelled in every case.
+ */
+export function watchUntil<T>(
+  client: RunnerClient,
+  params: ParamsOf<'watch'>,
+  onEvent: (event: EventOf<'watch'>, done: (value: T) => void) => void,
+  opts: { timeoutMs?: number; onTimeout?: () => T; onBroken?: (e: Error) => T } = {},
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let handle: { cancel(): Promise<void> } | undefined;
+    /** Settles once, with what `outcome` returns (or throws). */
+    const end = (outcome: () => T) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void handle?.cancel();
+      try {
+        resolve(outcome());
+      } catch (e) {
+        reject(e as Error);
+      }
+    };
+    const done = (value: T) => end(() => value);
+    const broken = (e: Error) =>
+      end(() => {
+        if (opts.onBroken) return opts.onBroken(e);
+        throw e;
+      });
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              end(() => {
+                if (opts.onTimeout) return opts.onTimeout();
+                throw new Error('timed out');
+              }),
+            Math.max(0, opts.timeoutMs),
+          );
+    client
+      .stream('watch', params, (e) => {
+        if (settled) return;
+        try {
+          onEvent(e, done);
+        } catch (err) {
+          end(() => {
+            throw err;
+          });
+        }
+      })
+      .then((h) => {
+        handle = h;
+        if (settled) void h.cancel();
+        h.done.then(
+          () => broken(new Error('the watch ended')),
+          (e) => broken(e as Error),
+        );
+      }, broken);
+  });
+}
+
+/**
  * Watches one environment until it has observed `generation` and reached `want`
  * (or failed for that generation, or vanished when waiting for deletion).
  */
-export async function waitForEnvironment(
+export function waitForEnvironment(
   client: RunnerClient,
   name: string,
   generation: number,
@@ -19,47 +86,34 @@ export async function waitForEnvironment(
   /** Watch from here (resumed) rather than from now: nothing in between is missed. */
   resourceVersion?: string,
 ): Promise<WaitOutcome> {
-  return new Promise<WaitOutcome>((resolve, reject) => {
-    let done = false;
-    let handle: { cancel(): Promise<void> } | undefined;
-    const finish = (o: WaitOutcome) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      void handle?.cancel();
-      resolve(o);
-    };
-    const timer = setTimeout(
-      () =>
-        finish({
-          ok: false,
-          reason: 'Timeout',
-          message: `not ${want} after ${Math.round(timeoutMs / 1000)}s`,
-        }),
+  return watchUntil<WaitOutcome>(
+    client,
+    { kind: 'Environment', name, resourceVersion },
+    (e, done) => {
+      if (e.object.kind !== 'Environment') return;
+      const env = e.object;
+      if (e.type === 'DELETED') {
+        if (want === 'Deleted') done({ ok: true, env });
+        else done({ ok: false, env, reason: 'Deleted', message: `environment "${name}" was deleted` });
+        return;
+      }
+      onChange?.(env);
+      const failure = failureFor(env, generation);
+      if (failure) return done({ ok: false, env, ...failure });
+      if (want !== 'Deleted' && env.status.observedGeneration >= generation && env.status.phase === want) {
+        done({ ok: true, env });
+      }
+    },
+    {
       timeoutMs,
-    );
-    client
-      .stream('watch', { kind: 'Environment', name, resourceVersion }, (e) => {
-        if (e.object.kind !== 'Environment') return;
-        const env = e.object;
-        if (e.type === 'DELETED') {
-          if (want === 'Deleted') finish({ ok: true, env });
-          else finish({ ok: false, env, reason: 'Deleted', message: `environment "${name}" was deleted` });
-          return;
-        }
-        onChange?.(env);
-        const failure = failureFor(env, generation);
-        if (failure) return finish({ ok: false, env, ...failure });
-        if (want !== 'Deleted' && env.status.observedGeneration >= generation && env.status.phase === want) {
-          finish({ ok: true, env });
-        }
-      })
-      .then((h) => {
-        handle = h;
-        if (done) void h.cancel();
-        h.done.catch((e) => finish({ ok: false, reason: 'Disconnected', message: (e as Error).message }));
-      }, reject);
-  });
+      onTimeout: () => ({
+        ok: false,
+        reason: 'Timeout',
+        message: `not ${want} after ${Math.round(timeoutMs / 1000)}s`,
+      }),
+      onBroken: (e) => ({ ok: false, reason: 'Disconnected', message: e.message }),
+    },
+  );
 }
 
 /** A Failed phase that is about this generation (not a leftover from before the change). */

@@ -3,6 +3,7 @@ import type { AutomationStatus } from '../../api/automations';
 import type { Environment } from '../../api/environment';
 import { findCondition } from '../../api/phase';
 import type { RunnerClient } from '../../client/runnerClient';
+import { watchUntil } from '../wait';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { age, table } from '../output';
@@ -127,23 +128,11 @@ async function run(ctx: CliContext, argv: string[]): Promise<number> {
 
 /** Waits until the task's run that began at or after `since` has ended. */
 function finished(client: RunnerClient, name: string, id: string, since: string): Promise<AutomationStatus> {
-  return new Promise((resolve, reject) => {
-    let handle: { cancel(): Promise<void> } | undefined;
-    let done = false;
-    client
-      .stream('watch', { kind: 'Environment', name }, (e) => {
-        if (done || e.object.kind !== 'Environment') return;
-        const t = e.object.status.automations.find((a) => a.kind === 'task' && a.id === id);
-        const ended = t && (t.phase === 'Succeeded' || t.phase === 'Failed');
-        if (!t || !ended || (t.finishedAt ?? '') < since) return;
-        done = true;
-        void handle?.cancel();
-        resolve(t);
-      })
-      .then((h) => {
-        handle = h;
-        if (done) void h.cancel();
-      }, reject);
+  return watchUntil<AutomationStatus>(client, { kind: 'Environment', name }, (e, done) => {
+    if (e.object.kind !== 'Environment') return;
+    const t = e.object.status.automations.find((a) => a.kind === 'task' && a.id === id);
+    const ended = t && (t.phase === 'Succeeded' || t.phase === 'Failed');
+    if (t && ended && (t.finishedAt ?? '') >= since) done(t);
   });
 }
 

@@ -5,6 +5,7 @@ import { parseHostAddress } from '../../../extension/hosts/hostAddress';
 import type { Host, HostApply } from '../../api/host';
 import { findCondition } from '../../api/phase';
 import type { RunnerClient } from '../../client/runnerClient';
+import { watchUntil } from '../wait';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { age, table } from '../output';
@@ -162,46 +163,30 @@ function report(ctx: CliContext, h: Host): number {
   return 1;
 }
 
-async function waitForHost(
+function waitForHost(
   client: RunnerClient,
   name: string,
   pred: (h: Host) => boolean,
   deadline: number,
 ): Promise<Host> {
   let last: Host | undefined;
-  return new Promise((resolve, reject) => {
-    let handle: { cancel(): Promise<void> } | undefined;
-    let done = false;
-    const finish = (h?: Host, e?: Error) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      void handle?.cancel();
-      if (e) reject(e);
-      else resolve(h!);
-    };
-    const timer = setTimeout(
-      () => {
-        if (last) finish(last);
-        else finish(undefined, new Error(`host ${name}: no status within the timeout`));
+  return watchUntil<Host>(
+    client,
+    { kind: 'Host', name },
+    (e, done) => {
+      if (e.object.kind !== 'Host') return;
+      if (e.type === 'DELETED') throw new Error(`host ${name} was removed`);
+      last = e.object;
+      if (pred(e.object)) done(e.object);
+    },
+    {
+      timeoutMs: deadline - Date.now(),
+      onTimeout: () => {
+        if (!last) throw new Error(`host ${name}: no status within the timeout`);
+        return last;
       },
-      Math.max(0, deadline - Date.now()),
-    );
-    client
-      .stream('watch', { kind: 'Host', name }, (e) => {
-        if (e.object.kind !== 'Host') return;
-        if (e.type === 'DELETED') return finish(undefined, new Error(`host ${name} was removed`));
-        last = e.object;
-        if (pred(e.object)) finish(e.object);
-      })
-      .then(
-        (h) => {
-          handle = h;
-          if (done) void h.cancel();
-        },
-        (e) => finish(undefined, e as Error),
-      );
-  });
+    },
+  );
 }
 
 async function ls(ctx: CliContext, argv: string[]): Promise<number> {
@@ -263,20 +248,18 @@ async function rm(ctx: CliContext, argv: string[]): Promise<number> {
   const marked = await client.call('delete', { kind: 'Host', name });
   if (!values['no-wait'] && marked.metadata.finalizers.length > 0) {
     const deadline = Date.now() + Number(values.timeout) * 1000;
-    const gone = await new Promise<Host | undefined>((resolve) => {
-      let last: Host | undefined;
-      const timer = setTimeout(() => resolve(last), Math.max(0, deadline - Date.now()));
-      void client
-        // From the deletion's own version: a removal that already happened is replayed.
-        .stream('watch', { kind: 'Host', name, resourceVersion: marked.metadata.resourceVersion }, (e) => {
-          if (e.object.kind !== 'Host') return;
-          if (e.type === 'DELETED') {
-            clearTimeout(timer);
-            resolve(undefined);
-          } else last = e.object;
-        })
-        .catch(() => resolve(last));
-    });
+    let last: Host | undefined;
+    const gone = await watchUntil<Host | undefined>(
+      client,
+      // From the deletion's own version: a removal that already happened is replayed.
+      { kind: 'Host', name, resourceVersion: marked.metadata.resourceVersion },
+      (e, done) => {
+        if (e.object.kind !== 'Host') return;
+        if (e.type === 'DELETED') done(undefined);
+        else last = e.object;
+      },
+      { timeoutMs: deadline - Date.now(), onTimeout: () => last, onBroken: () => last },
+    );
     if (gone) {
       ctx.err(
         `devrig host rm: ${name} is not removed yet: ${findCondition(gone.status.conditions, 'Ready')?.message ?? gone.status.phase}`,
