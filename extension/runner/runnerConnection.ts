@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { API_VERSION, ApiError } from '../../runner/api';
 import { connectRunner, stopRunnerAndWait, type ConnectRunnerOptions } from '../../runner/client/launch';
 import type { RunnerClient } from '../../runner/client/runnerClient';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../runner/util/backoff';
 import type { RunnerLaunchSpec } from './launchSpec';
 import { replaceRunnerBecause } from './versionCompare';
 

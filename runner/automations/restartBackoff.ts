@@ -1,3 +1,5 @@
+import { backoffDelay } from '../util/backoff';
+
 /** How long a service that died waits before it is started again. */
 export interface RestartPolicy {
   baseMs: number;
@@ -15,6 +17,10 @@ export function failuresInARow(previous: number, ranForMs: number, policy = DEFA
 
 /** 1s, 2s, 4s, … up to the maximum, for the 1st, 2nd, 3rd… failure in a row. */
 export function restartDelayMs(failures: number, policy = DEFAULT_RESTART_POLICY): number {
-  const n = Math.max(1, failures);
-  return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(n - 1, 30));
+  return backoffDelay(Math.max(1, failures), {
+    initialMs: policy.baseMs,
+    maxMs: policy.maxMs,
+    factor: 2,
+    jitter: 0,
+  });
 }

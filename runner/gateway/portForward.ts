@@ -4,6 +4,7 @@ import type { SessionTarget } from '../reconcile/environment/environmentReconcil
 import { tcpForwardDecision } from './forwardPolicy';
 import { channelRejecter, OPEN_FAILURE } from './ssh2Internals';
 import { connectUnixSocket } from './unixSocketRelay';
+import { atMostEvery } from '../util/throttle';
 
 export interface ForwardContext {
   envName: string;
@@ -87,14 +88,7 @@ export function servePortForwards(client: Connection, ctx: ForwardContext): void
 
 /** Copies both ways with backpressure; either side closing or failing closes the other. */
 function join(channel: ServerChannel, remote: Duplex, activity: () => void): void {
-  let lastActivity = 0;
-  const touch = () => {
-    const now = Date.now();
-    if (now - lastActivity > 5_000) {
-      lastActivity = now;
-      activity();
-    }
-  };
+  const touch = atMostEvery(5_000, activity);
   channel.on('data', touch);
   remote.on('data', touch);
   channel.pipe(remote);

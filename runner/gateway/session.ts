@@ -13,6 +13,7 @@ import {
   type PtyRequest,
   type SessionRequest,
 } from './sessionCommand';
+import { atMostEvery } from '../util/throttle';
 
 export interface SessionContext {
   envName: string;
@@ -161,13 +162,7 @@ export function serveSession(session: Session, ctx: SessionContext): void {
     });
     channel.pipe(input, { end: !tty }).pipe(p.stdin);
     const outputs = [copy(p.stdout, channel), copy(p.stderr, channel.stderr)];
-    let last = 0;
-    const touch = () => {
-      if (Date.now() - last > 5_000) {
-        last = Date.now();
-        ctx.activity();
-      }
-    };
+    const touch = atMostEvery(5_000, () => ctx.activity());
     channel.on('data', touch);
     p.stdout.on('data', touch);
     await Promise.all(outputs);

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { atMostEvery } from '../util/throttle';
 
 export interface PortForwardOptions {
   /** The port inside the environment. */
@@ -32,7 +33,8 @@ export class LocalPortError extends Error {
  */
 export class PortForward {
   private readonly sockets = new Set<Socket | Duplex>();
-  private lastTraffic = 0;
+  /** Traffic through any of its connections, told at most once a second. */
+  private readonly traffic: () => void;
 
   private constructor(
     private readonly server: Server,
@@ -41,6 +43,7 @@ export class PortForward {
     readonly note: string | undefined,
     private readonly opts: PortForwardOptions,
   ) {
+    this.traffic = atMostEvery(1000, () => opts.onTraffic());
     server.on('connection', (socket) => this.relay(socket));
     server.on('error', (e) => opts.log(`port ${opts.port}: ${e.message}`));
   }
@@ -81,9 +84,8 @@ export class PortForward {
           socket.end();
         });
         socket.on('close', () => remote.destroy());
-        const traffic = () => this.traffic();
-        socket.on('data', traffic);
-        remote.on('data', traffic);
+        socket.on('data', this.traffic);
+        remote.on('data', this.traffic);
         socket.pipe(remote);
         remote.pipe(socket);
         socket.resume();
@@ -94,13 +96,6 @@ export class PortForward {
         socket.destroy();
       },
     );
-  }
-
-  private traffic(): void {
-    const now = Date.now();
-    if (now - this.lastTraffic < 1000) return;
-    this.lastTraffic = now;
-    this.opts.onTraffic();
   }
 }
 

@@ -22,7 +22,6 @@ const PURE = [
   'environments/waitForEnvironment.ts',
   'hosts/hostAddress.ts',
   'logs/logResume.ts',
-  'runner/backoff.ts',
   'runner/launchSpec.ts',
   'runner/perConnection.ts',
   'runner/resourceCache.ts',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay } from '../../extension/runner/backoff';
+import { backoffDelay } from '../../runner/util/backoff';
 import { runnerLaunchSpec, runnerScriptPath } from '../../extension/runner/launchSpec';
 import { compareVersions, runnerIsOutdated } from '../../extension/runner/versionCompare';
 import { posix, win32 } from 'node:path';

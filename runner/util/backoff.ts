@@ -1,5 +1,5 @@
-// Reconnect delays: exponential with full jitter, capped, so that windows that lost the same runner do
-// not all knock at once. Pure, so the schedule is testable.
+// Retry delays: exponential, capped, with optional jitter (windows that lost the same runner do not
+// all knock at once; services restarted after a crash). Pure, so the schedule is testable.
 
 export interface BackoffOptions {
   /** Delay before the first retry. */
