@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { HostConditions as C, parseBytes, type Condition, type Host, type HostStatus } from '../api';
 import { removeCondition, setCondition } from '../reconcile/conditions';
 import type { SshConnectionState } from '../providers/ssh/sshConnection';
+import { sumLoad } from './scheduler';
 
 export interface HostFacts {
   state: SshConnectionState;
@@ -93,11 +94,11 @@ export function hostStatus(host: Host, facts: HostFacts, now: Date): HostStatus 
 function freeCapacity(host: Host, envs: HostFacts['environments']): HostStatus['free'] {
   const c = host.spec.capacity;
   if (!c) return undefined;
+  const used = sumLoad(envs);
   const free: NonNullable<HostStatus['free']> = {};
-  if (c.maxEnvironments !== undefined) free.environments = Math.max(0, c.maxEnvironments - envs.length);
-  if (c.cpus !== undefined) free.cpus = c.cpus - envs.reduce((a, e) => a + (e.cpus ?? 0), 0);
-  if (c.memory !== undefined)
-    free.memory = (parseBytes(c.memory) ?? 0) - envs.reduce((a, e) => a + (e.memoryBytes ?? 0), 0);
+  if (c.maxEnvironments !== undefined) free.environments = Math.max(0, c.maxEnvironments - used.count);
+  if (c.cpus !== undefined) free.cpus = c.cpus - used.cpus;
+  if (c.memory !== undefined) free.memory = (parseBytes(c.memory) ?? 0) - used.memoryBytes;
   return free;
 }
 

@@ -11,7 +11,7 @@ import type { ContainerEvent, ContainerProvider } from '../providers/provider';
 import { LABELS } from '../providers/provider';
 import { hostKeyLine, parseHostKeyLine } from '../providers/ssh/hostKey';
 import { fingerprint } from '../providers/ssh/sshKeyFormat';
-import type { SshConnectionOptions } from '../providers/ssh/sshConnection';
+import { notReadyReason, type SshConnectionOptions } from '../providers/ssh/sshConnection';
 import { Controller } from '../reconcile/controller';
 import type { EnvironmentPlacement } from '../reconcile/environment/environmentReconciler';
 import type { ResourceStore } from '../store/resourceStore';
@@ -131,13 +131,7 @@ export class Hosts {
       await hc.ssh.whenReady(this.deps.firstConnectWaitMs ?? 5_000).catch(() => {});
     }
     if (!hc || hc.ssh.state.phase !== 'ready') {
-      const st = hc?.ssh.state;
-      const why =
-        st?.phase === 'down'
-          ? st.message
-          : st?.phase === 'connecting'
-            ? 'still connecting'
-            : 'no connection yet';
+      const why = (hc && notReadyReason(hc.ssh.state)) ?? 'no connection yet';
       const msg = `host ${host} is not reachable: ${why}; nothing was changed there, waiting for it to come back`;
       return {
         host,

@@ -44,6 +44,15 @@ interface Load {
   memoryBytes: number;
 }
 
+/** What environments take of a host: how many, their CPUs and memory (what they do not set counts 0). */
+export function sumLoad(envs: readonly { cpus?: number; memoryBytes?: number }[]): Load {
+  return {
+    count: envs.length,
+    cpus: envs.reduce((a, e) => a + (e.cpus ?? 0), 0),
+    memoryBytes: envs.reduce((a, e) => a + (e.memoryBytes ?? 0), 0),
+  };
+}
+
 export function schedule(
   env: EnvironmentView,
   hosts: readonly HostView[],
@@ -135,16 +144,11 @@ function unschedulable(why: string): Placement {
 }
 
 function loads(envs: readonly EnvironmentView[]): Map<string, Load> {
-  const out = new Map<string, Load>();
+  const byHost = new Map<string, EnvironmentView[]>();
   for (const e of envs) {
-    if (!e.placedOn) continue;
-    const l = out.get(e.placedOn) ?? { count: 0, cpus: 0, memoryBytes: 0 };
-    l.count++;
-    l.cpus += e.cpus ?? 0;
-    l.memoryBytes += e.memoryBytes ?? 0;
-    out.set(e.placedOn, l);
+    if (e.placedOn) byHost.set(e.placedOn, [...(byHost.get(e.placedOn) ?? []), e]);
   }
-  return out;
+  return new Map([...byHost].map(([host, placed]) => [host, sumLoad(placed)]));
 }
 
 /** Why `h` cannot take `env` now; undefined when it can. */

@@ -12,6 +12,20 @@ export type SshConnectionState =
   | { phase: 'down'; since: string; reason: DownReason; message: string; retryInMs: number }
   | { phase: 'closed'; since: string };
 
+/** Why a connection in `state` cannot be used (undefined when it can). */
+export function notReadyReason(state: SshConnectionState): string | undefined {
+  switch (state.phase) {
+    case 'ready':
+      return undefined;
+    case 'down':
+      return state.message;
+    case 'closed':
+      return 'the connection was closed';
+    case 'connecting':
+      return 'still connecting';
+  }
+}
+
 export interface SshConnectionOptions extends DialOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Session channels (commands) per connection before another connection is opened (sshd's MaxSessions). */
@@ -214,14 +228,7 @@ export class SshConnection {
   }
 
   private unavailable(): ApiError {
-    const s = this.current;
-    const why =
-      s.phase === 'down'
-        ? s.message
-        : s.phase === 'closed'
-          ? 'the connection was closed'
-          : 'still connecting';
-    return hostUnavailable(`host ${this.target.name} is not reachable: ${why}`);
+    return hostUnavailable(`host ${this.target.name} is not reachable: ${notReadyReason(this.current)}`);
   }
 
   private setState(s: SshConnectionState): void {
