@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../api/apiError';
 import { API_VERSION } from '../api/version';
+import { LOG_ROTATE_BYTES } from '../logs/rotation';
 import { STOP_DEADLINE_MS } from '../shutdown';
 import { isProcessRunning, processAlive } from '../state/lock';
 import { readFileIfExists } from '../state/privateFile';
@@ -28,9 +29,6 @@ export interface ConnectRunnerOptions {
    */
   allowOtherApiVersion?: boolean;
 }
-
-/** runner.log is moved to runner.log.1 when a runner is started and it is larger than this. */
-const RUNNER_LOG_ROTATE_BYTES = 5 * 1024 * 1024;
 
 /**
  * Connects to the user's runner if one answers; undefined otherwise. The runner may speak another
@@ -92,7 +90,7 @@ export async function spawnRunner(opts: {
 }
 
 /** Keeps one previous runner.log: the current one starts afresh once it grew past `maxBytes`. */
-export function rotateLog(path: string, maxBytes = RUNNER_LOG_ROTATE_BYTES): void {
+export function rotateLog(path: string, maxBytes = LOG_ROTATE_BYTES): void {
   try {
     if (statSync(path).size > maxBytes) renameSync(path, `${path}.1`);
   } catch {

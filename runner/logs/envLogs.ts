@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LOG_ROTATE_BYTES } from './rotation';
 
 export type LogListener = (text: string) => void;
 
@@ -32,7 +33,7 @@ export class EnvLogs {
   private dirReady?: Promise<unknown>;
 
   constructor(private readonly opts: EnvLogsOptions) {
-    this.maxBytes = opts.maxBytes ?? 5 * 1024 * 1024;
+    this.maxBytes = opts.maxBytes ?? LOG_ROTATE_BYTES;
   }
 
   private key(name: string, source?: string): string {
@@ -101,6 +102,8 @@ export class EnvLogs {
     const f = this.fileOf(name, source);
     return this.enqueue(f, async () => {
       await this.flush(f);
+      // `logs -f` with no tail (how `up` and `start` follow progress) must not read up to 5 MiB for nothing.
+      if (tailLines === 0) return '';
       return tail(await readFile(f.path, 'utf8').catch(() => ''), tailLines);
     });
   }
