@@ -12,6 +12,8 @@ export class LogView {
   /** The lines on screen while paused (a paused view does not move). */
   private frozen: string[] | undefined;
   private frozenAt = 0;
+  /** What the screen shows now. */
+  private rendered?: { lines: readonly string[]; search: string; shown: number };
   private autoScrolling = false;
 
   constructor(
@@ -41,11 +43,18 @@ export class LogView {
       this.frozenAt = this.buffer.received;
     }
     const lines = this.frozen ?? this.buffer.all();
-    const matches = searchLines(lines, this.state.search);
+    const search = this.state.search;
     const pre = this.pre;
-    if (!this.state.search) {
+    // Paused on the same lines and search: what is on screen is still right (only "n new" changes).
+    if (this.frozen && this.rendered?.lines === this.frozen && this.rendered.search === search) {
+      return { shown: this.rendered.shown, total: lines.length };
+    }
+    let shown = lines.length;
+    if (!search) {
       pre.textContent = lines.join('\n');
     } else {
+      const matches = searchLines(lines, search);
+      shown = matches.length;
       const frag = document.createDocumentFragment();
       for (const m of matches) {
         const row = document.createElement('div');
@@ -72,6 +81,7 @@ export class LogView {
       pre.scrollTop = pre.scrollHeight;
       requestAnimationFrame(() => (this.autoScrolling = false));
     }
-    return { shown: matches.length, total: lines.length };
+    this.rendered = { lines, search, shown };
+    return { shown, total: lines.length };
   }
 }
