@@ -1,3 +1,4 @@
+import type { AutomationStatus } from '../api';
 import type { ContainerProvider } from '../providers/provider';
 
 /** Where and as whom automations run: the environment's container, remote user, workspace. */
@@ -35,5 +36,13 @@ export class LineTail {
   }
   text(): string {
     return this.lines.join('\n');
+  }
+}
+
+/** Applies `patch` to `status` in place: keys set to undefined are removed. */
+export function patchAutomationStatus(status: AutomationStatus, patch: Partial<AutomationStatus>): void {
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete (status as Record<string, unknown>)[k];
+    else (status as Record<string, unknown>)[k] = v;
   }
 }

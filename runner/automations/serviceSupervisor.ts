@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { AutomationStatus, ServiceSpec } from '../api';
 import { execLines, execOutput } from '../reconcile/environment/execLines';
-import { LineTail, serviceLog, type AutomationSink, type AutomationTarget } from './automationTarget';
+import {
+  LineTail,
+  patchAutomationStatus,
+  serviceLog,
+  type AutomationSink,
+  type AutomationTarget,
+} from './automationTarget';
 import { failuresInARow, restartDelayMs, type RestartPolicy, DEFAULT_RESTART_POLICY } from './restartBackoff';
 import {
   EXIT_LINE,
@@ -361,10 +367,7 @@ export class ServiceSupervisor {
   }
 
   private set(patch: Partial<AutomationStatus>): void {
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === undefined) delete (this.status as Record<string, unknown>)[k];
-      else (this.status as Record<string, unknown>)[k] = v;
-    }
+    patchAutomationStatus(this.status, patch);
     this.sink.changed();
   }
 }

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { AutomationStatus, TaskSpec } from '../api';
 import { execLines } from '../reconcile/environment/execLines';
-import { LineTail, taskLog, type AutomationSink, type AutomationTarget } from './automationTarget';
+import {
+  LineTail,
+  patchAutomationStatus,
+  taskLog,
+  type AutomationSink,
+  type AutomationTarget,
+} from './automationTarget';
 import { SERVICE_MARKER, shellCommand } from './serviceScripts';
 import { runOrder } from './taskGraph';
 
@@ -159,10 +165,7 @@ export class TaskRunner {
   private set(id: string, patch: Partial<AutomationStatus>): void {
     const s = this.statuses.get(id);
     if (!s) return;
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === undefined) delete (s as Record<string, unknown>)[k];
-      else (s as Record<string, unknown>)[k] = v;
-    }
+    patchAutomationStatus(s, patch);
     this.sink.changed();
   }
 }
