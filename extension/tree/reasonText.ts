@@ -4,7 +4,7 @@
 import {
   failingCondition,
   findCondition,
-  PROGRESS_REASONS,
+  reasonKind,
   type Condition,
   type Environment,
 } from '../../runner/api';
@@ -19,10 +19,10 @@ export function humanizeReason(reason: string): string {
   return words.map((w) => (/^[A-Z]{2,}$/.test(w) ? w : w.toLowerCase())).join(' ');
 }
 
-/** Conditions worth showing as children: not True and not merely "in progress"/"stopped", Ready excluded (it summarises). */
+/** Conditions worth showing as children: failed ones (not in progress, not stopped), Ready excluded (it summarises). */
 export function unhealthyConditions(env: Environment): Condition[] {
   return env.status.conditions.filter(
-    (c) => c.type !== 'Ready' && c.status !== 'True' && !PROGRESS_REASONS.has(c.reason),
+    (c) => c.type !== 'Ready' && c.status !== 'True' && reasonKind(c) === 'failure',
   );
 }
 

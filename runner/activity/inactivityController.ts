@@ -1,4 +1,4 @@
-import { ActiveReasons, isApiError, parseDuration, type Environment, type EnvironmentStatus } from '../api';
+import { isApiError, parseDuration, type Environment, type EnvironmentStatus } from '../api';
 import type { StatusOverlay } from '../addons/statusOverlay';
 import type { EnvLogs } from '../logs/envLogs';
 import type { ResourceStore } from '../store/resourceStore';
@@ -143,7 +143,7 @@ export class InactivityController {
         Active: {
           type: 'Active',
           status: 'True',
-          reason: ActiveReasons.Active,
+          reason: 'Active' as const,
           message: `stops after ${describeTimeout(w.timeoutMs)} without activity`,
         },
       },
@@ -165,7 +165,7 @@ export class InactivityController {
         Active: {
           type: 'Active',
           status: 'False',
-          reason: ActiveReasons.IdleStopped,
+          reason: 'IdleStopped' as const,
           message: `stopped after ${timeout} without activity (last activity ${new Date(last).toISOString()})`,
         },
       },

@@ -6,16 +6,6 @@ import { z } from 'zod';
 /** Where automations live beside the code, relative to the workspace folder. */
 export const AUTOMATIONS_FILE = '.devrig/automations.yaml';
 
-/** Reasons of the AutomationsReady condition. */
-export const AutomationsReasons = {
-  Ready: 'Ready',
-  Starting: 'Starting',
-  /** The automations file or spec.automations is invalid (YAML, schema, unknown dependency, cycle). */
-  Invalid: 'AutomationsInvalid',
-  ServiceFailing: 'ServiceFailing',
-  TaskFailed: 'TaskFailed',
-} as const;
-
 /**
  * postEnvironmentStart and postDevcontainerStart both fire once per container start, after the
  * lifecycle commands (postStartCommand included); manual only through the API or CLI.

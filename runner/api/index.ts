@@ -1,5 +1,6 @@
 export * from './meta';
 export * from './conditions';
+export * from './conditionCatalogue';
 export * from './quantity';
 export * from './automations';
 export * from './environment';

@@ -1,59 +1,21 @@
-// No schemas at run time here: the CLI's fast path uses it without loading zod.
+// The one rule for an environment's phase and for whether a change reached its goal: derived only
+// from the conditions (classified by the catalogue) and the desired state, so no view can disagree
+// with another. No schemas at run time here: the CLI's fast path uses it without loading zod.
 import type { Condition } from './conditions';
+import { GATING_CONDITIONS, reasonKind } from './conditionCatalogue';
 import type { DesiredState, EnvironmentPhase } from './environment';
 
-/** Condition types an environment reports; `Ready` summarises the gating ones. */
-export const EnvironmentConditions = {
-  Scheduled: 'Scheduled',
-  HostReachable: 'HostReachable',
-  ConfigValid: 'ConfigValid',
-  ConfigSupported: 'ConfigSupported',
-  UpToDate: 'UpToDate',
-  ImageReady: 'ImageReady',
-  WorkspaceReady: 'WorkspaceReady',
-  ContainerRunning: 'ContainerRunning',
-  LifecycleComplete: 'LifecycleComplete',
-  AutomationsReady: 'AutomationsReady',
-  /** The user's dotfiles (runner config `dotfiles`) went into this container. */
-  DotfilesInstalled: 'DotfilesInstalled',
-  /** With spec.timeouts.inactivity: True while in use; False (IdleStopped) after an idle stop. */
-  Active: 'Active',
-  Ready: 'Ready',
-} as const;
-
-/** Reasons of the Active condition. */
-export const ActiveReasons = {
-  /** Running with an inactivity timeout; status.idleStopAt says when it stops if nothing happens. */
-  Active: 'Active',
-  /** Stopped by the runner after spec.timeouts.inactivity without activity. */
-  IdleStopped: 'IdleStopped',
-} as const;
-
-/** Reasons that mean "still working on it" rather than "failed". */
-export const PROGRESS_REASONS = new Set([
-  'Pending',
-  'Waiting',
-  'Pulling',
-  'Building',
-  'Cloning',
-  'Creating',
-  'Starting',
-  'Stopping',
-  'Stopped',
-  'Running',
-  'Recreating',
-  'Connecting',
-  'Unschedulable',
-]);
-
-/** The conditions that gate Ready, in order: the first False one (not merely in progress) makes it Failed. */
-export const GATING_CONDITIONS: readonly string[] = [
-  'ConfigValid',
-  'ImageReady',
-  'WorkspaceReady',
-  'ContainerRunning',
-  'LifecycleComplete',
-];
+/** The parts of an Environment the rule reads (a whole Environment will do). */
+export interface EnvironmentView {
+  metadata: { generation: number; deletionTimestamp?: string };
+  spec: { state: DesiredState };
+  status: {
+    phase: EnvironmentPhase;
+    observedGeneration: number;
+    conditions: readonly Condition[];
+    containerId?: string;
+  };
+}
 
 /**
  * The one-word summary people see, derived only from conditions and the desired state,
@@ -85,22 +47,54 @@ export function findCondition(
   return conditions?.find((c) => c.type === type);
 }
 
-/** The first gating condition that is False for a reason other than progress. */
+/** A condition that is False because something failed (not on its way, not resting). */
+export function isFailure(c: Condition): boolean {
+  return c.status === 'False' && reasonKind(c) === 'failure';
+}
+
+/** The first gating condition that failed. */
 function gatingFailure(conditions: readonly Condition[]): Condition | undefined {
   for (const t of GATING_CONDITIONS) {
     const c = findCondition(conditions, t);
-    if (c?.status === 'False' && !PROGRESS_REASONS.has(c.reason)) return c;
+    if (c && isFailure(c)) return c;
   }
   return undefined;
 }
 
 /**
  * Why an environment is Failed: the gating condition that makes it so (see derivePhase), else any
- * other condition False for a reason other than progress.
+ * other condition that failed.
  */
 export function failingCondition(conditions: readonly Condition[]): Condition | undefined {
-  return (
-    gatingFailure(conditions) ??
-    conditions.find((c) => c.status === 'False' && c.type !== 'Ready' && !PROGRESS_REASONS.has(c.reason))
-  );
+  return gatingFailure(conditions) ?? conditions.find((c) => c.type !== 'Ready' && isFailure(c));
+}
+
+export type EnvironmentOutcome =
+  | { state: 'progress' }
+  | { state: 'done' }
+  | { state: 'failed'; reason: string; message: string; condition?: Condition };
+
+/**
+ * Where a change to an environment stands: it reached `want` for `generation` (the runner has
+ * observed that generation and the phase is `want`), failed for that generation (Failed, and
+ * either the runner observed the generation or the failing condition was set for it: never a
+ * leftover failure from before), or is still on its way. Runner, CLI, extension and webview ask
+ * this one function.
+ */
+export function environmentOutcome(
+  env: EnvironmentView,
+  want: 'Running' | 'Stopped' = env.spec.state,
+  generation: number = env.metadata.generation,
+): EnvironmentOutcome {
+  const s = env.status;
+  const observed = s.observedGeneration >= generation;
+  if (s.phase === 'Failed') {
+    const c = failingCondition(s.conditions);
+    if (c && c.observedGeneration >= generation)
+      return { state: 'failed', reason: c.reason, message: c.message, condition: c };
+    if (observed)
+      return { state: 'failed', reason: c?.reason ?? 'Failed', message: c?.message ?? '', condition: c };
+  }
+  if (observed && s.phase === want) return { state: 'done' };
+  return { state: 'progress' };
 }

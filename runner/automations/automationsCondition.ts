@@ -1,7 +1,6 @@
-import { AutomationsReasons, type AutomationStatus } from '../api';
-import type { ConditionInput } from '../reconcile/conditions';
+import type { AutomationStatus, TypedConditionInput } from '../api';
 
-const TYPE = 'AutomationsReady';
+const TYPE = 'AutomationsReady' as const;
 
 /**
  * AutomationsReady from the automations' statuses: False while something starts or after a
@@ -11,8 +10,8 @@ const TYPE = 'AutomationsReady';
 export function automationsCondition(
   statuses: readonly AutomationStatus[],
   invalid?: string,
-): ConditionInput | null {
-  if (invalid) return { type: TYPE, status: 'False', reason: AutomationsReasons.Invalid, message: invalid };
+): TypedConditionInput<'AutomationsReady'> | null {
+  if (invalid) return { type: TYPE, status: 'False', reason: 'AutomationsInvalid', message: invalid };
   if (statuses.length === 0) return null;
   const services = statuses.filter((s) => s.kind === 'service');
   const tasks = statuses.filter((s) => s.kind === 'task');
@@ -21,7 +20,7 @@ export function automationsCondition(
     return {
       type: TYPE,
       status: 'False',
-      reason: AutomationsReasons.ServiceFailing,
+      reason: 'ServiceFailing',
       message: `service ${failing.id} ${failing.message}${failing.restarts ? ` (restarted ${failing.restarts} times)` : ''}`,
     };
   }
@@ -30,7 +29,7 @@ export function automationsCondition(
     return {
       type: TYPE,
       status: 'False',
-      reason: AutomationsReasons.TaskFailed,
+      reason: 'TaskFailed',
       message: `task ${failed.id}: ${failed.message}`,
     };
   }
@@ -41,7 +40,7 @@ export function automationsCondition(
     return {
       type: TYPE,
       status: 'False',
-      reason: AutomationsReasons.Starting,
+      reason: 'Starting',
       message: `waiting for ${busy.map((s) => `${s.kind} ${s.id}`).join(', ')}`,
     };
   }
@@ -50,7 +49,7 @@ export function automationsCondition(
   return {
     type: TYPE,
     status: 'True',
-    reason: AutomationsReasons.Ready,
+    reason: 'Ready',
     message: `${ready} of ${services.length} services ready, ${done} of ${tasks.length} tasks succeeded`,
   };
 }

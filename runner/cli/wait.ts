@@ -1,5 +1,5 @@
 import type { Environment } from '../api/environment';
-import { failingCondition } from '../api/phase';
+import { environmentOutcome } from '../api/phase';
 import type { EventOf, ParamsOf } from '../api/protocol';
 import type { RunnerClient } from '../client/runnerClient';
 
@@ -100,7 +100,7 @@ export function waitForEnvironment(
       onChange?.(env);
       const failure = failureFor(env, generation);
       if (failure) return done({ ok: false, env, ...failure });
-      if (want !== 'Deleted' && env.status.observedGeneration >= generation && env.status.phase === want) {
+      if (want !== 'Deleted' && environmentOutcome(env, want, generation).state === 'done') {
         done({ ok: true, env });
       }
     },
@@ -121,8 +121,8 @@ export function failureFor(
   env: Environment,
   generation: number,
 ): { reason: string; message: string } | undefined {
-  if (env.status.phase !== 'Failed') return undefined;
-  const c = failingCondition(env.status.conditions);
-  if (!c || c.observedGeneration < generation) return undefined;
-  return { reason: c.reason, message: c.message };
+  const o = environmentOutcome(env, env.spec.state, generation);
+  return o.state === 'failed'
+    ? { reason: o.reason, message: o.message || (env.status.lastError ?? '') }
+    : undefined;
 }

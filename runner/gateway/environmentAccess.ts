@@ -1,4 +1,5 @@
 import type { Environment } from '../api/environment';
+import { environmentOutcome } from '../api/phase';
 import { ApiError } from '../api/apiError';
 import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
 import type { ResourceStore } from '../store/resourceStore';
@@ -25,7 +26,7 @@ export function accessFor(env: Environment | undefined, name: string): Access {
     };
   }
   if (phase === 'Running' && env.status.containerId) return { kind: 'ready' };
-  if (phase === 'Failed' && env.status.observedGeneration >= env.metadata.generation) {
+  if (environmentOutcome(env).state === 'failed') {
     return {
       kind: 'refuse',
       reason: `environment "${name}" failed: ${env.status.lastError ?? 'see devrig logs'}`,
@@ -38,9 +39,9 @@ export function accessFor(env: Environment | undefined, name: string): Access {
 /** Whether `env` is running its current spec, failed at it, or neither yet. Pure. */
 export function startOutcome(env: Environment | undefined): 'running' | 'gone' | 'failed' | 'pending' {
   if (!env || env.metadata.deletionTimestamp) return 'gone';
-  const current = env.status.observedGeneration >= env.metadata.generation;
-  if (env.status.phase === 'Running' && env.status.containerId && current) return 'running';
-  if (env.status.phase === 'Failed' && current) return 'failed';
+  const outcome = environmentOutcome(env, 'Running');
+  if (outcome.state === 'done' && env.status.containerId) return 'running';
+  if (outcome.state === 'failed') return 'failed';
   return 'pending';
 }
 

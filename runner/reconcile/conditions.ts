@@ -1,4 +1,4 @@
-import type { Condition, ConditionStatus } from '../api';
+import { CONDITION_ORDER, type Condition, type ConditionStatus } from '../api';
 
 export interface ConditionInput {
   type: string;
@@ -26,24 +26,12 @@ export function setCondition(
   };
   const out = conditions.filter((c) => c.type !== input.type);
   out.push(next);
-  return out.sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type) || a.type.localeCompare(b.type));
+  return out.sort(
+    (a, b) =>
+      CONDITION_ORDER.indexOf(a.type) - CONDITION_ORDER.indexOf(b.type) || a.type.localeCompare(b.type),
+  );
 }
 
 export function removeCondition(conditions: readonly Condition[], type: string): Condition[] {
   return conditions.filter((c) => c.type !== type);
 }
-
-const ORDER = [
-  'Ready',
-  'Scheduled',
-  'HostReachable',
-  'ConfigValid',
-  'ConfigSupported',
-  'ImageReady',
-  'WorkspaceReady',
-  'ContainerRunning',
-  'LifecycleComplete',
-  'AutomationsReady',
-  'DotfilesInstalled',
-  'Active',
-];

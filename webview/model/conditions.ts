@@ -1,6 +1,6 @@
 // Conditions as rows: the summary first, then in the order an environment comes up. Pure.
 
-import { EnvironmentConditions, PROGRESS_REASONS, type Condition } from '../../runner/api';
+import { CONDITION_ORDER, reasonKind, type Condition } from '../../runner/api';
 import { humanizeReason } from '../../extension/tree/reasonText';
 import type { IconView, Tone } from './phase';
 import { themeColorVar } from './phase';
@@ -19,14 +19,9 @@ export interface ConditionRow {
   sinceTitle: string;
 }
 
-const ORDER: readonly string[] = [
-  'Ready',
-  ...Object.values(EnvironmentConditions).filter((t) => t !== 'Ready'),
-];
-
 function rank(type: string): number {
-  const i = ORDER.indexOf(type);
-  return i < 0 ? ORDER.length : i;
+  const i = CONDITION_ORDER.indexOf(type);
+  return i < 0 ? CONDITION_ORDER.length : i;
 }
 
 function look(c: Condition, busy: boolean): { icon: IconView; tone: Tone } {
@@ -34,12 +29,10 @@ function look(c: Condition, busy: boolean): { icon: IconView; tone: Tone } {
   if (c.status === 'True') return { icon: icon('pass', themeColorVar('charts.green')), tone: 'ok' };
   if (c.status === 'Unknown') return { icon: icon('question'), tone: 'idle' };
   // False because it is on its way (Pulling, Starting) spins only while the environment is busy;
-  // False because it is stopped is simply off.
-  if (PROGRESS_REASONS.has(c.reason)) {
-    return busy && c.reason !== 'Stopped'
-      ? { icon: icon('sync', '', true), tone: 'busy' }
-      : { icon: icon('circle-outline'), tone: 'idle' };
-  }
+  // False because it rests where it should (Stopped) is simply off.
+  const kind = reasonKind(c);
+  if (kind === 'progress' && busy) return { icon: icon('sync', '', true), tone: 'busy' };
+  if (kind !== 'failure') return { icon: icon('circle-outline'), tone: 'idle' };
   return { icon: icon('error', themeColorVar('errorForeground')), tone: 'error' };
 }
 
