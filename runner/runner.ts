@@ -5,9 +5,12 @@ import { DockerProvider } from './providers/docker/dockerProvider';
 import type { ContainerProvider } from './providers/provider';
 import { LABELS } from './providers/provider';
 import { Controller } from './reconcile/controller';
-import { EnvironmentReconciler, type EnvironmentHooks } from './reconcile/environment/environmentReconciler';
+import { EnvironmentReconciler } from './reconcile/environment/environmentReconciler';
+import { EnvironmentSessions } from './reconcile/environment/sessions';
+import type { ResolvedConfigs } from './reconcile/environment/steps/configStep';
+import { buildInputsHash } from './providers/docker/buildContext';
 import { ApiServer } from './server/apiServer';
-import { apiHandlers, type RunnerServices } from './server/apiHandlers';
+import { coreHandlers, type RunnerServices } from './server/apiHandlers';
 import type { Handlers } from './server/handlers';
 import { acquireLock, currentProcess, type LockHandle } from './state/lock';
 import { writeRunnerInfo } from './state/runnerInfo';
@@ -18,7 +21,7 @@ import { VERSION } from './api';
 import { unlink } from 'node:fs/promises';
 import { attachSshGateway, type SshGateway } from './gateway';
 import { attachHosts, type Hosts } from './hosts';
-import { attachAddons } from './addons';
+import { createAddons, type Addons } from './addons';
 import { SecretStore } from './secrets/secretStore';
 
 export interface RunnerOptions {
@@ -45,6 +48,8 @@ export class Runner {
   logs!: EnvLogs;
   environments!: Controller;
   reconciler!: EnvironmentReconciler;
+  /** Where sessions go (gateway, exec API, add-ons' commands). */
+  sessions!: EnvironmentSessions;
   provider!: ContainerProvider;
   hosts!: Hosts;
   server!: ApiServer;
@@ -60,10 +65,7 @@ export class Runner {
   private readonly log: (msg: string) => void;
   readonly stopped: Promise<void>;
   private resolveStopped!: () => void;
-  /** Extension points other parts of the runner plug into. */
-  readonly hooks: EnvironmentHooks = {};
-  readonly extraHandlers: Partial<Handlers> = {};
-  private readonly activityListeners: ((name: string) => void)[] = [];
+  private addons?: Addons;
 
   private constructor(private readonly opts: RunnerOptions) {
     this.paths = statePaths(opts.stateDir);
@@ -84,13 +86,9 @@ export class Runner {
     return r;
   }
 
-  onActivity(listener: (name: string) => void): void {
-    this.activityListeners.push(listener);
-  }
-
   /** Someone used environment `name` (an API exec, an SSH session's traffic). */
   notifyActivity(name: string): void {
-    for (const l of this.activityListeners) l(name);
+    this.addons?.activity(name);
   }
 
   private async init(): Promise<void> {
@@ -104,14 +102,32 @@ export class Runner {
     this.logs = new EnvLogs({ dir: paths.logs, redact: this.secrets.redact });
     // The local engine is the only one that gets this machine's registry credentials.
     this.provider = this.opts.provider ?? new DockerProvider({ useLocalCredentials: true });
-    this.hosts = attachHosts({
+    // The wiring, explicit: every part gets what it uses, and the API is one type-checked table of
+    // the core's handlers and each part's own (no part overwrites another's).
+    const hosts = attachHosts({
       store: this.store,
       local: this.provider,
       runnerId: this.runnerId,
       enqueueEnvironment: (name) => this.environments.enqueue(name),
       log,
-      extraHandlers: this.extraHandlers,
     });
+    this.hosts = hosts.hosts;
+    const configs: ResolvedConfigs = new Map();
+    const secrets = (env: Environment) => this.secrets.valuesFor(env.metadata.name);
+    const providerFor = async (env: Environment) => this.hosts.providerFor(env);
+    this.sessions = new EnvironmentSessions({ providerFor, configs, secrets, logs: this.logs });
+    const addons = createAddons({
+      paths,
+      store: this.store,
+      logs: this.logs,
+      secrets: this.secrets,
+      providerFor,
+      commandEnv: async (env) => this.sessions.commandEnv(env),
+      notifyActivity: (name) => this.notifyActivity(name),
+      log,
+    });
+    this.addons = addons;
+    this.addCloser(() => addons.close());
     this.reconciler = new EnvironmentReconciler({
       store: this.store,
       logs: this.logs,
@@ -119,29 +135,17 @@ export class Runner {
       place: (env) => this.hosts.place(env),
       sourcesDir: paths.sources,
       runnerId: this.runnerId,
-      hooks: this.hooks,
+      hashBuildInputs: (build) => buildInputsHash(build),
+      configs,
+      hooks: addons.hooks,
       stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
-      secrets: (env) => this.secrets.valuesFor(env.metadata.name),
+      secrets,
     });
     this.environments = new Controller(this.reconciler, {
       name: 'environments',
       workers: this.opts.workers ?? 4,
       resyncMs: this.opts.resyncMs ?? 60_000,
       keys: () => this.store.list('Environment').map((e) => e.metadata.name),
-      log,
-    });
-    attachAddons({
-      paths,
-      store: this.store,
-      logs: this.logs,
-      secrets: this.secrets,
-      hooks: this.hooks,
-      extraHandlers: this.extraHandlers,
-      providerFor: async (env) => this.hosts.providerFor(env),
-      commandEnv: (env) => this.reconciler.commandEnv(env),
-      onActivity: (listener) => this.onActivity(listener),
-      notifyActivity: (name) => this.notifyActivity(name),
-      addCloser: (fn) => this.addCloser(fn),
       log,
     });
     this.watchStore();
@@ -154,34 +158,40 @@ export class Runner {
       () => this.environments.resync(),
     );
     this.closers.push(() => events.close());
-    this.gateway = await attachSshGateway(
+    const gateway = await attachSshGateway(
       {
         stateDir: paths.root,
         store: this.store,
-        sessionTarget: (env) => this.reconciler.sessionTarget(env),
+        sessionTarget: (env) => this.sessions.sessionTarget(env),
         notifyActivity: (name) => this.notifyActivity(name),
         attach: (name) => this.attach(name),
         log,
-        extraHandlers: this.extraHandlers,
       },
       { port: this.opts.sshPort },
     );
+    this.gateway = gateway.gateway;
 
     const services: RunnerServices = {
       store: this.store,
       logs: this.logs,
       environments: this.environments,
-      sessionTarget: (env) => this.reconciler.sessionTarget(env),
+      sessionTarget: (env) => this.sessions.sessionTarget(env),
       startedAt: this.startedAt,
       localEnv: process.env,
       shutdown: () => void this.stop(),
-      extra: this.extraHandlers,
+      redactor: () => this.secrets.currentRedactor(),
       onActivity: (name) => this.notifyActivity(name),
       attach: (name) => this.attach(name),
     };
+    const handlers: Handlers = {
+      ...coreHandlers(services),
+      ...gateway.handlers,
+      ...hosts.handlers,
+      ...addons.handlers,
+    };
     this.server = await ApiServer.listen({
       token,
-      handlers: apiHandlers(services),
+      handlers,
       port: this.opts.port,
       log,
     });
@@ -205,7 +215,7 @@ export class Runner {
     let run = this.attaching.get(name);
     if (!run) {
       const env = this.store.mustGet('Environment', name);
-      run = this.reconciler.postAttach(env).finally(() => this.attaching.delete(name));
+      run = this.sessions.postAttach(env).finally(() => this.attaching.delete(name));
       this.attaching.set(name, run);
     }
     return run;

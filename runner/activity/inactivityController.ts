@@ -1,13 +1,14 @@
 import { isApiError, parseDuration, type Environment, type EnvironmentStatus } from '../api';
-import type { StatusOverlay } from '../addons/statusOverlay';
 import type { EnvLogs } from '../logs/envLogs';
 import type { ResourceStore } from '../store/resourceStore';
+import type { StatusPartSink } from '../store/statusPatcher';
 import { clearLongTimeout, setLongTimeout, type LongTimeout } from '../util/longTimeout';
 import { describeTimeout, idleDeadline, isIdle, worthPublishing } from './idlePolicy';
 
 export interface InactivityDeps {
   store: ResourceStore;
-  overlay: StatusOverlay;
+  /** Where lastActivity, idleStopAt and the Active condition go. */
+  status: StatusPartSink<'activity'>;
   logs: EnvLogs;
   log(msg: string): void;
   /** The timeout when spec.timeouts.inactivity is not set (e.g. for remote hosts); undefined: none. */
@@ -56,7 +57,7 @@ export class InactivityController {
       this.publish(name, w);
     } else if (now - (this.activityPublished.get(name) ?? 0) >= ACTIVITY_ONLY_EVERY_MS) {
       this.activityPublished.set(name, now);
-      this.deps.overlay.set(name, { lastActivity: new Date(now).toISOString() });
+      this.deps.status.patch(name, { fields: { lastActivity: new Date(now).toISOString() } });
     }
   }
 
@@ -85,9 +86,8 @@ export class InactivityController {
     if (!timeoutMs) {
       if (w) clearLongTimeout(w.timer);
       this.watched.delete(name);
-      this.deps.overlay.set(name, {
-        idleStopAt: null,
-        lastActivity: new Date(this.last.get(name)!).toISOString(),
+      this.deps.status.patch(name, {
+        fields: { idleStopAt: undefined, lastActivity: new Date(this.last.get(name)!).toISOString() },
         conditions: { Active: null },
       });
       return;
@@ -112,8 +112,8 @@ export class InactivityController {
       this.activityPublished.delete(name);
       return;
     }
-    this.deps.overlay.set(name, {
-      idleStopAt: null,
+    this.deps.status.patch(name, {
+      fields: { idleStopAt: undefined },
       ...(this.idleStopped.has(name) ? {} : { conditions: { Active: null } }),
     });
   }
@@ -136,14 +136,13 @@ export class InactivityController {
     const deadline = idleDeadline(last, w.timeoutMs);
     if (!worthPublishing(w.publishedDeadline, deadline, w.timeoutMs)) return;
     w.publishedDeadline = deadline;
-    this.deps.overlay.set(name, {
-      lastActivity: new Date(last).toISOString(),
-      idleStopAt: new Date(deadline).toISOString(),
+    this.deps.status.patch(name, {
+      fields: { lastActivity: new Date(last).toISOString(), idleStopAt: new Date(deadline).toISOString() },
       conditions: {
         Active: {
           type: 'Active',
           status: 'True',
-          reason: 'Active' as const,
+          reason: 'Active',
           message: `stops after ${describeTimeout(w.timeoutMs)} without activity`,
         },
       },
@@ -159,13 +158,13 @@ export class InactivityController {
     if (!env || env.spec.state !== 'Running' || env.metadata.deletionTimestamp) return;
     const timeout = describeTimeout(w.timeoutMs);
     this.idleStopped.add(name);
-    this.deps.overlay.set(name, {
-      idleStopAt: null,
+    this.deps.status.patch(name, {
+      fields: { idleStopAt: undefined },
       conditions: {
         Active: {
           type: 'Active',
           status: 'False',
-          reason: 'IdleStopped' as const,
+          reason: 'IdleStopped',
           message: `stopped after ${timeout} without activity (last activity ${new Date(last).toISOString()})`,
         },
       },

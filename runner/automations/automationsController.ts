@@ -8,11 +8,11 @@ import {
   type EnvironmentStatus,
 } from '../api';
 import { readContainerFile } from '../providers/containerFile';
-import type { StatusOverlay } from '../addons/statusOverlay';
 import type { EnvLogs } from '../logs/envLogs';
 import type { ContainerProvider } from '../providers/provider';
-import type { Handlers } from '../server/handlers';
+import type { AutomationsMethod, HandlersFor } from '../server/handlers';
 import type { ResourceStore } from '../store/resourceStore';
+import type { StatusPartSink } from '../store/statusPatcher';
 import { AutomationsError, loadAutomations } from './automationsFile';
 import { automationsCondition } from './automationsCondition';
 import type { AutomationSink, AutomationTarget } from './automationTarget';
@@ -21,7 +21,8 @@ import { EnvironmentAutomations } from './environmentAutomations';
 export interface AutomationsDeps {
   store: ResourceStore;
   logs: EnvLogs;
-  overlay: StatusOverlay;
+  /** Where status.automations and AutomationsReady go. */
+  status: StatusPartSink<'automations'>;
   providerFor(env: Environment): Promise<ContainerProvider | undefined>;
   /** remoteEnv, spec.env and secrets for commands run in the environment. */
   commandEnv(env: Environment): Promise<Record<string, string>>;
@@ -164,8 +165,8 @@ export class AutomationsController {
           ? { ...s, phase: 'Failed', message: 'the environment stopped while it ran' }
           : s,
     );
-    this.deps.overlay.set(name, {
-      automations: stopped,
+    this.deps.status.patch(name, {
+      fields: { automations: stopped },
       conditions: {
         AutomationsReady: stopped.length
           ? {
@@ -186,7 +187,7 @@ export class AutomationsController {
     this.files.clear();
   }
 
-  handlers(): Partial<Handlers> {
+  handlers(): HandlersFor<AutomationsMethod> {
     return {
       'automations.start': async (p) => {
         const a = await this.mustBeRunning(p.name);
@@ -307,8 +308,8 @@ export class AutomationsController {
     const statuses = this.active.get(name)?.statuses() ?? [];
     const invalid = this.invalid.get(name);
     const condition = automationsCondition(statuses, invalid);
-    this.deps.overlay.set(name, {
-      automations: statuses,
+    this.deps.status.patch(name, {
+      fields: { automations: statuses },
       conditions: { AutomationsReady: condition },
     });
   }

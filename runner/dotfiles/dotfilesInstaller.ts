@@ -1,9 +1,9 @@
 import { basename, posix } from 'node:path';
 import type { DotfilesConfig, Environment, EnvironmentStatus } from '../api';
-import type { StatusOverlay } from '../addons/statusOverlay';
 import { RunnerConfigReader } from '../config/runnerConfigFile';
 import type { EnvLogs } from '../logs/envLogs';
 import type { ContainerProvider } from '../providers/provider';
+import type { StatusPartSink } from '../store/statusPatcher';
 import { execLines, execOutput } from '../reconcile/environment/execLines';
 import { readMarkers, writeMarkers } from '../reconcile/environment/markers';
 import { tarFolder } from '../reconcile/environment/tarFolder';
@@ -16,7 +16,8 @@ export interface DotfilesDeps {
   /** Where git repositories are cloned on this machine. */
   cacheDir: string;
   logs: EnvLogs;
-  overlay: StatusOverlay;
+  /** Where DotfilesInstalled goes. */
+  status: StatusPartSink<'dotfiles'>;
   providerFor(env: Environment): Promise<ContainerProvider | undefined>;
   commandEnv(env: Environment): Promise<Record<string, string>>;
   log(msg: string): void;
@@ -56,7 +57,7 @@ export class DotfilesInstaller {
     }
     if (!config) {
       // Nothing configured (any more): nothing to report.
-      if (!this.toldNone.has(name)) this.deps.overlay.set(name, { conditions: { DotfilesInstalled: null } });
+      if (!this.toldNone.has(name)) this.deps.status.patch(name, { conditions: { DotfilesInstalled: null } });
       this.toldNone.add(name);
       return;
     }
@@ -70,7 +71,7 @@ export class DotfilesInstaller {
     }
     const log = this.deps.logs.writer(name, 'dotfiles');
     const user = status.remoteUser ?? 'root';
-    this.deps.overlay.set(name, {
+    this.deps.status.patch(name, {
       conditions: {
         DotfilesInstalled: {
           type: 'DotfilesInstalled',
@@ -95,7 +96,7 @@ export class DotfilesInstaller {
       }),
     });
     this.checked.add(containerId);
-    this.deps.overlay.set(name, {
+    this.deps.status.patch(name, {
       conditions: {
         DotfilesInstalled: {
           type: 'DotfilesInstalled',

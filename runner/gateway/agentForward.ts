@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { ExecProcess } from '../providers/provider';
-import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
+import type { SessionTarget } from '../reconcile/environment/sessions';
 import { encodeFrame, FrameDecoder, type Frame } from './agentFrames';
 import { AGENT_RELAY_ENV, agentRelayCommand } from './agentRelayScript';
 

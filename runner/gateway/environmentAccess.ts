@@ -1,7 +1,7 @@
 import type { Environment } from '../api/environment';
 import { environmentOutcome } from '../api/phase';
 import { ApiError } from '../api/apiError';
-import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
+import type { SessionTarget } from '../reconcile/environment/sessions';
 import type { ResourceStore } from '../store/resourceStore';
 
 /** What a login as environment `name` may do, decided from the stored object alone. Pure. */

@@ -1,5 +1,5 @@
 import { ApiError } from '../api';
-import type { Handlers } from '../server/handlers';
+import type { HandlersFor, SshMethod } from '../server/handlers';
 import { requestedPort } from './gatewayPort';
 import { SshGateway, type GatewayDeps } from './sshGateway';
 
@@ -8,18 +8,17 @@ export { sshPaths } from './sshPaths';
 
 export interface GatewayHost extends GatewayDeps {
   stateDir: string;
-  extraHandlers: Partial<Handlers>;
 }
 
 /**
- * Starts the SSH gateway inside the runner and plugs in its API (`sshInfo`); the caller closes it. A gateway that cannot
+ * Starts the SSH gateway inside the runner, with its API (`sshInfo`); the caller closes it. A gateway that cannot
  * start (its port taken, a damaged key file) leaves the rest of the runner working: the reason is
  * logged and `sshInfo` answers with it.
  */
 export async function attachSshGateway(
   host: GatewayHost,
   opts: { port?: number } = {},
-): Promise<SshGateway | undefined> {
+): Promise<{ gateway?: SshGateway; handlers: HandlersFor<SshMethod> }> {
   let gateway: SshGateway | undefined;
   try {
     gateway = await SshGateway.start(host, {
@@ -29,12 +28,11 @@ export async function attachSshGateway(
   } catch (e) {
     const reason = (e as Error).message;
     host.log(`ssh gateway: not started: ${reason}`);
-    host.extraHandlers.sshInfo = async () => {
+    const sshInfo = async (): Promise<never> => {
       throw new ApiError('Unavailable', `the SSH gateway did not start: ${reason}`);
     };
-    return undefined;
+    return { handlers: { sshInfo } };
   }
   const g = gateway;
-  host.extraHandlers.sshInfo = async () => g.info();
-  return g;
+  return { gateway: g, handlers: { sshInfo: async () => g.info() } };
 }

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Connection, ServerChannel } from 'ssh2';
-import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
+import type { SessionTarget } from '../reconcile/environment/sessions';
 import { tcpForwardDecision } from './forwardPolicy';
 import { channelRejecter, OPEN_FAILURE } from './ssh2Internals';
 import { connectUnixSocket } from './unixSocketRelay';

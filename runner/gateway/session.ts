@@ -1,7 +1,7 @@
 import { Transform, type Duplex, type Readable, type Writable } from 'node:stream';
 import type { ServerChannel, Session } from 'ssh2';
 import type { ExecProcess } from '../providers/provider';
-import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
+import type { SessionTarget } from '../reconcile/environment/sessions';
 import { hangUp } from '../sessions/hangUp';
 import { startAgentForward, type AgentForward } from './agentForward';
 import {

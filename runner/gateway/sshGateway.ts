@@ -1,7 +1,7 @@
 import { createServer, type Server as TcpServer, type Socket } from 'node:net';
 import { Server } from 'ssh2';
 import { VERSION, type Environment, type SshInfo } from '../api';
-import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
+import type { SessionTarget } from '../reconcile/environment/sessions';
 import type { ResourceStore } from '../store/resourceStore';
 import { ensurePrivateDir } from '../state/stateDir';
 import { serveConnection } from './connection';

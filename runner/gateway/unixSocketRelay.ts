@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { relayCommand, relayStream, RELAY_ENV } from '../providers/execRelay';
-import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
+import type { SessionTarget } from '../reconcile/environment/sessions';
 
 /**
  * `direct-streamlocal@openssh.com` (ssh -L PORT:/path/to.sock): the provider's exec relay, run as

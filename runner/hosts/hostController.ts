@@ -1,5 +1,5 @@
 import { HOST_FINALIZER, HostConditions, parseBytes, type Environment, type Host } from '../api';
-import { setCondition } from '../reconcile/conditions';
+import { setCondition } from '../api/setCondition';
 import { addFinalizer, removeFinalizer } from '../reconcile/finalizers';
 import type { ReconcileResult, Reconciler } from '../reconcile/controller';
 import type { ResourceStore } from '../store/resourceStore';

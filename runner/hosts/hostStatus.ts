@@ -4,7 +4,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { HostConditions as C, parseBytes, type Condition, type Host, type HostStatus } from '../api';
-import { removeCondition, setCondition } from '../reconcile/conditions';
+import { removeCondition, setCondition } from '../api/setCondition';
 import type { SshConnectionState } from '../providers/ssh/sshConnection';
 import { sumLoad } from './scheduler';
 

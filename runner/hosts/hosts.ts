@@ -6,6 +6,7 @@ import {
   parseBytes,
   type Environment,
   type Host,
+  type TypedConditionInput,
 } from '../api';
 import type { ContainerEvent, ContainerProvider } from '../providers/provider';
 import { LABELS } from '../providers/provider';
@@ -13,7 +14,7 @@ import { hostKeyLine, parseHostKeyLine } from '../providers/ssh/hostKey';
 import { fingerprint } from '../providers/ssh/sshKeyFormat';
 import { notReadyReason, type SshConnectionOptions } from '../providers/ssh/sshConnection';
 import { Controller } from '../reconcile/controller';
-import type { EnvironmentPlacement } from '../reconcile/environment/environmentReconciler';
+import type { EnvironmentPlacement } from '../reconcile/environment/steps/placementStep';
 import type { ResourceStore } from '../store/resourceStore';
 import { HostConnection, connectionKey } from './hostConnection';
 import { HostReconciler } from './hostController';
@@ -119,7 +120,12 @@ export class Hosts {
       !decision.message.includes('(spec.host now')
         ? previous.message
         : decision.message;
-    const scheduled = { type: 'Scheduled', status: 'True' as const, reason: 'Scheduled', message };
+    const scheduled: TypedConditionInput<'Scheduled'> = {
+      type: 'Scheduled',
+      status: 'True',
+      reason: 'Scheduled',
+      message,
+    };
     if (host === LOCAL_HOST) return { host, provider: this.deps.local, conditions: [scheduled] };
     this.reservations.set(env.metadata.uid, host);
     // Right after a runner start the Host controller may not have connected yet: start it now.

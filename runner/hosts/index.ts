@@ -1,11 +1,7 @@
-import type { Handlers } from '../server/handlers';
+import type { HandlersFor, HostMethod } from '../server/handlers';
 import { Hosts, type HostsDeps } from './hosts';
 
 export { Hosts } from './hosts';
-
-export interface HostsAttachment extends HostsDeps {
-  extraHandlers: Partial<Handlers>;
-}
 
 /**
  * Plugs remote hosts into the runner: the Host controller, placement for the environment
@@ -13,8 +9,7 @@ export interface HostsAttachment extends HostsDeps {
  * environment controller exists (placement changes queue environments), and `stop()` before the
  * add-ons close (the runner does both).
  */
-export function attachHosts(a: HostsAttachment): Hosts {
-  const hosts = new Hosts(a);
-  a.extraHandlers['host.acceptKey'] = async (p) => hosts.acceptKey(p.name, p.hostKey);
-  return hosts;
+export function attachHosts(deps: HostsDeps): { hosts: Hosts; handlers: HandlersFor<HostMethod> } {
+  const hosts = new Hosts(deps);
+  return { hosts, handlers: { 'host.acceptKey': async (p) => hosts.acceptKey(p.name, p.hostKey) } };
 }

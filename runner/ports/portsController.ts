@@ -1,12 +1,13 @@
 import type { Environment, EnvironmentStatus } from '../api';
-import type { StatusOverlay } from '../addons/statusOverlay';
 import type { ResolvedDevcontainer } from '../devcontainer';
 import type { ContainerProvider } from '../providers/provider';
+import type { StatusPartSink } from '../store/statusPatcher';
 import { EnvironmentPorts } from './environmentPorts';
 import type { PortsConfig } from './portPlan';
 
 export interface PortsDeps {
-  overlay: StatusOverlay;
+  /** Where status.ports goes. */
+  status: StatusPartSink<'ports'>;
   providerFor(env: Environment): Promise<ContainerProvider | undefined>;
   /** Traffic through a forward counts as activity of the environment. */
   notifyActivity(name: string): void;
@@ -47,7 +48,7 @@ export class PortsController {
       config,
       previous: status.ports,
       intervalSeconds: this.deps.intervalSeconds ?? 1,
-      publish: (p) => this.deps.overlay.set(name, { ports: p }),
+      publish: (p) => this.deps.status.patch(name, { fields: { ports: p } }),
       onTraffic: () => this.deps.notifyActivity(name),
       log: (msg) => this.deps.log(`ports: ${name}: ${msg}`),
     });
@@ -60,7 +61,7 @@ export class PortsController {
     const name = env.metadata.name;
     this.active.get(name)?.dispose();
     this.active.delete(name);
-    if (!env.metadata.deletionTimestamp) this.deps.overlay.set(name, { ports: [] });
+    if (!env.metadata.deletionTimestamp) this.deps.status.patch(name, { fields: { ports: [] } });
   }
 
   close(): void {

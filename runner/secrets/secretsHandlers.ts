@@ -1,8 +1,8 @@
-import type { Handlers } from '../server/handlers';
+import type { HandlersFor, SecretsMethod } from '../server/handlers';
 import type { SecretStore } from './secretStore';
 
 /** secrets.set/delete/list: values go in and never come out (list gives names only). */
-export function secretsHandlers(secrets: SecretStore): Partial<Handlers> {
+export function secretsHandlers(secrets: SecretStore): HandlersFor<SecretsMethod> {
   return {
     'secrets.set': async (p) => {
       await secrets.set(p.name, p.value, p.environment);

@@ -1,13 +1,14 @@
 import { API_VERSION, ApiError, VERSION, type Environment, type StatsSample } from '../api';
 import type { EnvLogs } from '../logs/envLogs';
 import type { Controller } from '../reconcile/controller';
-import type { SessionTarget } from '../reconcile/environment/environmentReconciler';
+import type { SessionTarget } from '../reconcile/environment/sessions';
 import { once } from 'node:events';
 import { loginShellCommand } from '../sessions/loginShell';
 import { hangUp, onAbort } from '../sessions/hangUp';
 import type { ResourceStore } from '../store/resourceStore';
 import { admit } from './admission';
-import type { Handlers } from './handlers';
+import type { CoreMethod, HandlersFor } from './handlers';
+import { statusRedactor } from './redactStatus';
 
 export interface RunnerServices {
   store: ResourceStore;
@@ -17,17 +18,11 @@ export interface RunnerServices {
   startedAt: string;
   localEnv: Record<string, string | undefined>;
   shutdown(): void;
-  /** Extension points filled by the gateway, automations and hosts. */
-  extra?: Partial<Handlers>;
+  /** The scrubber for secret values as they are now: applied to every status that leaves the runner. */
+  redactor?(): (text: string) => string;
   onActivity?(name: string): void;
   /** Runs postAttachCommand for a tool attaching. */
   attach?(name: string): Promise<void>;
-}
-
-function notAvailable(what: string): () => Promise<never> {
-  return async () => {
-    throw new ApiError('Unavailable', `${what} is not available in this runner`);
-  };
 }
 
 async function readyTarget(s: RunnerServices, name: string): Promise<SessionTarget> {
@@ -40,9 +35,14 @@ async function readyTarget(s: RunnerServices, name: string): Promise<SessionTarg
   return target;
 }
 
-/** The runner's API, method by method; parameters arrive validated. */
-export function apiHandlers(s: RunnerServices): Handlers {
-  const base: Handlers = {
+/**
+ * The runner's core API, method by method; parameters arrive validated. The SSH gateway, hosts,
+ * automations and secrets answer their own methods (the runner composes the whole table).
+ */
+export function coreHandlers(s: RunnerServices): HandlersFor<CoreMethod> {
+  const redactor = s.redactor;
+  const out = redactor ? statusRedactor(redactor) : <R>(r: R) => r;
+  return {
     // Answered whatever API version the client speaks: hello and shutdown keep their shape, so a
     // client of another version learns ours and can still stop this runner.
     hello: async () => ({
@@ -53,13 +53,16 @@ export function apiHandlers(s: RunnerServices): Handlers {
     }),
     apply: async (p) => {
       await admit(p.resource, s.localEnv);
-      return s.store.apply(p.resource);
+      return out(await s.store.apply(p.resource));
     },
-    get: async (p) => s.store.mustGet(p.kind, p.name),
-    list: async (p) => ({ items: s.store.list(p.kind, p.labels), resourceVersion: s.store.resourceVersion }),
-    delete: async (p) => s.store.delete(p.kind, p.name, p.resourceVersion),
+    get: async (p) => out(s.store.mustGet(p.kind, p.name)),
+    list: async (p) => ({
+      items: s.store.list(p.kind, p.labels).map(out),
+      resourceVersion: s.store.resourceVersion,
+    }),
+    delete: async (p) => out(await s.store.delete(p.kind, p.name, p.resourceVersion)),
     watch: async (p, ctx, sink) => {
-      const stop = s.store.watch(p, (e) => sink.event({ type: e.type, object: e.object }));
+      const stop = s.store.watch(p, (e) => sink.event({ type: e.type, object: out(e.object) }));
       onAbort(ctx.signal, stop);
       return { resourceVersion: s.store.resourceVersion };
     },
@@ -169,8 +172,6 @@ export function apiHandlers(s: RunnerServices): Handlers {
       setImmediate(() => s.shutdown());
       return { ok: true };
     },
-    sshInfo: notAvailable('the SSH gateway'),
-    'host.acceptKey': notAvailable('remote hosts'),
     attach: async (p) => {
       await readyTarget(s, p.name);
       await s.attach?.(p.name);
@@ -181,12 +182,5 @@ export function apiHandlers(s: RunnerServices): Handlers {
       s.onActivity?.(p.name);
       return { ok: true };
     },
-    'automations.run': notAvailable('automations'),
-    'automations.start': notAvailable('automations'),
-    'automations.stop': notAvailable('automations'),
-    'secrets.set': notAvailable('secrets'),
-    'secrets.delete': notAvailable('secrets'),
-    'secrets.list': notAvailable('secrets'),
   };
-  return { ...base, ...s.extra } as Handlers;
 }

@@ -34,3 +34,13 @@ export type Handlers = {
     sink: StreamSink<EventOf<M>>,
   ) => Promise<ResultOf<M>>;
 };
+
+/** The methods the runner's add-ons and subsystems answer (the rest are the core's, apiHandlers.ts). */
+export type SshMethod = 'sshInfo';
+export type HostMethod = 'host.acceptKey';
+export type AutomationsMethod = 'automations.run' | 'automations.start' | 'automations.stop';
+export type SecretsMethod = 'secrets.set' | 'secrets.delete' | 'secrets.list';
+export type CoreMethod = Exclude<keyof Handlers, SshMethod | HostMethod | AutomationsMethod | SecretsMethod>;
+
+/** The handlers for methods M (each part of the runner exports its own; the runner composes them). */
+export type HandlersFor<M extends keyof Handlers> = Pick<Handlers, M>;

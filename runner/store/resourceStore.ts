@@ -8,12 +8,16 @@ import {
   HostStatus,
   Resource,
   ResourceApply,
+  type Environment,
   type Kind,
+  type StatusPatch,
+  type StatusWriter,
   type WatchEvent,
 } from '../api';
 import { ensurePrivateDir } from '../state/stateDir';
 import { readFileIfExists, writeFileAtomic } from '../state/privateFile';
 import { Journal } from './journal';
+import { applyStatusPatch } from './statusPatch';
 
 type ParsedApply = z.infer<typeof ResourceApply>;
 type Status<K extends Kind> = Extract<Resource, { kind: K }>['status'];
@@ -195,7 +199,10 @@ export class ResourceStore {
     });
   }
 
-  /** Replaces the observed status; spec and generation are untouched. No-op when equal. */
+  /**
+   * Replaces the observed status; spec and generation are untouched. No-op when equal. For a Host
+   * (one writer: its controller); an Environment's writers patch their parts (patchEnvironmentStatus).
+   */
   updateStatus<K extends Kind>(
     kind: K,
     name: string,
@@ -211,23 +218,34 @@ export class ResourceStore {
   }
 
   /**
-   * Changes part of the status with `change` (given a private copy of the current one) in the
-   * write order, so parts owned by different writers never overwrite each other. No-op when the
-   * object is gone or nothing changed.
+   * Applies `writer`'s patch to an Environment's status in the write order (see statusPatch.ts):
+   * parts owned by different writers never overwrite each other, and phase follows the conditions.
+   * No-op (undefined) when the object is gone or is another object of that name (`uid`); a
+   * Conflict when `resourceVersion` is given and no longer current. No write when nothing changed.
    */
-  patchStatus<K extends Kind>(
-    kind: K,
+  patchEnvironmentStatus<W extends StatusWriter>(
     name: string,
-    change: (status: Status<K>) => Status<K>,
-  ): Promise<Extract<Resource, { kind: K }> | undefined> {
+    writer: W,
+    patch: StatusPatch<W>,
+    precondition: { uid?: string; resourceVersion?: string } = {},
+  ): Promise<Environment | undefined> {
     return this.serialise(async () => {
-      const existing = this.get(kind, name);
-      if (!existing) return undefined;
-      const status = change(structuredClone(existing.status) as Status<K>);
+      const existing = this.get('Environment', name);
+      if (!existing || (precondition.uid !== undefined && existing.metadata.uid !== precondition.uid)) {
+        return undefined;
+      }
+      if (
+        precondition.resourceVersion !== undefined &&
+        existing.metadata.resourceVersion !== precondition.resourceVersion
+      ) {
+        throw new ApiError(
+          'Conflict',
+          `environment "${name}" was changed since it was read (resourceVersion ${existing.metadata.resourceVersion}, expected ${precondition.resourceVersion})`,
+        );
+      }
+      const status = applyStatusPatch(existing, writer, patch, this.opts.now());
       if (isDeepStrictEqual(existing.status, status)) return existing;
-      return this.put({ ...existing, status } as Resource, 'MODIFIED') as Promise<
-        Extract<Resource, { kind: K }>
-      >;
+      return (await this.put({ ...existing, status }, 'MODIFIED')) as Environment;
     });
   }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { ApiError, AUTOMATIONS_FILE, EnvironmentStatus, type Environment } from '../../runner/api';
-import type { StatusOverlay, StatusPart } from '../../runner/addons/statusOverlay';
+import { recordParts } from '../helpers/statusParts';
 import { AutomationsController } from '../../runner/automations/automationsController';
 import type { EnvLogs } from '../../runner/logs/envLogs';
 import type { ContainerProvider } from '../../runner/providers/provider';
@@ -47,11 +47,11 @@ function harness() {
       return container.file === undefined ? undefined : tarOf('automations.yaml', container.file);
     },
   } as unknown as ContainerProvider;
-  const parts: StatusPart[] = [];
+  const { parts, sink } = recordParts<'automations'>();
   const c = new AutomationsController({
     store: { get: () => env, mustGet: () => env } as unknown as ResourceStore,
     logs: { writer: () => () => {}, append: async () => {} } as unknown as EnvLogs,
-    overlay: { set: (_: string, p: StatusPart) => parts.push(p) } as unknown as StatusOverlay,
+    status: sink,
     providerFor: async () => provider,
     commandEnv: async () => ({}),
     log: () => {},

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../../runner/api';
-import type { StatusOverlay, StatusPart } from '../../runner/addons/statusOverlay';
+import { recordParts } from '../helpers/statusParts';
 import {
   RunnerConfigError,
   RunnerConfigReader,
@@ -130,13 +130,13 @@ test('runner config reader: parsed again only when the file changed', async () =
 test('dotfiles: with none configured, a reconcile neither reads the config again nor rewrites status', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'devrig-config-'));
   try {
-    const parts: StatusPart[] = [];
+    const { parts, sink } = recordParts<'dotfiles'>();
     let providerAsked = 0;
     const installer = new DotfilesInstaller({
       configPath: join(dir, 'config.json'),
       cacheDir: join(dir, 'cache'),
       logs: { writer: () => () => {} } as unknown as EnvLogs,
-      overlay: { set: (_: string, p: StatusPart) => parts.push(p) } as unknown as StatusOverlay,
+      status: sink,
       providerFor: async () => {
         providerAsked++;
         return undefined;

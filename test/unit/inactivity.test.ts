@@ -2,7 +2,7 @@ import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, EnvironmentStatus, type Environment } from '../../runner/api';
 import { InactivityController } from '../../runner/activity/inactivityController';
-import type { StatusPart, StatusOverlay } from '../../runner/addons/statusOverlay';
+import { recordParts, type RecordedPart as StatusPart } from '../helpers/statusParts';
 import type { EnvLogs } from '../../runner/logs/envLogs';
 import type { ResourceStore } from '../../runner/store/resourceStore';
 import { MAX_STEP_MS } from '../../runner/util/longTimeout';
@@ -34,7 +34,7 @@ function environment(timeout: string | undefined, status: Partial<EnvironmentSta
 function harness(env: Environment, opts: { conflicts?: number } = {}) {
   let now = T0;
   let conflicts = opts.conflicts ?? 0;
-  const parts: StatusPart[] = [];
+  const { parts, sink } = recordParts<'activity'>();
   const applied: unknown[] = [];
   const store = {
     get: () => env,
@@ -44,9 +44,8 @@ function harness(env: Environment, opts: { conflicts?: number } = {}) {
       return env;
     },
   } as unknown as ResourceStore;
-  const overlay = { set: (_: string, p: StatusPart) => parts.push(p) } as unknown as StatusOverlay;
   const logs = { writer: () => () => {} } as unknown as EnvLogs;
-  const c = new InactivityController({ store, overlay, logs, log: () => {}, now: () => now });
+  const c = new InactivityController({ store, status: sink, logs, log: () => {}, now: () => now });
   const advance = async (ms: number) => {
     now += ms;
     mock.timers.tick(ms);

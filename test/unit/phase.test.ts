@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { derivePhase, type Condition } from '../../runner/api';
-import { setCondition } from '../../runner/reconcile/conditions';
+import { setCondition } from '../../runner/api/setCondition';
 
 const c = (type: string, status: 'True' | 'False' | 'Unknown', reason = 'R'): Condition => ({
   type,

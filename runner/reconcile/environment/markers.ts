@@ -24,3 +24,30 @@ export function writeMarkers(
   for (const [name, value] of Object.entries(markers)) files[`${MARKER_DIR}/${name}`] = value;
   return writeContainerFiles(provider, containerId, files);
 }
+
+/**
+ * The markers of each container as last read or written by this runner, so a reconcile does not
+ * read them from the container every time.
+ */
+export class MarkerCache {
+  private readonly byContainer = new Map<string, Markers>();
+
+  /** The markers of container `id` (read from it the first time). Changes are the caller's to write. */
+  async get(provider: ContainerProvider, id: string): Promise<Markers> {
+    let m = this.byContainer.get(id);
+    if (!m) {
+      m = await readMarkers(provider, id);
+      this.byContainer.set(id, m);
+    }
+    return m;
+  }
+
+  /** A container just created has none: no need to look. */
+  created(id: string): void {
+    this.byContainer.set(id, {});
+  }
+
+  forget(id: string): void {
+    this.byContainer.delete(id);
+  }
+}

@@ -1,10 +1,36 @@
-import { isDeepStrictEqual } from 'node:util';
-import { derivePhase, type ConditionStatus, type Environment, type EnvironmentStatus } from '../../api';
-import { removeCondition, setCondition } from '../conditions';
+import {
+  ENVIRONMENT_CONDITIONS,
+  STATUS_FIELD_WRITERS,
+  setCondition,
+  type Condition,
+  type ConditionStatus,
+  type ConditionTypeOf,
+  type Environment,
+  type EnvironmentStatus,
+  type ReasonOf,
+  type StatusFieldOf,
+  type StatusPatch,
+  type TypedConditionInput,
+} from '../../api';
 
-const HISTORY = 30;
+/** The condition types the reconciler writes. */
+export type ReconcilerCondition = ConditionTypeOf<'reconciler'>;
 
-/** A status being worked on during one reconcile; phase and history follow the conditions. */
+const FIELDS = (Object.keys(STATUS_FIELD_WRITERS) as (keyof typeof STATUS_FIELD_WRITERS)[]).filter(
+  (f) => STATUS_FIELD_WRITERS[f] === 'reconciler',
+) as StatusFieldOf<'reconciler'>[];
+
+const CONDITIONS = new Set(
+  (Object.keys(ENVIRONMENT_CONDITIONS) as (keyof typeof ENVIRONMENT_CONDITIONS)[]).filter(
+    (t) => ENVIRONMENT_CONDITIONS[t].writer === 'reconciler',
+  ),
+) as ReadonlySet<string>;
+
+/**
+ * The status as one reconcile sees and changes it. Steps set the reconciler's conditions (each
+ * reason checked against the catalogue) and fields; `patch` is the reconciler's part of it for the
+ * store, which leaves the other writers' parts alone and derives the phase.
+ */
 export class StatusDraft {
   status: EnvironmentStatus;
   /** Work that may finish after the status is written (it must finish before the reconcile ends). */
@@ -21,7 +47,12 @@ export class StatusDraft {
     return this.env.metadata.generation;
   }
 
-  set(type: string, status: ConditionStatus, reason: string, message: string): this {
+  set<T extends ReconcilerCondition>(
+    type: T,
+    status: ConditionStatus,
+    reason: ReasonOf<T>,
+    message: string,
+  ): this {
     this.status.conditions = setCondition(
       this.status.conditions,
       { type, status, reason, message },
@@ -31,31 +62,28 @@ export class StatusDraft {
     return this;
   }
 
-  remove(type: string): this {
-    this.status.conditions = removeCondition(this.status.conditions, type);
+  /** Sets a condition stated elsewhere (the scheduler's placement). */
+  put(c: TypedConditionInput<ReconcilerCondition>): this {
+    this.status.conditions = setCondition(this.status.conditions, c, this.generation, this.now());
     return this;
   }
 
-  /** Phase derived from conditions; a phase change is recorded in the history. */
-  finish(observedGeneration = false): EnvironmentStatus {
-    const phase = derivePhase({
-      desired: this.env.spec.state,
-      deleting: !!this.env.metadata.deletionTimestamp,
-      conditions: this.status.conditions,
-    });
-    if (phase !== this.status.phase || this.status.history.length === 0) {
-      const reason = this.status.conditions.find((c) => c.status !== 'True' && c.type !== 'Ready')?.reason;
-      this.status.history = [
-        ...this.status.history,
-        { phase, time: this.now().toISOString(), ...(reason ? { reason } : {}) },
-      ].slice(-HISTORY);
-    }
-    this.status.phase = phase;
-    if (observedGeneration) this.status.observedGeneration = this.generation;
-    return this.status;
+  condition(type: ReconcilerCondition): Condition | undefined {
+    return this.status.conditions.find((c) => c.type === type);
   }
 
-  changedFrom(previous: EnvironmentStatus): boolean {
-    return !isDeepStrictEqual(previous, this.status);
+  isTrue(type: ReconcilerCondition): boolean {
+    return this.condition(type)?.status === 'True';
+  }
+
+  /** The reconciler's part of the status; `observed`: this generation has been acted on. */
+  patch(observed: boolean): StatusPatch<'reconciler'> {
+    if (observed) this.status.observedGeneration = this.generation;
+    const fields: Record<string, unknown> = {};
+    for (const f of FIELDS) fields[f] = structuredClone(this.status[f]);
+    const conditions: Record<string, Condition | null> = {};
+    for (const t of CONDITIONS) conditions[t] = null;
+    for (const c of this.status.conditions) if (CONDITIONS.has(c.type)) conditions[c.type] = c;
+    return { fields, conditions };
   }
 }

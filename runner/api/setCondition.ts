@@ -1,4 +1,5 @@
-import { CONDITION_ORDER, type Condition, type ConditionStatus } from '../api';
+import { CONDITION_ORDER } from './conditionCatalogue';
+import type { Condition, ConditionStatus } from './conditions';
 
 export interface ConditionInput {
   type: string;
@@ -18,14 +19,18 @@ export function setCondition(
   now: Date,
 ): Condition[] {
   const existing = conditions.find((c) => c.type === input.type);
-  const next: Condition = {
+  return putCondition(conditions, {
     ...input,
     observedGeneration: generation,
     lastTransitionTime:
       existing && existing.status === input.status ? existing.lastTransitionTime : now.toISOString(),
-  };
-  const out = conditions.filter((c) => c.type !== input.type);
-  out.push(next);
+  });
+}
+
+/** Puts `condition` as it is in place of any of its type, in display order. */
+export function putCondition(conditions: readonly Condition[], condition: Condition): Condition[] {
+  const out = conditions.filter((c) => c.type !== condition.type);
+  out.push(condition);
   return out.sort(
     (a, b) =>
       CONDITION_ORDER.indexOf(a.type) - CONDITION_ORDER.indexOf(b.type) || a.type.localeCompare(b.type),

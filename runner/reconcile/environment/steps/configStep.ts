@@ -1,0 +1,72 @@
+import type { Environment } from '../../../api';
+import {
+  ConfigError,
+  formatWarning,
+  resolveDevcontainer,
+  type ResolvedDevcontainer,
+} from '../../../devcontainer';
+import { TerminalError } from '../../controller';
+import { stableHash } from '../containerSpec';
+import type { StepContext } from './stepContext';
+import type { SourceOutput } from './sourceStep';
+
+/** The configuration each environment was last resolved to, by name (sessions read remoteEnv from it). */
+export type ResolvedConfigs = Map<string, ResolvedDevcontainer>;
+
+export interface ConfigDeps {
+  /** The machine's environment for `${localEnv:...}`. */
+  localEnv?: Record<string, string | undefined>;
+  configs: ResolvedConfigs;
+}
+
+/**
+ * Config: devcontainer.json (or the inline config) read, validated and resolved (ConfigValid); a
+ * bad one is a terminal error, reported with where it is wrong.
+ */
+export async function configStep(
+  ctx: StepContext,
+  deps: ConfigDeps,
+  source: SourceOutput,
+): Promise<ResolvedDevcontainer> {
+  const { env, draft } = ctx;
+  try {
+    const resolved = await resolveDevcontainer({
+      folder: source.folder,
+      configPath: env.spec.devcontainer?.path,
+      inlineConfig: env.spec.devcontainer?.config,
+      localEnv: deps.localEnv ?? process.env,
+      devcontainerId: stableHash(env.metadata.uid),
+      allowPrivileged: env.spec.allowPrivileged,
+    });
+    draft.set('ConfigValid', 'True', 'Valid', `using ${resolved.configFile}`);
+    draft.status.configFile = resolved.configFile;
+    deps.configs.set(env.metadata.name, resolved);
+    return resolved;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      const reason = e.code === 'NotFound' ? 'ConfigNotFound' : 'ConfigInvalid';
+      draft.set('ConfigValid', 'False', reason, e.message);
+      draft.set('Ready', 'False', reason, e.message);
+      throw new TerminalError(e.message, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/** ConfigSupported: what in the configuration devrig does not do (or does differently), if anything. */
+export function supportStep(ctx: StepContext, resolved: ResolvedDevcontainer, extra: string[]): void {
+  const notes = [
+    ...resolved.warnings.map(formatWarning),
+    ...resolved.runArgs.warnings,
+    ...resolved.runArgs.refused,
+    ...extra,
+  ];
+  if (notes.length === 0)
+    ctx.draft.set('ConfigSupported', 'True', 'Supported', 'every property in use is supported');
+  else ctx.draft.set('ConfigSupported', 'False', 'UnsupportedProperties', notes.join('; '));
+}
+
+/** Forgets what was resolved for a deleted environment. */
+export function forgetConfig(deps: ConfigDeps, env: Environment): void {
+  deps.configs.delete(env.metadata.name);
+}
