@@ -2,11 +2,15 @@
 
 import type * as vscode from 'vscode';
 import type { Settings } from './config/settingsModel';
-import type { DetailsView } from './details/webviewDetailsView';
 import type { EnvironmentLogs } from './logs/environmentLogs';
 import type { ResourceCache } from './runner/resourceCache';
 import type { RunnerConnection } from './runner/runnerConnection';
 import type { WorkspaceFolderState } from './workspace/workspaceFolderState';
+
+export interface DetailsView extends vscode.Disposable {
+  /** Opens (or reveals) the panel of environment `name`. */
+  show(name: string): Promise<void>;
+}
 
 export interface Services {
   context: vscode.ExtensionContext;

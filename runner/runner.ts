@@ -97,7 +97,11 @@ export class Runner {
     this.lock = await acquireLock(paths.lock);
     const token = await ensureToken(paths.token);
     this.runnerId = await ensureRunnerId(paths.runnerId);
-    this.store = await ResourceStore.open(paths.store, { log });
+    // Secret values never reach a stored status (nor so any API answer, watch event or the disk).
+    this.store = await ResourceStore.open(paths.store, {
+      log,
+      redact: (text) => (this.secrets ? this.secrets.redact(text) : text),
+    });
     this.secrets = await SecretStore.open(paths.secrets);
     this.logs = new EnvLogs({ dir: paths.logs, redact: this.secrets.redact });
     // The local engine is the only one that gets this machine's registry credentials.
@@ -179,7 +183,6 @@ export class Runner {
       startedAt: this.startedAt,
       localEnv: process.env,
       shutdown: () => void this.stop(),
-      redactor: () => this.secrets.currentRedactor(),
       onActivity: (name) => this.notifyActivity(name),
       attach: (name) => this.attach(name),
     };

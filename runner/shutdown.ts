@@ -1,5 +1,4 @@
-/** How long the runner may take to stop before its process exits anyway. */
-export const STOP_DEADLINE_MS = 20_000;
+import { STOP_DEADLINE_MS } from './state/limits';
 
 export interface Stoppable {
   stop(): Promise<void>;

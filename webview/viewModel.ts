@@ -1,8 +1,8 @@
 // What the details panel shows, computed from the environment resource and the runner link: plain data
 // the renderer turns into elements. Pure: no DOM, no vscode, so it is table-tested under Node.
 
-import { BUSY_PHASES } from '../extension/tree/phaseStyle';
-import { shortReason } from '../extension/tree/reasonText';
+import { BUSY_PHASES } from '../runner/presentation/phaseStyle';
+import { shortReason } from '../runner/presentation/reasonText';
 import type { Environment, RunnerLink } from '../runner/api';
 import { actionViews, type ActionView } from './model/actions';
 import { conditionRows, type ConditionRow } from './model/conditions';

@@ -2,7 +2,7 @@
 // glue gathers the facts, this decides, tests cover the table.
 
 import type { Environment } from '../../runner/api';
-import { HOST_ALIAS_PREFIX } from '../remote/remoteUri';
+import { HOST_ALIAS_PREFIX } from '../../runner/sshConfig/remoteUri';
 
 export type AutoStartSetting = 'off' | 'ask' | 'always';
 

@@ -4,10 +4,10 @@
 import { basename, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { Environment } from '../../runner/api';
-import { nameFromFolder } from '../../runner/cli/args';
+import { nameFromFolder } from '../../runner/client/naming';
 import { devcontainerConfigsIn } from '../autostart/devcontainerPresence';
 import { validateGitUrl } from '../environments/gitUrl';
-import { environmentForFolder, nameFromGitUrl, uniqueName } from '../environments/naming';
+import { environmentForFolder, nameFromGitUrl, uniqueName } from '../../runner/client/naming';
 import { newEnvironment, type NewEnvironmentSource } from '../environments/newEnvironment';
 import type { WaitResult } from '../environments/waitForEnvironment';
 import type { Services } from '../services';

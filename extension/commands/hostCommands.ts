@@ -1,7 +1,7 @@
 // Add SSH Host, Accept Host Key, Remove Host: Host resources the runner reaches over SSH.
 
 import * as vscode from 'vscode';
-import { hostName, hostResource, parseHostAddress } from '../hosts/hostAddress';
+import { hostName, hostResource, parseHostAddress } from '../../runner/client/hostAddress';
 import type { Services } from '../services';
 import { connectedClient } from './connected';
 import { COMMANDS } from './commandIds';

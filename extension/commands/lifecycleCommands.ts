@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Environment } from '../../runner/api';
 import { applyLifecycle, targetPhase, type LifecycleVerb } from '../environments/desiredState';
-import { canDo, type EnvironmentVerb } from '../environments/verbs';
+import { canDo, type EnvironmentVerb } from '../../runner/presentation/verbs';
 import type { WaitResult } from '../environments/waitForEnvironment';
 import type { Services } from '../services';
 import { connectedClient } from './connected';

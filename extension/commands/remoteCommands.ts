@@ -2,8 +2,8 @@
 // the user is offered to install it, or to use the built-in terminal or plain ssh instead.
 
 import * as vscode from 'vscode';
-import { canDo } from '../environments/verbs';
-import { remoteSshOpenArgs, sshHostAlias } from '../remote/remoteUri';
+import { canDo } from '../../runner/presentation/verbs';
+import { remoteSshOpenArgs, sshHostAlias } from '../../runner/sshConfig/remoteUri';
 import type { Services } from '../services';
 import { recordRemoteOpen } from '../testHooks';
 import { COMMANDS } from './commandIds';

@@ -1,8 +1,8 @@
 // Open Terminal, Show Logs, Show Details, Open Port, Keep Running.
 
 import * as vscode from 'vscode';
-import { forwardedPort } from '../environments/forwardedPort';
-import { canDo } from '../environments/verbs';
+import { forwardedPort } from '../../runner/presentation/forwardedPort';
+import { canDo } from '../../runner/presentation/verbs';
 import type { Services } from '../services';
 import { connectedClient } from './connected';
 import { ExecPseudoterminal } from '../terminal/execPseudoterminal';

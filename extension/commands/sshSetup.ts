@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { isApiError } from '../../runner/api';
 import type { RunnerClient } from '../../runner/client/runnerClient';
 import { expandHome } from '../config/paths';
-import { defaultUserSshConfig, ensureSshInclude } from '../remote/sshConfigFile';
+import { defaultUserSshConfig, ensureSshInclude } from '../../runner/sshConfig/sshConfigFile';
 import { PerConnection } from '../runner/perConnection';
 import type { Services } from '../services';
 import { connectedClient } from './connected';

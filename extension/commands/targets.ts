@@ -5,8 +5,8 @@ import * as vscode from 'vscode';
 import type { Environment } from '../../runner/api';
 import type { Services } from '../services';
 import { connectedClient } from './connected';
-import { ENVIRONMENT_ICONS } from '../tree/phaseStyle';
-import { phaseDescription } from '../tree/reasonText';
+import { ENVIRONMENT_ICONS } from '../../runner/presentation/phaseStyle';
+import { phaseDescription } from '../../runner/presentation/reasonText';
 
 /** The environment name carried by a command argument (a tree node, `{environment}` or a plain name). */
 export function nameFromArg(arg: unknown): string | undefined {

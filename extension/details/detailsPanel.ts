@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Environment, HostMessage, RunnerLink, StatsSample } from '../../runner/api';
-import { forwardedPort } from '../environments/forwardedPort';
-import { sshHostAlias } from '../remote/remoteUri';
+import { forwardedPort } from '../../runner/presentation/forwardedPort';
+import { sshHostAlias } from '../../runner/sshConfig/remoteUri';
 import type { CacheChange } from '../runner/resourceCache';
 import type { RunnerState } from '../runner/runnerConnection';
 import type { Services } from '../services';

@@ -3,14 +3,9 @@
 
 import * as vscode from 'vscode';
 import { DETAILS_VIEW_TYPE, NAME_PATTERN } from '../../runner/api';
-import type { Services } from '../services';
+import type { DetailsView, Services } from '../services';
 import { restoredName } from './messageGate';
 import { DetailsPanel, detailsWebviewOptions } from './detailsPanel';
-
-export interface DetailsView extends vscode.Disposable {
-  /** Opens (or reveals) the panel of environment `name`. */
-  show(name: string): Promise<void>;
-}
 
 /** The panels get every service but themselves. */
 export function createDetailsView(services: Omit<Services, 'details'>): DetailsView {

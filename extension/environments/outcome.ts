@@ -3,7 +3,7 @@
 
 import type { Condition, Environment } from '../../runner/api';
 import { environmentOutcome } from '../../runner/api';
-import { shortReason } from '../tree/reasonText';
+import { shortReason } from '../../runner/presentation/reasonText';
 
 export type Want = 'Running' | 'Stopped';
 

@@ -1,9 +1,9 @@
 // The actions the status bar item offers for the folder's environment: the verbs its state allows
-// (environments/verbs.ts, the same table the tree's menus follow), in this order. Pure.
+// (runner/presentation/verbs.ts, the same table the tree's menus follow), in this order. Pure.
 
 import type { Environment } from '../../runner/api';
 import { COMMANDS, type CommandId } from '../commands/commandIds';
-import { canDo, type EnvironmentVerb } from '../environments/verbs';
+import { canDo, type EnvironmentVerb } from '../../runner/presentation/verbs';
 
 export interface StatusAction {
   label: string;

@@ -2,7 +2,7 @@
 
 import type { Environment } from '../../runner/api';
 import type { RunnerState } from '../runner/runnerConnection';
-import { ENVIRONMENT_ICONS } from '../tree/phaseStyle';
+import { ENVIRONMENT_ICONS } from '../../runner/presentation/phaseStyle';
 import { environmentTooltip } from '../tree/tooltips';
 import { mdText } from '../tree/markdown';
 

@@ -1,8 +1,8 @@
 // Tooltip text (markdown) for tree items and the status bar. Pure.
 
 import { failingCondition, type Environment, type Host } from '../../runner/api';
-import { forwardOf } from '../environments/forwardedPort';
-import { sshHostAlias } from '../remote/remoteUri';
+import { forwardOf } from '../../runner/presentation/forwardedPort';
+import { sshHostAlias } from '../../runner/sshConfig/remoteUri';
 import { mdCode, mdText } from './markdown';
 
 export function environmentTooltip(env: Environment): string {

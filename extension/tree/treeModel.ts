@@ -10,10 +10,20 @@ import {
   type PortStatus,
 } from '../../runner/api';
 import { mdCode, mdText } from './markdown';
-import { forwardOf } from '../environments/forwardedPort';
-import { automationContextValue, environmentContextValue } from '../environments/verbs';
-import { AUTOMATION_ICONS, ENVIRONMENT_ICONS, HOST_ICONS, type IconSpec } from './phaseStyle';
-import { humanizeReason, phaseDescription, truncate, unhealthyConditions } from './reasonText';
+import { forwardOf } from '../../runner/presentation/forwardedPort';
+import { automationContextValue, environmentContextValue } from '../../runner/presentation/verbs';
+import {
+  AUTOMATION_ICONS,
+  ENVIRONMENT_ICONS,
+  HOST_ICONS,
+  type IconSpec,
+} from '../../runner/presentation/phaseStyle';
+import {
+  humanizeReason,
+  phaseDescription,
+  truncate,
+  unhealthyConditions,
+} from '../../runner/presentation/reasonText';
 import { environmentTooltip, hostTooltip } from './tooltips';
 
 export type NodeKind = 'message' | 'host' | 'environment' | 'port' | 'automation' | 'condition';

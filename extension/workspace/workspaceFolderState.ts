@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Environment } from '../../runner/api';
 import { devcontainerConfigsIn } from '../autostart/devcontainerPresence';
 import { environmentOfRemoteWindow } from '../autostart/autoStartDecision';
-import { environmentForFolder } from '../environments/naming';
+import { environmentForFolder } from '../../runner/client/naming';
 import type { ResourceCache } from '../runner/resourceCache';
 import { LatestScan } from './latestScan';
 

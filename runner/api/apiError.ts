@@ -1,4 +1,5 @@
 // No schemas here (nor in what it imports at run time): the CLI's fast path uses it without loading zod.
+import type { z } from 'zod';
 import type { ErrorBody, ErrorCode } from './errors';
 
 /** An error that crosses the API as is: code + message + where. */
@@ -21,4 +22,21 @@ export class ApiError extends Error {
 
 export function isApiError(e: unknown, code?: ErrorCode): e is ApiError {
   return e instanceof ApiError && (code === undefined || e.code === code);
+}
+
+/** Turns a zod error into readable details (`spec.resources.memory: must be ...`). */
+export function zodDetails(error: z.ZodError, prefix = ''): NonNullable<ErrorBody['details']> {
+  return error.issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: i.message,
+  }));
+}
+
+export function invalid(what: string, error: z.ZodError, prefix = ''): ApiError {
+  const details = zodDetails(error, prefix);
+  return new ApiError(
+    'Invalid',
+    `${what} is invalid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+    details,
+  );
 }

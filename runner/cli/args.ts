@@ -11,15 +11,3 @@ export function splitDashDash(argv: string[]): { before: string[]; after: string
   const i = argv.indexOf('--');
   return i < 0 ? { before: argv, after: undefined } : { before: argv.slice(0, i), after: argv.slice(i + 1) };
 }
-
-/** Environment names from folder names: lowercase, [a-z0-9-], at most 40 characters. */
-export function nameFromFolder(folder: string): string {
-  const base = folder.replace(/\/+$/, '').split('/').pop() ?? 'env';
-  const n = base
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/, '');
-  return n || 'env';
-}

@@ -1,9 +1,10 @@
 import { utils, type AuthContext, type ParsedKey } from 'ssh2';
 import type { ResourceStore } from '../store/resourceStore';
 import { readFileIfExists } from '../state/privateFile';
-import { isAuthorized, parseAuthorizedKeys, type AuthorizedKey } from './authorizedKeys';
-import { accessFor, requestStart } from './environmentAccess';
-import { fingerprint } from '../providers/ssh/sshKeyFormat';
+import { isAuthorized, parseAuthorizedKeys, type AuthorizedKey } from '../sshConfig/authorizedKeys';
+import { accessFor } from '../client/environmentAccess';
+import { requestStart } from './startOnConnect';
+import { fingerprint } from '../sshConfig/sshKeyFormat';
 
 export interface AuthDeps {
   store: ResourceStore;

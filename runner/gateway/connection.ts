@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
 import type { ClientInfo, Connection } from 'ssh2';
-import type { GatewayDeps } from './sshGateway';
+import type { GatewayDeps } from './gatewayDeps';
 import { applyAuth, decideAuth } from './authentication';
-import { resolveSessionTarget } from './environmentAccess';
+import { resolveSessionTarget } from './startOnConnect';
 import { servePortForwards } from './portForward';
 import { serveSession } from './session';
 import { openAgentChannel } from './ssh2Internals';

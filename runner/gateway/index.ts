@@ -1,10 +1,11 @@
 import { ApiError } from '../api';
 import type { HandlersFor, SshMethod } from '../server/handlers';
 import { requestedPort } from './gatewayPort';
-import { SshGateway, type GatewayDeps } from './sshGateway';
+import type { GatewayDeps } from './gatewayDeps';
+import { SshGateway } from './sshGateway';
 
 export { SshGateway } from './sshGateway';
-export { sshPaths } from './sshPaths';
+export { sshPaths } from '../state/sshPaths';
 
 export interface GatewayHost extends GatewayDeps {
   stateDir: string;

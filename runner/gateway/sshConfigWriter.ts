@@ -1,11 +1,7 @@
-import {
-  GATEWAY_HOST_KEY_ALIAS,
-  knownHostsLine,
-  sshConfigBlock,
-} from '../../extension/remote/sshConfigBlock';
+import { GATEWAY_HOST_KEY_ALIAS, knownHostsLine, sshConfigBlock } from '../sshConfig/sshConfigBlock';
 import type { ResourceStore } from '../store/resourceStore';
 import { readFileIfExists, writeFileAtomic } from '../state/privateFile';
-import type { SshPaths } from './sshPaths';
+import type { SshPaths } from '../state/sshPaths';
 
 /** devrig's ssh_config text for these environments. Pure. */
 export function sshConfigText(names: readonly string[], port: number, paths: SshPaths): string {

@@ -1,24 +1,14 @@
 import { createServer, type Server as TcpServer, type Socket } from 'node:net';
 import { Server } from 'ssh2';
-import { VERSION, type Environment, type SshInfo } from '../api';
-import type { SessionTarget } from '../reconcile/environment/sessions';
-import type { ResourceStore } from '../store/resourceStore';
+import { VERSION, type SshInfo } from '../api';
 import { ensurePrivateDir } from '../state/stateDir';
 import { serveConnection } from './connection';
+import type { GatewayDeps } from './gatewayDeps';
 import { listenOnLoopback } from './gatewayPort';
-import { fingerprint } from '../providers/ssh/sshKeyFormat';
+import { fingerprint } from '../sshConfig/sshKeyFormat';
 import { ensureKeyPair, type KeyPair } from './keys';
 import { maintainSshConfig } from './sshConfigWriter';
-import { sshPaths, type SshPaths } from './sshPaths';
-
-export interface GatewayDeps {
-  store: ResourceStore;
-  sessionTarget(env: Environment): Promise<SessionTarget | undefined>;
-  notifyActivity(name: string): void;
-  /** Runs postAttachCommand (a person attached with an interactive shell). */
-  attach?(name: string): Promise<void>;
-  log(msg: string): void;
-}
+import { sshPaths, type SshPaths } from '../state/sshPaths';
 
 export interface GatewayOptions {
   stateDir: string;

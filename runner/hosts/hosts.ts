@@ -11,7 +11,7 @@ import {
 import type { ContainerEvent, ContainerProvider } from '../providers/provider';
 import { LABELS } from '../providers/provider';
 import { hostKeyLine, parseHostKeyLine } from '../providers/ssh/hostKey';
-import { fingerprint } from '../providers/ssh/sshKeyFormat';
+import { fingerprint } from '../sshConfig/sshKeyFormat';
 import { notReadyReason, type SshConnectionOptions } from '../providers/ssh/sshConnection';
 import { Controller } from '../reconcile/controller';
 import type { EnvironmentPlacement } from '../reconcile/environment/steps/placementStep';

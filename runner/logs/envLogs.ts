@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LOG_ROTATE_BYTES } from './rotation';
+import { LOG_ROTATE_BYTES } from '../state/limits';
 
 export type LogListener = (text: string) => void;
 

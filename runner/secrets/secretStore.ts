@@ -52,11 +52,6 @@ export class SecretStore {
   /** Scrubs every secret value from `text`. */
   redact = (text: string): string => this.scrub(text);
 
-  /** The scrubbing function for the secrets as they are now (a new one after every change). */
-  currentRedactor(): (text: string) => string {
-    return this.scrub;
-  }
-
   list(environment?: string): SecretEntry[] {
     const out: SecretEntry[] = Object.keys(this.data.user).map((name) => ({ name }));
     for (const [env, vars] of Object.entries(this.data.environments)) {

@@ -8,7 +8,6 @@ import { hangUp, onAbort } from '../sessions/hangUp';
 import type { ResourceStore } from '../store/resourceStore';
 import { admit } from './admission';
 import type { CoreMethod, HandlersFor } from './handlers';
-import { statusRedactor } from './redactStatus';
 
 export interface RunnerServices {
   store: ResourceStore;
@@ -18,8 +17,6 @@ export interface RunnerServices {
   startedAt: string;
   localEnv: Record<string, string | undefined>;
   shutdown(): void;
-  /** The scrubber for secret values as they are now: applied to every status that leaves the runner. */
-  redactor?(): (text: string) => string;
   onActivity?(name: string): void;
   /** Runs postAttachCommand for a tool attaching. */
   attach?(name: string): Promise<void>;
@@ -40,8 +37,6 @@ async function readyTarget(s: RunnerServices, name: string): Promise<SessionTarg
  * automations and secrets answer their own methods (the runner composes the whole table).
  */
 export function coreHandlers(s: RunnerServices): HandlersFor<CoreMethod> {
-  const redactor = s.redactor;
-  const out = redactor ? statusRedactor(redactor) : <R>(r: R) => r;
   return {
     // Answered whatever API version the client speaks: hello and shutdown keep their shape, so a
     // client of another version learns ours and can still stop this runner.
@@ -53,16 +48,13 @@ export function coreHandlers(s: RunnerServices): HandlersFor<CoreMethod> {
     }),
     apply: async (p) => {
       await admit(p.resource, s.localEnv);
-      return out(await s.store.apply(p.resource));
+      return s.store.apply(p.resource);
     },
-    get: async (p) => out(s.store.mustGet(p.kind, p.name)),
-    list: async (p) => ({
-      items: s.store.list(p.kind, p.labels).map(out),
-      resourceVersion: s.store.resourceVersion,
-    }),
-    delete: async (p) => out(await s.store.delete(p.kind, p.name, p.resourceVersion)),
+    get: async (p) => s.store.mustGet(p.kind, p.name),
+    list: async (p) => ({ items: s.store.list(p.kind, p.labels), resourceVersion: s.store.resourceVersion }),
+    delete: async (p) => s.store.delete(p.kind, p.name, p.resourceVersion),
     watch: async (p, ctx, sink) => {
-      const stop = s.store.watch(p, (e) => sink.event({ type: e.type, object: out(e.object) }));
+      const stop = s.store.watch(p, (e) => sink.event({ type: e.type, object: e.object }));
       onAbort(ctx.signal, stop);
       return { resourceVersion: s.store.resourceVersion };
     },

@@ -1,10 +1,17 @@
 import type { EventOf, ParsedParamsOf, ResultOf, StreamMethodName, UnaryMethodName } from '../api';
-import type { Connection } from './connection';
+
+/** What a handler may ask of the connection it answers on (server/connection.ts is one). */
+export interface CallConnection {
+  /** The controls a stream handler attached for stream `id` (exec input, resize, signals). */
+  control(id: number): StreamControl;
+  /** Cancels stream `id`. */
+  cancel(id: number): void;
+}
 
 export interface CallContext {
   /** The request id (also the stream id for stream methods). */
   id: number;
-  connection: Connection;
+  connection: CallConnection;
   /** Aborted when a stream is cancelled or its connection closes. */
   signal: AbortSignal;
 }

@@ -35,6 +35,11 @@ export interface StoreOptions {
   historySize?: number;
   now?: () => Date;
   log?: (msg: string) => void;
+  /**
+   * Scrubs secret values from text: applied to every Environment status patch, the one way status
+   * is written, so no stored status (on disk, in an answer, in a watch event) holds one.
+   */
+  redact?: (text: string) => string;
 }
 
 export type WatchListener = (event: WatchEvent & { resourceVersion: string }) => void;
@@ -64,7 +69,9 @@ export class ResourceStore {
   private constructor(
     private readonly dir: string,
     private readonly journal: Journal,
-    private readonly opts: Required<Pick<StoreOptions, 'compactAfter' | 'historySize' | 'now' | 'log'>>,
+    private readonly opts: Required<
+      Pick<StoreOptions, 'compactAfter' | 'historySize' | 'now' | 'log' | 'redact'>
+    >,
   ) {}
 
   static async open(dir: string, options: StoreOptions = {}): Promise<ResourceStore> {
@@ -74,6 +81,7 @@ export class ResourceStore {
       historySize: options.historySize ?? 2000,
       now: options.now ?? (() => new Date()),
       log: options.log ?? (() => {}),
+      redact: options.redact ?? ((text: string) => text),
     };
     const snapshotText = await readFileIfExists(join(dir, 'snapshot.json'));
     const { journal, records, truncated } = await Journal.open(join(dir, 'journal.log'));
@@ -243,7 +251,7 @@ export class ResourceStore {
           `environment "${name}" was changed since it was read (resourceVersion ${existing.metadata.resourceVersion}, expected ${precondition.resourceVersion})`,
         );
       }
-      const status = applyStatusPatch(existing, writer, patch, this.opts.now());
+      const status = applyStatusPatch(existing, writer, patch, this.opts.now(), this.opts.redact);
       if (isDeepStrictEqual(existing.status, status)) return existing;
       return (await this.put({ ...existing, status }, 'MODIFIED')) as Environment;
     });

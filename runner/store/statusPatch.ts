@@ -1,6 +1,7 @@
 // Applying one writer's patch to an Environment's status (pure): only that writer's fields and
 // conditions change, then the phase and its history are derived again from the conditions, so the
-// summary never disagrees with them whoever wrote last.
+// summary never disagrees with them whoever wrote last, and secret values are scrubbed from the
+// text, once for every writer.
 import {
   conditionWriter,
   derivePhase,
@@ -24,6 +25,7 @@ export function applyStatusPatch<W extends StatusWriter>(
   writer: W,
   patch: StatusPatch<W>,
   now: Date,
+  redact: (text: string) => string = (text) => text,
 ): EnvironmentStatus {
   const status = structuredClone(env.status) as EnvironmentStatus;
   const fields = status as Record<string, unknown>;
@@ -49,7 +51,21 @@ export function applyStatusPatch<W extends StatusWriter>(
       );
   }
   summarize(env, status, now);
+  scrub(status, redact);
   return status;
+}
+
+/** Secret values out of every message, error and automation log tail. */
+function scrub(status: EnvironmentStatus, redact: (text: string) => string): void {
+  status.conditions = status.conditions.map((c) => {
+    const message = redact(c.message);
+    return message === c.message ? c : { ...c, message };
+  });
+  if (status.lastError) status.lastError = redact(status.lastError);
+  for (const a of status.automations) {
+    a.message = redact(a.message);
+    if (a.logTail) a.logTail = redact(a.logTail);
+  }
 }
 
 /** Phase from the conditions (the one rule, derivePhase); a change of phase goes into the history. */

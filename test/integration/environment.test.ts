@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BASE_IMAGE, docker, inspect, requireDocker } from '../helpers/docker';
 import { makeProject, removeProjects } from '../helpers/project';
 import { cleanupRunner, startRunner, type TestRunner } from '../helpers/runnerProcess';
-import { STOP_DEADLINE_MS } from '../../runner/shutdown';
+import { STOP_DEADLINE_MS } from '../../runner/state/limits';
 import { waitFor, waitForPhase, watchUntil } from '../helpers/wait';
 
 // One environment taken through its life against the real engine, as a user would:

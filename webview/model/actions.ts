@@ -1,9 +1,9 @@
-// Which buttons are enabled: what the environment's state allows (extension/environments/verbs.ts, the
+// Which buttons are enabled: what the environment's state allows (runner/presentation/verbs.ts, the
 // table the tree's menus, the status bar and the commands follow too), so the panel never offers what the
 // tree would not. Pure.
 
 import type { EnvironmentPhase, PanelCommand } from '../../runner/api';
-import { canDo, type EnvironmentVerb } from '../../extension/environments/verbs';
+import { canDo, type EnvironmentVerb } from '../../runner/presentation/verbs';
 
 export interface ActionView {
   command: PanelCommand;

@@ -1,7 +1,7 @@
 // Conditions as rows: the summary first, then in the order an environment comes up. Pure.
 
 import { CONDITION_ORDER, reasonKind, type Condition } from '../../runner/api';
-import { humanizeReason } from '../../extension/tree/reasonText';
+import { humanizeReason } from '../../runner/presentation/reasonText';
 import type { IconView, Tone } from './phase';
 import { themeColorVar } from './phase';
 import { absoluteTime, relativeTime } from './time';

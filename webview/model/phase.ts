@@ -1,7 +1,7 @@
-// Phase → icon and tone, the same icons the tree uses (extension/tree/phaseStyle.ts). Pure.
+// Phase → icon and tone, the same icons the tree uses (runner/presentation/phaseStyle.ts). Pure.
 
 import type { EnvironmentPhase } from '../../runner/api';
-import { ENVIRONMENT_ICONS, type IconSpec } from '../../extension/tree/phaseStyle';
+import { ENVIRONMENT_ICONS, type IconSpec } from '../../runner/presentation/phaseStyle';
 
 export type Tone = 'ok' | 'busy' | 'error' | 'warning' | 'idle';
 

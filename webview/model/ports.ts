@@ -1,7 +1,7 @@
 // Ports as rows with what can be done with each. Pure.
 
 import type { PortStatus } from '../../runner/api';
-import { forwardOf } from '../../extension/environments/forwardedPort';
+import { forwardOf } from '../../runner/presentation/forwardedPort';
 import { themeColorVar, type IconView, type Tone } from './phase';
 
 export interface PortRow {

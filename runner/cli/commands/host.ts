@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseHostAddress } from '../../../extension/hosts/hostAddress';
+import { parseHostAddress } from '../../client/hostAddress';
 import type { Host, HostApply } from '../../api/host';
 import { findCondition } from '../../api/phase';
 import type { RunnerClient } from '../../client/runnerClient';

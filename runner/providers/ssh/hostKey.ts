@@ -1,4 +1,4 @@
-import { blobKeyType, fingerprint, parseKeyLine } from './sshKeyFormat';
+import { blobKeyType, fingerprint, parseKeyLine } from '../../sshConfig/sshKeyFormat';
 
 /** A host's public key: its algorithm name and the raw SSH wire-format blob. */
 export interface HostKey {

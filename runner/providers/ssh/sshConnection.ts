@@ -1,7 +1,7 @@
 import type { Client, ClientChannel, PseudoTtyOptions } from 'ssh2';
 import { ApiError } from '../../api';
 import { hostKeyLine, type HostKey } from './hostKey';
-import { fingerprint } from './sshKeyFormat';
+import { fingerprint } from '../../sshConfig/sshKeyFormat';
 import { dial, DialError, type DialOptions, type DownReason, type SshTarget } from './sshDial';
 
 export type { DownReason, SshTarget } from './sshDial';
