@@ -17,11 +17,9 @@ import type {
 } from '../provider';
 import { LABELS } from '../provider';
 import { dockerCreateOptions } from './createOptions';
-import { packContext } from './buildContext';
+import { DockerImages } from './dockerImages';
 import { demux } from './demux';
 import { EngineError, engineMessage, statusCode } from './errors';
-import { ProgressFormatter, type ProgressEvent } from './progress';
-import { registryAuthFor } from './registryAuth';
 import { relayCommand, relayStream, RELAY_ENV } from '../execRelay';
 import { EXEC_MARKER, SIGNAL_MARKED_SCRIPT, signalMarkedArgs } from '../markedProcesses';
 import { statsSample } from './stats';
@@ -40,13 +38,6 @@ export interface DockerProviderOptions {
   remote?: boolean;
 }
 
-/** Adds `:latest` when a reference has neither tag nor digest (the Engine would pull every tag). */
-export function normaliseImageRef(ref: string): string {
-  if (ref.includes('@')) return ref;
-  const lastSlash = ref.lastIndexOf('/');
-  return ref.slice(lastSlash + 1).includes(':') ? ref : `${ref}:latest`;
-}
-
 /** Container events that can change what a reconcile decides. */
 const STATE_EVENTS = 'create start restart stop die kill oom pause unpause destroy rename update'.split(' ');
 
@@ -56,11 +47,13 @@ export class DockerProvider implements ContainerProvider {
   readonly name: string;
   readonly remote: boolean;
   private infoCache?: HostInfo;
+  private readonly images: DockerImages;
 
   constructor(private readonly opts: DockerProviderOptions = {}) {
     this.docker = new Docker(opts.modem);
     this.name = opts.name ?? 'local';
     this.remote = opts.remote ?? false;
+    this.images = new DockerImages(this.docker, () => this.usesLocalCredentials);
   }
 
   /** Whether pulls carry this machine's registry credentials. */
@@ -96,96 +89,9 @@ export class DockerProvider implements ContainerProvider {
     }
   }
 
-  async ensureImage(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult> {
-    if (req.kind === 'image') {
-      const ref = normaliseImageRef(req.ref);
-      const present = await this.inspectImage(ref);
-      if (present) return { ...present, ref, action: 'present' };
-      await this.pull(ref, log, signal);
-      const pulled = await this.inspectImage(ref);
-      if (!pulled) throw new Error(`pulled ${ref} but the engine does not have it`);
-      return { ...pulled, ref, action: 'pulled' };
-    }
-    if (!req.noCache) {
-      const present = await this.inspectImage(req.tag);
-      if (present) return { ...present, ref: req.tag, action: 'present' };
-    }
-    await this.build(req, log, signal);
-    const built = await this.inspectImage(req.tag);
-    if (!built) throw new Error(`built ${req.tag} but the engine does not have it`);
-    return { ...built, ref: req.tag, action: 'built' };
-  }
-
-  private async inspectImage(ref: string): Promise<Omit<ImageResult, 'ref' | 'action'> | undefined> {
-    try {
-      const i = await this.docker.getImage(ref).inspect();
-      const env: Record<string, string> = {};
-      for (const kv of i.Config?.Env ?? []) {
-        const eq = kv.indexOf('=');
-        if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
-      }
-      return { id: i.Id, user: i.Config?.User ?? '', env };
-    } catch (e) {
-      if (statusCode(e) === 404) return undefined;
-      throw new EngineError(`inspecting image ${ref}`, e);
-    }
-  }
-
-  private async pull(ref: string, log: LogSink, signal?: AbortSignal): Promise<void> {
-    log(`Pulling ${ref}`);
-    const auth = this.usesLocalCredentials ? await registryAuthFor(ref) : undefined;
-    let stream: Readable;
-    try {
-      stream = (await this.docker.pull(ref, {
-        abortSignal: signal,
-        ...(auth ? { authconfig: auth } : {}),
-      })) as Readable;
-    } catch (e) {
-      throw new EngineError(`pulling ${ref}`, e);
-    }
-    await this.follow(stream, log, `pulling ${ref}`);
-  }
-
-  private async build(req: Extract<ImageRequest, { kind: 'build' }>, log: LogSink, signal?: AbortSignal) {
-    log(`Building ${req.tag} from ${req.dockerfile}`);
-    const { tar, dockerfileInTar } = await packContext(req);
-    let stream: Readable;
-    try {
-      stream = (await this.docker.buildImage(tar, {
-        t: req.tag,
-        dockerfile: dockerfileInTar,
-        buildargs: req.args,
-        target: req.target ?? '',
-        nocache: req.noCache ?? false,
-        labels: req.labels,
-        rm: true,
-        forcerm: true,
-        abortSignal: signal,
-      } as Docker.ImageBuildOptions)) as Readable;
-    } catch (e) {
-      throw new EngineError(`building ${req.tag}`, e);
-    }
-    await this.follow(stream, log, `building ${req.tag}`);
-  }
-
-  /** Follows a pull/build progress stream; an error event in it is a failure. */
-  private follow(stream: Readable, log: LogSink, what: string): Promise<void> {
-    const fmt = new ProgressFormatter();
-    return new Promise((resolve, reject) => {
-      let failure: string | undefined;
-      this.docker.modem.followProgress(
-        stream,
-        (err: Error | null) => {
-          if (err) reject(new EngineError(what, err));
-          else if (failure) reject(new Error(`${what}: ${failure}`));
-          else resolve();
-        },
-        (e: ProgressEvent) => {
-          if (e.error) failure = (e.errorDetail?.message ?? e.error).trim();
-          for (const line of fmt.format(e)) log(line);
-        },
-      );
-    });
+  /** Pulls or builds (see DockerImages), unless the engine has the image already. */
+  ensureImage(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult> {
+    return this.images.ensure(req, log, signal);
   }
 
   async ensureVolume(name: string, labels: Record<string, string>): Promise<boolean> {

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { demux } from '../../../../../runner/providers/docker/demux';
 import { ProgressFormatter } from '../../../../../runner/providers/docker/progress';
 import { statsSample } from '../../../../../runner/providers/docker/stats';
-import { normaliseImageRef } from '../../../../../runner/providers/docker/dockerProvider';
+import { normaliseImageRef } from '../../../../../runner/providers/docker/dockerImages';
 import { registryOf } from '../../../../../runner/providers/docker/registryAuth';
 
 const frame = (type: number, text: string) => {

@@ -1,0 +1,115 @@
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { ImageRequest, ImageResult, LogSink } from '../provider';
+import { packContext } from './buildContext';
+import { EngineError, statusCode } from './errors';
+import { ProgressFormatter, type ProgressEvent } from './progress';
+import { registryAuthFor } from './registryAuth';
+
+/** Adds `:latest` when a reference has neither tag nor digest (the Engine would pull every tag). */
+export function normaliseImageRef(ref: string): string {
+  if (ref.includes('@')) return ref;
+  const lastSlash = ref.lastIndexOf('/');
+  return ref.slice(lastSlash + 1).includes(':') ? ref : `${ref}:latest`;
+}
+
+/** Images on a Docker engine: found, pulled (with progress in the log) or built from a context. */
+export class DockerImages {
+  constructor(
+    private readonly docker: Docker,
+    /** Whether pulls carry this machine's registry credentials (see DockerProviderOptions). */
+    private readonly usesLocalCredentials: () => boolean,
+  ) {}
+
+  async ensure(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult> {
+    if (req.kind === 'image') {
+      const ref = normaliseImageRef(req.ref);
+      const present = await this.inspectImage(ref);
+      if (present) return { ...present, ref, action: 'present' };
+      await this.pull(ref, log, signal);
+      const pulled = await this.inspectImage(ref);
+      if (!pulled) throw new Error(`pulled ${ref} but the engine does not have it`);
+      return { ...pulled, ref, action: 'pulled' };
+    }
+    if (!req.noCache) {
+      const present = await this.inspectImage(req.tag);
+      if (present) return { ...present, ref: req.tag, action: 'present' };
+    }
+    await this.build(req, log, signal);
+    const built = await this.inspectImage(req.tag);
+    if (!built) throw new Error(`built ${req.tag} but the engine does not have it`);
+    return { ...built, ref: req.tag, action: 'built' };
+  }
+
+  private async inspectImage(ref: string): Promise<Omit<ImageResult, 'ref' | 'action'> | undefined> {
+    try {
+      const i = await this.docker.getImage(ref).inspect();
+      const env: Record<string, string> = {};
+      for (const kv of i.Config?.Env ?? []) {
+        const eq = kv.indexOf('=');
+        if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+      return { id: i.Id, user: i.Config?.User ?? '', env };
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined;
+      throw new EngineError(`inspecting image ${ref}`, e);
+    }
+  }
+
+  private async pull(ref: string, log: LogSink, signal?: AbortSignal): Promise<void> {
+    log(`Pulling ${ref}`);
+    const auth = this.usesLocalCredentials() ? await registryAuthFor(ref) : undefined;
+    let stream: Readable;
+    try {
+      stream = (await this.docker.pull(ref, {
+        abortSignal: signal,
+        ...(auth ? { authconfig: auth } : {}),
+      })) as Readable;
+    } catch (e) {
+      throw new EngineError(`pulling ${ref}`, e);
+    }
+    await this.follow(stream, log, `pulling ${ref}`);
+  }
+
+  private async build(req: Extract<ImageRequest, { kind: 'build' }>, log: LogSink, signal?: AbortSignal) {
+    log(`Building ${req.tag} from ${req.dockerfile}`);
+    const { tar, dockerfileInTar } = await packContext(req);
+    let stream: Readable;
+    try {
+      stream = (await this.docker.buildImage(tar, {
+        t: req.tag,
+        dockerfile: dockerfileInTar,
+        buildargs: req.args,
+        target: req.target ?? '',
+        nocache: req.noCache ?? false,
+        labels: req.labels,
+        rm: true,
+        forcerm: true,
+        abortSignal: signal,
+      } as Docker.ImageBuildOptions)) as Readable;
+    } catch (e) {
+      throw new EngineError(`building ${req.tag}`, e);
+    }
+    await this.follow(stream, log, `building ${req.tag}`);
+  }
+
+  /** Follows a pull/build progress stream; an error event in it is a failure. */
+  private follow(stream: Readable, log: LogSink, what: string): Promise<void> {
+    const fmt = new ProgressFormatter();
+    return new Promise((resolve, reject) => {
+      let failure: string | undefined;
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => {
+          if (err) reject(new EngineError(what, err));
+          else if (failure) reject(new Error(`${what}: ${failure}`));
+          else resolve();
+        },
+        (e: ProgressEvent) => {
+          if (e.error) failure = (e.errorDetail?.message ?? e.error).trim();
+          for (const line of fmt.format(e)) log(line);
+        },
+      );
+    });
+  }
+}
