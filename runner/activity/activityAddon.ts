@@ -22,6 +22,8 @@ export function activityAddon(
       stopped: async (env) => {
         inactivity.stopped(env);
         if (env.metadata.deletionTimestamp) status.forget(env.metadata.name);
+        // Stored before the reconciler's own write that says Stopped (or the object goes).
+        await status.flush();
       },
     },
     handlers: {},

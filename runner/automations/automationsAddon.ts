@@ -11,10 +11,15 @@ export function automationsAddon(deps: AddonDeps): Addon<AutomationsMethod> {
     name: 'automations',
     hooks: {
       ready: (env, containerId, _resolved, s) => automations.ready(env, containerId, s),
-      beforeStop: (env, containerId) => automations.beforeStop(env, containerId),
+      beforeStop: async (env, containerId) => {
+        await automations.beforeStop(env, containerId);
+        await status.flush();
+      },
       stopped: async (env) => {
         await automations.stopped(env);
         if (env.metadata.deletionTimestamp) status.forget(env.metadata.name);
+        // Stored before the reconciler's own write that says Stopped (or the object goes).
+        await status.flush();
       },
     },
     handlers: automations.handlers(),

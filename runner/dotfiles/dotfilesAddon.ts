@@ -9,10 +9,15 @@ export function dotfilesAddon(deps: AddonDeps & { configPath: string; cacheDir: 
   return {
     name: 'dotfiles',
     hooks: {
-      prepare: (env, containerId, s) => installer.prepare(env, containerId, s),
+      // Stored before the reconciler writes Ready: whoever sees Ready sees how the dotfiles went.
+      prepare: async (env, containerId, s) => {
+        await installer.prepare(env, containerId, s);
+        await status.flush();
+      },
       stopped: async (env) => {
         installer.forget(env.status.containerId);
         if (env.metadata.deletionTimestamp) status.forget(env.metadata.name);
+        await status.flush();
       },
     },
     handlers: {},

@@ -15,10 +15,15 @@ export function portsAddon(deps: AddonDeps & { notifyActivity(name: string): voi
     name: 'ports',
     hooks: {
       ready: (env, containerId, resolved, s) => ports.ready(env, containerId, resolved, s),
-      beforeStop: (env) => ports.stopped(env),
+      beforeStop: async (env) => {
+        await ports.stopped(env);
+        await status.flush();
+      },
       stopped: async (env) => {
         await ports.stopped(env);
         if (env.metadata.deletionTimestamp) status.forget(env.metadata.name);
+        // Stored before the reconciler's own write that says Stopped (or the object goes).
+        await status.flush();
       },
     },
     handlers: {},
