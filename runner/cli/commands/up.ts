@@ -9,8 +9,9 @@ import type { CliContext } from '../context';
 import { waitForEnvironment } from '../wait';
 import { followProgress } from './progress';
 import { trace } from '../trace';
+import { OUTPUT_OPTION, outputFormat } from '../outputFormat';
 
-export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--host HOST] [--json] [--no-wait] [--timeout SECONDS]
+export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--host HOST] [--json | -o json] [--no-wait] [--timeout SECONDS]
   Creates or updates the environment for FOLDER (default: the current folder) from its
   devcontainer.json, starts it and waits until it is Ready. --host places a new environment
   on a remote host (see devrig host); the folder is uploaded there.`;
@@ -24,11 +25,14 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
       config: { type: 'string' },
       host: { type: 'string' },
       json: { type: 'boolean', default: false },
+      ...OUTPUT_OPTION,
       'no-wait': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '900' },
     },
   });
   if (positionals.length > 1) throw new UsageError('up takes one folder');
+  // `-o json` says what --json says (one JSON line), as for every other command.
+  const json = values.json || outputFormat(values.output, ['json']) === 'json';
   const folder = resolve(positionals[0] ?? '.');
   if (!existsSync(folder)) throw new UsageError(`${folder} does not exist`);
   if (!statSync(folder).isDirectory()) throw new UsageError(`${folder} is not a folder`);
@@ -67,10 +71,10 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
   );
   trace('up: applied');
   if (values['no-wait']) {
-    ctx.out(values.json ? JSON.stringify({ outcome: 'applied', name }) : `environment ${name} applied`);
+    ctx.out(json ? JSON.stringify({ outcome: 'applied', name }) : `environment ${name} applied`);
     return 0;
   }
-  const progress = values.json ? undefined : followProgress(ctx, client, name);
+  const progress = json ? undefined : followProgress(ctx, client, name);
   const outcome = await waitForEnvironment(
     client,
     name,
@@ -83,7 +87,7 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
   // Not awaited: the process ends after the summary, and with it the log stream.
   void progress?.stop();
   if (!outcome.ok) {
-    if (values.json)
+    if (json)
       ctx.out(JSON.stringify({ outcome: 'error', name, reason: outcome.reason, message: outcome.message }));
     else ctx.err(`devrig up: ${name}: ${outcome.reason}: ${outcome.message}`);
     return 1;
@@ -98,7 +102,7 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     configFile: env.status.configFile,
     ssh: `ssh devrig-${name}`,
   };
-  if (values.json) ctx.out(JSON.stringify(summary));
+  if (json) ctx.out(JSON.stringify(summary));
   else {
     ctx.out(
       [
