@@ -163,6 +163,7 @@ export class Runner {
         attach: (name) => this.attach(name),
         log,
         extraHandlers: this.extraHandlers,
+        hooks: this.hooks,
       },
       { port: this.opts.sshPort },
     );

@@ -1,4 +1,5 @@
 import { ApiError } from '../api';
+import type { EnvironmentHooks } from '../reconcile/environment/environmentReconciler';
 import type { Handlers } from '../server/handlers';
 import { requestedPort } from './gatewayPort';
 import { SshGateway, type GatewayDeps } from './sshGateway';
@@ -9,6 +10,8 @@ export { sshPaths } from './sshPaths';
 export interface GatewayHost extends GatewayDeps {
   stateDir: string;
   extraHandlers: Partial<Handlers>;
+  /** The environment reconciler's hooks: Ready waits for the environment's ssh_config entry. */
+  hooks?: EnvironmentHooks;
 }
 
 /**
@@ -35,6 +38,24 @@ export async function attachSshGateway(
     return undefined;
   }
   const g = gateway;
-  host.extraHandlers.sshInfo = async () => g.info();
+  // Whoever asks where ssh_config is gets it complete on disk (written again if it went missing).
+  host.extraHandlers.sshInfo = async () => {
+    await g.flushConfig().catch((e: Error) => {
+      throw new ApiError('Unavailable', `cannot write ${g.paths.config}: ${e.message}`, undefined, {
+        cause: e,
+      });
+    });
+    return g.info();
+  };
+  if (host.hooks) {
+    // Ready (what `devrig up` and the editor wait for) is written after `prepare`: by then
+    // `ssh devrig-<name>` must work, so its Host block is on disk first.
+    const hooks = host.hooks;
+    const previous = hooks.prepare;
+    hooks.prepare = async (env, containerId, status) => {
+      await previous?.(env, containerId, status);
+      await g.flushConfig().catch((e: Error) => host.log(`ssh gateway: ${env.metadata.name}: ${e.message}`));
+    };
+  }
   return g;
 }

@@ -93,6 +93,11 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     return 1;
   }
   const env = outcome.env;
+  // `ssh devrig-NAME` right after this must work: the runner writes the Host block before Ready, and
+  // puts ssh_config back when asked if it went missing since. An SSH gateway that did not start
+  // fails nothing here (exec still works); it is said once.
+  const ssh = await client.call('sshInfo', {}).catch((e: Error) => ctx.err(`devrig up: ssh: ${e.message}`));
+  trace('up: ssh_config');
   const summary = {
     outcome: 'success',
     name,
@@ -101,6 +106,7 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     remoteUser: env.status.remoteUser,
     configFile: env.status.configFile,
     ssh: `ssh devrig-${name}`,
+    ...(ssh ? { sshConfig: ssh.configFile } : {}),
   };
   if (json) ctx.out(JSON.stringify(summary));
   else {
