@@ -107,11 +107,14 @@ test('two starters recovering one stale lock: the slower one puts back the lock 
 });
 
 test('a holder that exited but was never reaped (a zombie) is gone: its lock is taken over', async (t) => {
-  // `(exit 0) &` forks a child that exits at once; `exec sleep` then makes sleep its parent, and
-  // sleep never reaps anything: the child stays a zombie, as a killed runner does under such a parent.
-  const parent = spawn('/bin/sh', ['-c', '(exit 0) & echo $!; exec sleep 60'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  // The shell forks a child, then becomes `sleep` (exec), which never reaps anything; the child exits
+  // once that happened (before, the shell could reap it): it stays a zombie, as a killed runner does
+  // under such a parent. In the subshell $$ is still the shell's pid.
+  const parent = spawn(
+    '/bin/sh',
+    ['-c', '(while [ "$(cat /proc/$$/comm)" != sleep ]; do sleep 0.01; done) & echo $!; exec sleep 60'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   t.after(() => parent.kill('SIGKILL'));
   const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
   const pid = Number(line.toString().trim());
