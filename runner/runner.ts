@@ -20,6 +20,7 @@ import { attachSshGateway, type SshGateway } from './gateway';
 import { attachHosts, type Hosts } from './hosts';
 import { attachAddons } from './addons';
 import { SecretStore } from './secrets/secretStore';
+import { redactLocalEnvSecrets } from './secrets/localEnvSecrets';
 
 export interface RunnerOptions {
   stateDir: string;
@@ -101,6 +102,7 @@ export class Runner {
     this.runnerId = await ensureRunnerId(paths.runnerId);
     this.store = await ResourceStore.open(paths.store, { log });
     this.secrets = await SecretStore.open(paths.secrets);
+    this.closers.push(redactLocalEnvSecrets(this.store, this.secrets));
     this.logs = new EnvLogs({ dir: paths.logs, redact: this.secrets.redact });
     // The local engine is the only one that gets this machine's registry credentials.
     this.provider = this.opts.provider ?? new DockerProvider({ useLocalCredentials: true });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Environment } from '../../api/environment';
+import { withLocalEnv } from '../../client/captureLocalEnv';
 import { specFor, updateEnvironmentSpec, type LifecycleVerb } from '../../client/updateEnvironment';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -60,6 +61,10 @@ export async function apply(ctx: CliContext, argv: string[]): Promise<number> {
     if (!parsed.success) {
       const details = zodDetails(parsed.error);
       throw new UsageError(`${values.file}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
+    }
+    // An Environment's ${localEnv:…} values are the caller's, unless the file gives them itself.
+    if (value.kind === 'Environment' && value.spec && value.spec.localEnv === undefined) {
+      value.spec = await withLocalEnv(value.spec);
     }
     resources.push(value);
   }

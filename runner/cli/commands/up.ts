@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Environment } from '../../api';
+import { captureLocalEnv } from '../../client/captureLocalEnv';
 import { updateEnvironmentSpec } from '../../client/updateEnvironment';
 import { environmentForFolder, uniqueName } from '../../../extension/environments/naming';
 import { nameFromFolder, UsageError } from '../args';
@@ -48,6 +49,13 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     environmentForFolder(existing, folder)?.metadata.name ??
     uniqueName(nameFromFolder(folder), folder, new Set(existing.map((e) => e.metadata.name)));
   trace('up: listed');
+  const known = existing.find((e) => e.metadata.name === name);
+  // ${localEnv:…} is this shell's, not the runner's: captured for exactly the variables the config uses.
+  const localEnv = await captureLocalEnv({
+    source: { folder },
+    devcontainer: values.config ? { path: values.config } : known?.spec.devcontainer,
+  });
+  trace('up: localEnv');
   // Read-modify-write: a change made meanwhile (another window, `devrig stop`) is kept, not lost.
   const applied = await updateEnvironmentSpec(
     client,
@@ -61,13 +69,14 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
           ? { devcontainer: current.spec.devcontainer }
           : {}),
       ...(values.host ? { host: values.host } : {}),
+      ...(localEnv ? { localEnv } : {}),
       state: 'Running' as const,
       // `up` on a failed environment means "try again": a restart token makes a new
       // generation, so the runner retries now and failed lifecycle hooks run again.
       ...(current?.status.phase === 'Failed' ? { restart: new Date().toISOString() } : {}),
     }),
     // The list just read is the first attempt's current object: one round trip less.
-    { create: true, current: existing.find((e) => e.metadata.name === name) ?? null },
+    { create: true, current: known ?? null },
   );
   trace('up: applied');
   if (values['no-wait']) {

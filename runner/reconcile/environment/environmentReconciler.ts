@@ -7,6 +7,7 @@ import {
   resolveDevcontainer,
   type ResolvedDevcontainer,
 } from '../../devcontainer';
+import { localEnvFor } from '../../devcontainer/localEnv';
 import type { EnvLogs } from '../../logs/envLogs';
 import { buildInputsHash } from '../../providers/docker/buildContext';
 import {
@@ -415,7 +416,7 @@ export class EnvironmentReconciler implements Reconciler {
         folder,
         configPath: env.spec.devcontainer?.path,
         inlineConfig: env.spec.devcontainer?.config,
-        localEnv: this.deps.localEnv ?? process.env,
+        localEnv: localEnvFor(env.spec, this.deps.localEnv),
         devcontainerId: stableHash(env.metadata.uid),
         allowPrivileged: env.spec.allowPrivileged,
       });
