@@ -22,7 +22,9 @@ import { unlink } from 'node:fs/promises';
 import { attachSshGateway, type SshGateway } from './gateway';
 import { attachHosts, type Hosts } from './hosts';
 import { createAddons, type Addons } from './addons';
+import { composeHooks } from './addons/addon';
 import { SecretStore } from './secrets/secretStore';
+import { redactLocalEnvSecrets } from './secrets/localEnvSecrets';
 
 export interface RunnerOptions {
   stateDir: string;
@@ -103,6 +105,7 @@ export class Runner {
       redact: (text) => (this.secrets ? this.secrets.redact(text) : text),
     });
     this.secrets = await SecretStore.open(paths.secrets);
+    this.closers.push(redactLocalEnvSecrets(this.store, this.secrets));
     this.logs = new EnvLogs({ dir: paths.logs, redact: this.secrets.redact });
     // The local engine is the only one that gets this machine's registry credentials.
     this.provider = this.opts.provider ?? new DockerProvider({ useLocalCredentials: true });
@@ -141,7 +144,15 @@ export class Runner {
       runnerId: this.runnerId,
       hashBuildInputs: (build) => buildInputsHash(build),
       configs,
-      hooks: addons.hooks,
+      // Ready waits for the environment's Host block in ssh_config: `ssh devrig-<name>` works once
+      // `up` returns (the gateway starts after the reconciler is made, hence the late lookup).
+      hooks: composeHooks(
+        [
+          { name: 'add-ons', hooks: addons.hooks },
+          { name: 'ssh config', hooks: { prepare: async () => this.gateway?.flushConfig() } },
+        ],
+        log,
+      ),
       stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
       secrets,
     });

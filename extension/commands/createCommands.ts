@@ -9,6 +9,7 @@ import { devcontainerConfigsIn } from '../autostart/devcontainerPresence';
 import { validateGitUrl } from '../environments/gitUrl';
 import { environmentForFolder, nameFromGitUrl, uniqueName } from '../../runner/client/naming';
 import { newEnvironment, type NewEnvironmentSource } from '../environments/newEnvironment';
+import { withLocalEnv } from '../../runner/client/captureLocalEnv';
 import type { WaitResult } from '../environments/waitForEnvironment';
 import type { Services } from '../services';
 import { connectedClient } from './connected';
@@ -35,15 +36,17 @@ export async function createEnvironment(
     (source.kind === 'folder'
       ? uniqueName(nameFromFolder(source.folder), source.folder, taken)
       : uniqueName(nameFromGitUrl(source.url), source.url, taken));
+  const resource = newEnvironment({
+    name,
+    source,
+    resources: s.settings().defaultResources,
+    ...(existing
+      ? { existing: { resourceVersion: existing.metadata.resourceVersion, spec: existing.spec } }
+      : {}),
+  });
+  // ${localEnv:…} resolves from this window's environment, as the reference CLI's from its shell's.
   const applied = await client.call('apply', {
-    resource: newEnvironment({
-      name,
-      source,
-      resources: s.settings().defaultResources,
-      ...(existing
-        ? { existing: { resourceVersion: existing.metadata.resourceVersion, spec: existing.spec } }
-        : {}),
-    }),
+    resource: { ...resource, spec: await withLocalEnv(resource.spec, process.env) },
   });
   s.log.info(
     `${existing ? 'updated' : 'created'} environment ${name} (generation ${applied.metadata.generation})`,

@@ -54,6 +54,11 @@ export const EnvironmentSpec = z.object({
   resources: Resources.optional(),
   /** Extra environment for the container and every session in it. */
   env: z.record(z.string(), z.string()).optional(),
+  /**
+   * `${localEnv:VAR}` values: those of the variables the config references, as set where the
+   * environment was applied from (the client captures them). Absent: the runner's own environment.
+   */
+  localEnv: z.record(z.string(), z.string()).optional(),
   /** Opaque token: changing it rebuilds the image without cache and recreates the container. */
   rebuild: z.string().optional(),
   /** Opaque token: changing it restarts the container. */

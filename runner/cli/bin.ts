@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { resolveStateDir } from '../state/stateDir';
 import { trace } from './trace';
+import { exitQuietlyOnBrokenPipe, exitWhenFlushed } from './exitWhenFlushed';
 
 type CliMain = { main(argv: string[]): Promise<number> };
 
@@ -91,11 +92,13 @@ function loadWithCodeCache(file: string, cacheDir: string): CliMain {
   return m.exports as CliMain;
 }
 
+exitQuietlyOnBrokenPipe();
 const cli = load(join(__dirname, 'cli-main.js'));
 void cli.main(process.argv.slice(2)).then((code) => {
   // Whether this command had to load zod (its global registry): the fast commands do not.
   trace(`exit (schemas ${'__zod_globalRegistry' in globalThis ? 'loaded' : 'not loaded'})`);
   process.exitCode = code;
-  // Streams to the runner must not keep a finished command alive.
-  setImmediate(() => process.exit(code));
+  // Streams to the runner must not keep a finished command alive, but what it printed must all
+  // reach a slow reader first.
+  exitWhenFlushed(code);
 });

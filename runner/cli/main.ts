@@ -14,6 +14,9 @@ import { keepaliveCommands } from './commands/keepalive';
 import { secretCommands } from './commands/secret';
 import { configCommands } from './commands/config';
 import { trace } from './trace';
+import { parseArgs } from 'node:util';
+import { API_VERSION, VERSION } from '../api/version';
+import { OUTPUT_OPTION, outputFormat, printStructured } from './outputFormat';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -58,8 +61,23 @@ const commands: Record<string, { run: Command; help: string }> = {
   },
   logs: { run: logs, help: 'devrig logs NAME [-f] [--tail N]          build and lifecycle logs' },
   exec: { run: exec, help: 'devrig exec NAME [-i] [-t] -- CMD...      run a command; its exit code is ours' },
-  runner: { run: runnerCmd, help: 'devrig runner start|stop|status           the background runner' },
+  runner: {
+    run: runnerCmd,
+    help: 'devrig runner start|stop|status [-o json] the background runner (status: pid, port, version)',
+  },
+  version: {
+    run: version,
+    help: 'devrig version [-o json]                  this devrig and the API it speaks',
+  },
 };
+
+async function version(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: OUTPUT_OPTION });
+  const format = outputFormat(values.output);
+  if (format) await printStructured(ctx, format, { version: VERSION, apiVersion: API_VERSION });
+  else ctx.out(`devrig ${VERSION}`);
+  return 0;
+}
 
 function usage(): string {
   const all = { ...commands, ...extraCommands };
@@ -77,12 +95,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
   }
-  if (name === '--version' || name === 'version') {
-    const { VERSION } = await import('../api');
-    process.stdout.write(`devrig ${VERSION}\n`);
-    return 0;
-  }
-  const cmd = commands[name] ?? extraCommands[name];
+  const cmd = commands[name === '--version' ? 'version' : name] ?? extraCommands[name];
   if (!cmd) {
     process.stderr.write(`devrig: unknown command "${name}"\n\n${usage()}\n`);
     return 2;

@@ -35,5 +35,14 @@ export async function attachSshGateway(
     return { handlers: { sshInfo } };
   }
   const g = gateway;
-  return { gateway: g, handlers: { sshInfo: async () => g.info() } };
+  // Whoever asks where ssh_config is gets it complete on disk (written again if it went missing).
+  const sshInfo = async () => {
+    await g.flushConfig().catch((e: Error) => {
+      throw new ApiError('Unavailable', `cannot write ${g.paths.config}: ${e.message}`, undefined, {
+        cause: e,
+      });
+    });
+    return g.info();
+  };
+  return { gateway: g, handlers: { sshInfo } };
 }

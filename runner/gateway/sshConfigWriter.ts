@@ -11,11 +11,21 @@ export function sshConfigText(names: readonly string[], port: number, paths: Ssh
   );
 }
 
+export interface SshConfigMaintainer {
+  /**
+   * Makes the file on disk hold every current environment's block (written again if it went missing
+   * or a write failed); resolves once it does. Writes only on changes would otherwise leave a lost
+   * file lost until the next environment comes or goes.
+   */
+  flush(): Promise<void>;
+  stop(): void;
+}
+
 /**
  * Keeps `<state>/ssh_config` (one `Host devrig-<env>` per environment) and the pinned known_hosts
  * line current: written at start, rewritten whenever environments come or go (created, marked for
- * deletion, removed); the status writes in between cost nothing. Files are replaced atomically
- * (0600) and only when their content changes. Returns a function that stops watching.
+ * deletion, removed) and on `flush()`; the status writes in between cost nothing. Files are replaced
+ * atomically (0600) and only when their content changes.
  */
 export async function maintainSshConfig(deps: {
   store: ResourceStore;
@@ -25,14 +35,18 @@ export async function maintainSshConfig(deps: {
   log: (msg: string) => void;
   /** Renders the file (tests count the renders). */
   render?: typeof sshConfigText;
-}): Promise<() => void> {
+}): Promise<SshConfigMaintainer> {
   const { store, paths, port, log } = deps;
   const render = deps.render ?? sshConfigText;
   await ensureKnownHosts(paths.knownHosts, deps.hostKey, log);
 
   // The environments in the file: every one not being deleted.
   const names = new Set<string>();
-  for (const e of store.list('Environment')) if (!e.metadata.deletionTimestamp) names.add(e.metadata.name);
+  const listAll = () => {
+    names.clear();
+    for (const e of store.list('Environment')) if (!e.metadata.deletionTimestamp) names.add(e.metadata.name);
+  };
+  listAll();
   const text = () =>
     render(
       [...names].sort((a, b) => a.localeCompare(b)),
@@ -63,8 +77,16 @@ export async function maintainSshConfig(deps: {
     stop();
     throw e;
   }
-  return () => {
-    stop();
+  return {
+    flush: () => {
+      listAll();
+      const next = text();
+      written = next;
+      const write = chain.then(() => writeIfChanged(paths.config, next));
+      chain = write.catch((err: Error) => log(`ssh gateway: cannot write ${paths.config}: ${err.message}`));
+      return write;
+    },
+    stop,
   };
 }
 

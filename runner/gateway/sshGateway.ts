@@ -7,7 +7,7 @@ import type { GatewayDeps } from './gatewayDeps';
 import { listenOnLoopback } from './gatewayPort';
 import { fingerprint } from '../sshConfig/sshKeyFormat';
 import { ensureKeyPair, type KeyPair } from './keys';
-import { maintainSshConfig } from './sshConfigWriter';
+import { maintainSshConfig, type SshConfigMaintainer } from './sshConfigWriter';
 import { sshPaths, type SshPaths } from '../state/sshPaths';
 
 export interface GatewayOptions {
@@ -38,7 +38,7 @@ export class SshGateway {
     readonly port: number,
     readonly hostKey: KeyPair,
     readonly paths: SshPaths,
-    private readonly stopConfig: () => void,
+    private readonly config: SshConfigMaintainer,
   ) {}
 
   static async start(deps: GatewayDeps, opts: GatewayOptions): Promise<SshGateway> {
@@ -97,9 +97,9 @@ export class SshGateway {
     });
     tcp.on('error', (e: Error) => deps.log(`ssh gateway: listener error: ${e.message}`));
     port = await listenOnLoopback(tcp, { requested: opts.port, portFile: paths.port, log: deps.log });
-    let stopConfig: () => void;
+    let config: SshConfigMaintainer;
     try {
-      stopConfig = await maintainSshConfig({
+      config = await maintainSshConfig({
         store: deps.store,
         paths,
         port,
@@ -111,7 +111,7 @@ export class SshGateway {
       throw e;
     }
     deps.log(`ssh gateway listening on 127.0.0.1:${port} (host key ${fingerprint(hostKey.blob)})`);
-    return new SshGateway(tcp, sockets, port, hostKey, paths, stopConfig);
+    return new SshGateway(tcp, sockets, port, hostKey, paths, config);
   }
 
   info(): SshInfo {
@@ -125,8 +125,13 @@ export class SshGateway {
     };
   }
 
+  /** Resolves once `<state>/ssh_config` holds every environment (see SshConfigMaintainer.flush). */
+  flushConfig(): Promise<void> {
+    return this.config.flush();
+  }
+
   close(): Promise<void> {
-    this.stopConfig();
+    this.config.stop();
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     return closed;

@@ -38,6 +38,8 @@ export class EnvironmentPorts {
 
   constructor(private readonly deps: EnvironmentPortsDeps) {
     this.config = deps.config;
+    // Until the watcher's first look, the last one shown (a runner restart shows what it showed).
+    this.listening = deps.previous.filter((p) => p.listening).map((p) => p.port);
   }
 
   get containerId(): string {
@@ -45,6 +47,9 @@ export class EnvironmentPorts {
   }
 
   start(): void {
+    // forwardPorts are held (and shown) whether or not anything listens: no need to wait for the
+    // watcher's first look.
+    if (this.config.forwardPorts.length > 0) this.sync();
     void this.watch();
   }
 

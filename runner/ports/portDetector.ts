@@ -49,7 +49,7 @@ export const SNAPSHOT_END = 'devrig-ports-end';
 
 /**
  * One long-lived process per environment that looks every `intervalSeconds` and prints a
- * snapshot (ended by SNAPSHOT_END) only when it changed: cheap for the runner and the engine,
+ * snapshot (ended by SNAPSHOT_END) at once, then only when it changed: cheap for the runner and the engine,
  * unlike an exec per look. A watcher left by a runner that died is retired by the next one for
  * the same environment (same WATCHER_ID); others' are left alone. Run it with watcherEnv(id).
  */
@@ -74,7 +74,9 @@ export function portsWatchCommand(intervalSeconds = 1): string[] {
       `snapshot() {\n${SNAPSHOT}\n}`,
       // A plain host shares the machine: its scope scan walks every process, so look less often.
       `i=${intervalSeconds}; [ -n "$${PROCESS_MARKER}" ] && i=5`,
-      'prev=',
+      // Not a snapshot (one is never a lone dash): the first is printed even when nothing listens,
+      // which is an answer too (forwardPorts are then shown as not listening yet).
+      'prev=-',
       'while :; do',
       '  cur=$(snapshot)',
       `  if [ "$cur" != "$prev" ]; then printf '%s\\n${SNAPSHOT_END}\\n' "$cur" || exit 0; prev=$cur; fi`,

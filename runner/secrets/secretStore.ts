@@ -27,6 +27,8 @@ export interface SecretEntry {
 export class SecretStore {
   private data: SecretsFile;
   private scrub: (text: string) => string = (t) => t;
+  /** Other values scrubbed with the secrets, by owner (see redactAlso). */
+  private readonly alsoRedacted = new Map<string, string[]>();
   private chain: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -51,6 +53,18 @@ export class SecretStore {
 
   /** Scrubs every secret value from `text`. */
   redact = (text: string): string => this.scrub(text);
+
+  /**
+   * Scrubs `values` too (replacing what `owner` gave before; none: forgets the owner), e.g. the
+   * secret-looking `${localEnv:…}` values an environment was applied with.
+   */
+  redactAlso(owner: string, values: string[]): void {
+    const before = this.alsoRedacted.get(owner) ?? [];
+    if (before.length === values.length && before.every((v, i) => v === values[i])) return;
+    if (values.length) this.alsoRedacted.set(owner, values);
+    else this.alsoRedacted.delete(owner);
+    this.refresh();
+  }
 
   list(environment?: string): SecretEntry[] {
     const out: SecretEntry[] = Object.keys(this.data.user).map((name) => ({ name }));
@@ -105,6 +119,7 @@ export class SecretStore {
     const values = [
       ...Object.values(this.data.user),
       ...Object.values(this.data.environments).flatMap((v) => Object.values(v)),
+      ...[...this.alsoRedacted.values()].flat(),
     ];
     this.scrub = redactor(values);
   }

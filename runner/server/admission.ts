@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { ApiError, type ResourceApply } from '../api';
 import { ConfigError, resolveDevcontainer } from '../devcontainer';
+import { localEnvFor } from '../devcontainer/localEnv';
 import type { z } from 'zod';
 import type { ResourceApply as ResourceApplySchema } from '../api';
 
@@ -30,7 +31,7 @@ export async function admit(input: Parsed, localEnv: Record<string, string | und
       folder: source.folder,
       configPath: devcontainer?.path,
       inlineConfig: devcontainer?.config,
-      localEnv,
+      localEnv: localEnvFor(input.spec, localEnv),
       devcontainerId: 'admission',
       allowPrivileged,
     });

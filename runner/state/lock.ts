@@ -4,6 +4,7 @@ import { link, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fsyncDir } from './fsyncDir';
 import { readFileIfExists } from './privateFile';
+import { isExitedUnreaped } from './zombie';
 
 export interface LockHandle {
   release(): Promise<void>;
@@ -19,10 +20,12 @@ export interface ProcessIdentity {
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // A zombie answers signal 0 until its parent reaps it, yet it has exited: a killed runner whose
+  // parent never reaps it must not block the next start.
+  return !isExitedUnreaped(pid);
 }
 
 /** When process `pid` started (Linux); undefined where the OS does not say or the process is gone. */

@@ -64,7 +64,11 @@ describe('the devrig extension in a real VS Code', () => {
     await requireDocker();
     mkdirSync(ARTIFACTS, { recursive: true });
     project = makeProject(
-      { image: BASE_IMAGE, remoteUser: 'vscode' },
+      {
+        image: BASE_IMAGE,
+        remoteUser: 'vscode',
+        containerEnv: { FROM_WINDOW: '${localEnv:DEVRIG_E2E_WINDOW}' },
+      },
       { 'hello.txt': 'hi\n' },
       'devrig-ext-e2e-',
     );
@@ -83,7 +87,7 @@ describe('the devrig extension in a real VS Code', () => {
         'extensions.ignoreRecommendations': true,
         'chat.disableAIFeatures': true,
       },
-      env: { DEVRIG_TEST_RECORD_OPEN: recordFile },
+      env: { DEVRIG_TEST_RECORD_OPEN: recordFile, DEVRIG_E2E_WINDOW: 'from-the-window' },
     });
     browser = await launchChromium();
     page = await openWorkbench(browser, cs.url, project);
@@ -123,6 +127,8 @@ describe('the devrig extension in a real VS Code', () => {
         200,
       );
       name = env.metadata.name;
+      // ${localEnv:…} is the window's, passed by the extension when it applied the environment.
+      assert.deepEqual(env.spec.localEnv, { DEVRIG_E2E_WINDOW: 'from-the-window' });
       env = await waitForPhase(c, name, 'Running', 300_000);
       const view = await showDevrigView(page);
       const row = environmentRow(page, name);

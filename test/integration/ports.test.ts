@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import type { Environment, PortStatus } from '../../runner/api';
 import { RunnerClient } from '../../runner/client/runnerClient';
 import { readRunnerInfo } from '../../runner/state/runnerInfo';
@@ -16,6 +16,7 @@ const APP = 38123;
 const TAKEN = 38124;
 const IGNORED = 38250;
 const DETECTED = 38777;
+const QUIET = 38799;
 
 const port = (e: Environment, p: number): PortStatus | undefined => e.status.ports.find((x) => x.port === p);
 
@@ -163,5 +164,35 @@ describe('runner-held port forwards on a real Docker engine', () => {
     const env = await r.client.call('get', { kind: 'Environment', name });
     assert.deepEqual(env.kind === 'Environment' && env.status.ports, []);
     assert.ok(await refused(APP));
+  });
+
+  test('forwardPorts are shown and held while nothing in the environment listens at all', async () => {
+    const quiet = makeProject({ image: BASE_IMAGE, remoteUser: 'vscode', forwardPorts: [QUIET] });
+    const up = await r.cli(['up', quiet, '--name', 'quiet']);
+    assert.equal(up.code, 0, up.stderr);
+    const env = await watchUntil(
+      r.client,
+      'quiet',
+      (e) => port(e, QUIET)?.state === 'Forwarded',
+      `to show port ${QUIET} with no listener anywhere in it`,
+      20_000,
+    );
+    const p = port(env, QUIET)!;
+    assert.deepEqual([p.source, p.listening, p.localPort], ['config', false, QUIET]);
+    assert.equal(p.message, `nothing listens on port ${QUIET} in the environment yet`);
+    const cli = await r.cli(['ports', 'quiet']);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(
+      cli.stdout,
+      new RegExp(`^${QUIET}\\s+config\\s+Forwarded\\s+http://127\\.0\\.0\\.1:${QUIET}`, 'm'),
+    );
+    // The runner holds the local end already: a client connects (and is closed, nothing answers inside).
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(QUIET, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve();
+      }).once('error', reject);
+    });
   });
 });

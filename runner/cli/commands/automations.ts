@@ -7,11 +7,12 @@ import { watchUntil } from '../wait';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { age, table } from '../output';
+import { OUTPUT_OPTION, outputFormat, printStructured } from '../outputFormat';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
 const HELP = `devrig automations ls|start|stop|run|logs services and tasks of an environment
-  devrig automations ls NAME [-o json]       each service and task with its state
+  devrig automations ls NAME [-o json|yaml]  each service and task with its state
   devrig automations start NAME ID           start a service (or run a task)
   devrig automations stop NAME ID            stop a service (its stop command, then its processes)
   devrig automations run NAME ID [--no-wait] run a task and what it depends on; waits and
@@ -53,13 +54,14 @@ async function ls(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' } },
+    options: OUTPUT_OPTION,
   });
   const [name] = positionals;
   if (!name) throw new UsageError('automations ls needs an environment NAME');
+  const format = outputFormat(values.output);
   const env = await environment(await ctx.client(), name);
-  if (values.output === 'json') {
-    ctx.out(JSON.stringify(env.status.automations, null, 2));
+  if (format) {
+    await printStructured(ctx, format, env.status.automations);
     return 0;
   }
   const cond = findCondition(env.status.conditions, 'AutomationsReady');

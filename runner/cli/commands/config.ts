@@ -1,12 +1,14 @@
+import { parseArgs } from 'node:util';
 import { RUNNER_CONFIG_KEYS } from '../../api/runnerConfigKeys';
 import { ensurePrivateDir, statePaths } from '../../state/stateDir';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
+import { OUTPUT_OPTION, outputFormat, printStructured } from '../outputFormat';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
 const HELP = `devrig config get|set|unset               your settings for all environments (dotfiles)
-  devrig config get [KEY]
+  devrig config get [KEY] [-o json|yaml]
   devrig config set KEY VALUE
   devrig config unset KEY
   Keys:
@@ -20,7 +22,13 @@ export const configCommands: Record<string, { run: Command; help: string }> = {
 };
 
 async function config(ctx: CliContext, argv: string[]): Promise<number> {
-  const [sub, key, ...rest] = argv;
+  // Only get takes options: a value to set may well start with a dash.
+  const get =
+    argv[0] === 'get'
+      ? parseArgs({ args: argv.slice(1), allowPositionals: true, options: OUTPUT_OPTION })
+      : undefined;
+  const [sub, key, ...rest] = get ? ['get', ...get.positionals] : argv;
+  const format = outputFormat(get?.values.output);
   const path = statePaths(ctx.stateDir).config;
   // The config file is checked against its schema: zod is loaded for this command only.
   await import('../../api/zodJitless');
@@ -32,11 +40,12 @@ async function config(ctx: CliContext, argv: string[]): Promise<number> {
     throw new UsageError(`unknown key "${key}" (known: ${known()})`);
   switch (sub) {
     case 'get':
-      if (key === undefined) ctx.out(JSON.stringify(current, null, 2));
+      if (key === undefined) await printStructured(ctx, format ?? 'json', current);
       else {
         const v = configValue(current, key);
         if (v === undefined) return 1;
-        ctx.out(v);
+        if (format) await printStructured(ctx, format, v);
+        else ctx.out(v);
       }
       return 0;
     case 'set': {

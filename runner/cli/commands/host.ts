@@ -9,6 +9,7 @@ import { watchUntil } from '../wait';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { age, table } from '../output';
+import { OUTPUT_OPTION, outputFormat, printStructured } from '../outputFormat';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -190,13 +191,13 @@ function waitForHost(
 }
 
 async function ls(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { output: { type: 'string', short: 'o' } } });
+  const { values } = parseArgs({ args: argv, options: OUTPUT_OPTION });
+  const format = outputFormat(values.output);
   const client = await ctx.client();
   const hosts = (await client.call('list', { kind: 'Host' })).items.filter(
     (h): h is Host => h.kind === 'Host',
   );
-  if (values.output === 'json') ctx.out(JSON.stringify(hosts, null, 2));
-  else if (values.output === 'yaml') ctx.out((await import('yaml')).stringify(hosts));
+  if (format) await printStructured(ctx, format, hosts);
   else if (hosts.length === 0)
     ctx.out('No remote hosts (only local). Add one with: devrig host add NAME USER@ADDRESS');
   else ctx.out(hostsTable(hosts));

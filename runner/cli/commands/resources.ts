@@ -1,20 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Environment } from '../../api/environment';
+import { withLocalEnv } from '../../client/captureLocalEnv';
 import { specFor, updateEnvironmentSpec, type LifecycleVerb } from '../../client/updateEnvironment';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { environmentsTable } from '../output';
+import { OUTPUT_OPTION, outputFormat, printStructured } from '../outputFormat';
 import { waitForEnvironment } from '../wait';
 import { followProgress } from './progress';
 
 export async function ls(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { output: { type: 'string', short: 'o' } } });
+  const { values } = parseArgs({ args: argv, options: OUTPUT_OPTION });
+  const format = outputFormat(values.output);
   const client = await ctx.client();
   const { items } = await client.call('list', { kind: 'Environment' });
   const envs = items.filter((e): e is Environment => e.kind === 'Environment');
-  if (values.output === 'json') ctx.out(JSON.stringify(envs, null, 2));
-  else if (values.output === 'yaml') ctx.out((await import('yaml')).stringify(envs));
+  if (format) await printStructured(ctx, format, envs);
   else if (envs.length === 0) ctx.out('No environments. Create one with: devrig up [FOLDER]');
   else ctx.out(environmentsTable(envs));
   return 0;
@@ -59,6 +61,10 @@ export async function apply(ctx: CliContext, argv: string[]): Promise<number> {
     if (!parsed.success) {
       const details = zodDetails(parsed.error);
       throw new UsageError(`${values.file}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
+    }
+    // An Environment's ${localEnv:…} values are the caller's, unless the file gives them itself.
+    if (value.kind === 'Environment' && value.spec && value.spec.localEnv === undefined) {
+      value.spec = await withLocalEnv(value.spec);
     }
     resources.push(value);
   }

@@ -1,25 +1,56 @@
+import { parseArgs } from 'node:util';
 import { API_VERSION } from '../../api/version';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { stopRunnerAndWait, tryConnect } from '../../client/launch';
 import { readRunnerInfo } from '../../state/runnerInfo';
 import { statePaths } from '../../state/stateDir';
+import { OUTPUT_OPTION, outputFormat, printStructured } from '../outputFormat';
 
 export async function runnerCmd(ctx: CliContext, argv: string[]): Promise<number> {
-  const [verb] = argv;
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OUTPUT_OPTION });
+  const [verb, ...extra] = positionals;
+  if (extra.length) throw new UsageError('runner start|stop|status');
+  const format = outputFormat(values.output);
   const paths = statePaths(ctx.stateDir);
   switch (verb) {
     case 'start': {
       const c = await ctx.client();
-      ctx.out(`runner ${c.runnerVersion} running (pid ${c.runnerPid}, state ${ctx.stateDir})`);
+      if (format) {
+        await printStructured(ctx, format, {
+          running: true,
+          pid: c.runnerPid,
+          version: c.runnerVersion,
+          apiVersion: c.runnerApiVersion,
+          stateDir: ctx.stateDir,
+        });
+      } else ctx.out(`runner ${c.runnerVersion} running (pid ${c.runnerPid}, state ${ctx.stateDir})`);
       return 0;
     }
     case 'status': {
       const info = await readRunnerInfo(paths.info);
       const c = await tryConnect(ctx.stateDir, 'cli');
       if (!c || !info) {
-        ctx.out(`runner not running (state ${ctx.stateDir})`);
+        c?.close();
+        if (format) await printStructured(ctx, format, { running: false, stateDir: ctx.stateDir });
+        else ctx.out(`runner not running (state ${ctx.stateDir})`);
         return 1;
+      }
+      c.close();
+      if (format) {
+        // What scripts ask for: which process, where it listens, and whether it speaks our API.
+        await printStructured(ctx, format, {
+          running: true,
+          pid: c.runnerPid,
+          version: c.runnerVersion,
+          apiVersion: c.runnerApiVersion,
+          apiVersionMatches: c.runnerApiVersion === API_VERSION,
+          port: info.port,
+          ...(info.sshPort !== undefined ? { sshPort: info.sshPort } : {}),
+          startedAt: info.startedAt,
+          stateDir: ctx.stateDir,
+        });
+        return 0;
       }
       ctx.out(
         `runner ${c.runnerVersion} running: pid ${c.runnerPid}, API 127.0.0.1:${info.port}, since ${info.startedAt}`,
@@ -29,20 +60,21 @@ export async function runnerCmd(ctx: CliContext, argv: string[]): Promise<number
           `it speaks API v${c.runnerApiVersion}; this devrig speaks v${API_VERSION}: stop it with \`devrig runner stop\``,
         );
       }
-      c.close();
       return 0;
     }
     case 'stop': {
       const c = await tryConnect(ctx.stateDir, 'cli');
       if (!c) {
-        ctx.out('runner not running');
+        if (format) await printStructured(ctx, format, { stopped: false, running: false });
+        else ctx.out('runner not running');
         return 0;
       }
       const pid = await stopRunnerAndWait(c);
-      ctx.out(`runner stopped (pid ${pid}); environments keep running`);
+      if (format) await printStructured(ctx, format, { stopped: true, pid });
+      else ctx.out(`runner stopped (pid ${pid}); environments keep running`);
       return 0;
     }
     default:
-      throw new UsageError('runner start|stop|status');
+      throw new UsageError('runner start|stop|status [-o json|yaml]');
   }
 }

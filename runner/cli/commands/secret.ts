@@ -2,13 +2,14 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { table } from '../output';
+import { OUTPUT_OPTION, outputFormat, printStructured } from '../outputFormat';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
 const HELP = `devrig secret set|ls|rm                   secrets given to environments as environment variables
   devrig secret set NAME [--env ENV]        the value is read from stdin (or asked for, not echoed),
                                             never from the command line
-  devrig secret ls [--env ENV]              names only
+  devrig secret ls [--env ENV] [-o json]    names only
   devrig secret rm NAME [--env ENV]
   Without --env a secret is for every environment; with it, for that one (and wins).
   Secrets reach sessions, lifecycle commands and automations, never container config or logs.`;
@@ -22,7 +23,7 @@ async function secret(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { env: { type: 'string', short: 'e' } },
+    options: { env: { type: 'string', short: 'e' }, ...OUTPUT_OPTION },
   });
   const environment = values.env;
   switch (sub) {
@@ -39,8 +40,10 @@ async function secret(ctx: CliContext, argv: string[]): Promise<number> {
     }
     case 'ls':
     case 'list': {
+      const format = outputFormat(values.output);
       const { items } = await (await ctx.client()).call('secrets.list', { environment });
-      if (items.length === 0) ctx.out('No secrets. Add one with: devrig secret set NAME');
+      if (format) await printStructured(ctx, format, items);
+      else if (items.length === 0) ctx.out('No secrets. Add one with: devrig secret set NAME');
       else ctx.out(table([['NAME', 'ENVIRONMENT'], ...items.map((i) => [i.name, i.environment ?? '(all)'])]));
       return 0;
     }

@@ -10,17 +10,27 @@ import { sshPaths } from '../../state/sshPaths';
 import { readFileIfExists, writeFileAtomic } from '../../state/privateFile';
 import { splitDashDash, UsageError } from '../args';
 import type { CliContext } from '../context';
+import { OUTPUT_OPTION, outputFormat, printStructured } from '../outputFormat';
+import { fingerprint } from '../../sshConfig/sshKeyFormat';
 
 /** `devrig ssh-config [--install [--ssh-config PATH]]` */
 export async function sshConfigCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { install: { type: 'boolean', default: false }, 'ssh-config': { type: 'string' } },
+    options: {
+      install: { type: 'boolean', default: false },
+      'ssh-config': { type: 'string' },
+      ...OUTPUT_OPTION,
+    },
   });
+  const format = outputFormat(values.output);
+  if (format && values.install) throw new UsageError('-o goes without --install');
   const info = await (await ctx.client()).call('sshInfo', {});
   if (!values.install) {
     if (values['ssh-config']) throw new UsageError('--ssh-config goes with --install');
-    ctx.out(await readFile(info.configFile, 'utf8'));
+    // For scripts: where the config, key and known_hosts are, and the gateway's port and host key.
+    if (format) await printStructured(ctx, format, info);
+    else ctx.out(await readFile(info.configFile, 'utf8'));
     return 0;
   }
   const userConfig = values['ssh-config'] ?? defaultUserSshConfig();
@@ -73,18 +83,30 @@ function runSsh(args: string[]): Promise<number> {
 
 /** `devrig ssh-key add FILE` / `devrig ssh-key list`: extra public keys the gateway accepts. */
 export async function sshKeyCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const [verb, file, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OUTPUT_OPTION });
+  const [verb, file, ...rest] = positionals;
   const path = sshPaths(ctx.stateDir).authorizedKeys;
   const existing = (await readFileIfExists(path)) ?? '';
   if (verb === 'list' && !file) {
+    const format = outputFormat(values.output);
     const { keys } = parseAuthorizedKeys(existing);
-    ctx.out(
-      keys.length ? keys.map((k) => `${k.type} ${k.comment || '(no comment)'}`).join('\n') : 'no extra keys',
-    );
+    if (format) {
+      await printStructured(
+        ctx,
+        format,
+        keys.map((k) => ({ type: k.type, comment: k.comment, fingerprint: fingerprint(k.blob) })),
+      );
+    } else {
+      ctx.out(
+        keys.length
+          ? keys.map((k) => `${k.type} ${k.comment || '(no comment)'}`).join('\n')
+          : 'no extra keys',
+      );
+    }
     return 0;
   }
   if (verb !== 'add' || !file || rest.length)
-    throw new UsageError('usage: devrig ssh-key add PUBKEY-FILE | list');
+    throw new UsageError('usage: devrig ssh-key add PUBKEY-FILE | list [-o json]');
   const text = (await readFile(file, 'utf8')).trim();
   const key = parsePublicKeyLine(text.split(/\r?\n/)[0] ?? '');
   if ('error' in key) throw new UsageError(`${file}: ${key.error}`);
@@ -103,7 +125,7 @@ export async function sshKeyCommand(ctx: CliContext, argv: string[]): Promise<nu
 export const sshCommands = {
   'ssh-config': {
     run: sshConfigCommand,
-    help: "devrig ssh-config [--install]             print devrig's ssh_config, or Include it in yours\n  --install               add `Include <state>/ssh_config` at the top of ~/.ssh/config\n  --ssh-config PATH       the ssh_config to add it to instead (Remote-SSH's remote.SSH.configFile)",
+    help: "devrig ssh-config [--install]             print devrig's ssh_config, or Include it in yours\n  -o json                 where the config, key and known_hosts are, the gateway's port and host key\n  --install               add `Include <state>/ssh_config` at the top of ~/.ssh/config\n  --ssh-config PATH       the ssh_config to add it to instead (Remote-SSH's remote.SSH.configFile)",
   },
   ssh: {
     run: sshCommand,
@@ -111,6 +133,6 @@ export const sshCommands = {
   },
   'ssh-key': {
     run: sshKeyCommand,
-    help: 'devrig ssh-key add FILE | list            extra public keys the SSH gateway accepts',
+    help: 'devrig ssh-key add FILE | list [-o json]  extra public keys the SSH gateway accepts',
   },
 };

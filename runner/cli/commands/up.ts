@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Environment } from '../../api';
+import { captureLocalEnv } from '../../client/captureLocalEnv';
 import { updateEnvironmentSpec } from '../../client/updateEnvironment';
 import { environmentForFolder, nameFromFolder, uniqueName } from '../../client/naming';
 import { UsageError } from '../args';
@@ -9,8 +10,9 @@ import type { CliContext } from '../context';
 import { waitForEnvironment } from '../wait';
 import { followProgress } from './progress';
 import { trace } from '../trace';
+import { OUTPUT_OPTION, outputFormat } from '../outputFormat';
 
-export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--host HOST] [--json] [--no-wait] [--timeout SECONDS]
+export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--host HOST] [--json | -o json] [--no-wait] [--timeout SECONDS]
   Creates or updates the environment for FOLDER (default: the current folder) from its
   devcontainer.json, starts it and waits until it is Ready. --host places a new environment
   on a remote host (see devrig host); the folder is uploaded there.`;
@@ -24,11 +26,14 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
       config: { type: 'string' },
       host: { type: 'string' },
       json: { type: 'boolean', default: false },
+      ...OUTPUT_OPTION,
       'no-wait': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '900' },
     },
   });
   if (positionals.length > 1) throw new UsageError('up takes one folder');
+  // `-o json` says what --json says (one JSON line), as for every other command.
+  const json = values.json || outputFormat(values.output, ['json']) === 'json';
   const folder = resolve(positionals[0] ?? '.');
   if (!existsSync(folder)) throw new UsageError(`${folder} does not exist`);
   if (!statSync(folder).isDirectory()) throw new UsageError(`${folder} is not a folder`);
@@ -44,6 +49,13 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     environmentForFolder(existing, folder)?.metadata.name ??
     uniqueName(nameFromFolder(folder), folder, new Set(existing.map((e) => e.metadata.name)));
   trace('up: listed');
+  const known = existing.find((e) => e.metadata.name === name);
+  // ${localEnv:…} is this shell's, not the runner's: captured for exactly the variables the config uses.
+  const localEnv = await captureLocalEnv({
+    source: { folder },
+    devcontainer: values.config ? { path: values.config } : known?.spec.devcontainer,
+  });
+  trace('up: localEnv');
   // Read-modify-write: a change made meanwhile (another window, `devrig stop`) is kept, not lost.
   const applied = await updateEnvironmentSpec(
     client,
@@ -57,20 +69,21 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
           ? { devcontainer: current.spec.devcontainer }
           : {}),
       ...(values.host ? { host: values.host } : {}),
+      ...(localEnv ? { localEnv } : {}),
       state: 'Running' as const,
       // `up` on a failed environment means "try again": a restart token makes a new
       // generation, so the runner retries now and failed lifecycle hooks run again.
       ...(current?.status.phase === 'Failed' ? { restart: new Date().toISOString() } : {}),
     }),
     // The list just read is the first attempt's current object: one round trip less.
-    { create: true, current: existing.find((e) => e.metadata.name === name) ?? null },
+    { create: true, current: known ?? null },
   );
   trace('up: applied');
   if (values['no-wait']) {
-    ctx.out(values.json ? JSON.stringify({ outcome: 'applied', name }) : `environment ${name} applied`);
+    ctx.out(json ? JSON.stringify({ outcome: 'applied', name }) : `environment ${name} applied`);
     return 0;
   }
-  const progress = values.json ? undefined : followProgress(ctx, client, name);
+  const progress = json ? undefined : followProgress(ctx, client, name);
   const outcome = await waitForEnvironment(
     client,
     name,
@@ -83,12 +96,17 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
   // Not awaited: the process ends after the summary, and with it the log stream.
   void progress?.stop();
   if (!outcome.ok) {
-    if (values.json)
+    if (json)
       ctx.out(JSON.stringify({ outcome: 'error', name, reason: outcome.reason, message: outcome.message }));
     else ctx.err(`devrig up: ${name}: ${outcome.reason}: ${outcome.message}`);
     return 1;
   }
   const env = outcome.env;
+  // `ssh devrig-NAME` right after this must work: the runner writes the Host block before Ready, and
+  // puts ssh_config back when asked if it went missing since. An SSH gateway that did not start
+  // fails nothing here (exec still works); it is said once.
+  const ssh = await client.call('sshInfo', {}).catch((e: Error) => ctx.err(`devrig up: ssh: ${e.message}`));
+  trace('up: ssh_config');
   const summary = {
     outcome: 'success',
     name,
@@ -97,8 +115,9 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     remoteUser: env.status.remoteUser,
     configFile: env.status.configFile,
     ssh: `ssh devrig-${name}`,
+    ...(ssh ? { sshConfig: ssh.configFile } : {}),
   };
-  if (values.json) ctx.out(JSON.stringify(summary));
+  if (json) ctx.out(JSON.stringify(summary));
   else {
     ctx.out(
       [

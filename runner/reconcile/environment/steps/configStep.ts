@@ -5,6 +5,7 @@ import {
   resolveDevcontainer,
   type ResolvedDevcontainer,
 } from '../../../devcontainer';
+import { localEnvFor } from '../../../devcontainer/localEnv';
 import { TerminalError } from '../../controller';
 import { stableHash } from '../containerSpec';
 import type { StepContext } from './stepContext';
@@ -34,7 +35,7 @@ export async function configStep(
       folder: source.folder,
       configPath: env.spec.devcontainer?.path,
       inlineConfig: env.spec.devcontainer?.config,
-      localEnv: deps.localEnv ?? process.env,
+      localEnv: localEnvFor(env.spec, deps.localEnv),
       devcontainerId: stableHash(env.metadata.uid),
       allowPrivileged: env.spec.allowPrivileged,
     });

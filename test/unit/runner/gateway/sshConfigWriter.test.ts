@@ -34,8 +34,8 @@ async function setup(t: { after(fn: () => unknown): void }) {
 test('ssh_config follows the environments in the store; known_hosts pins the host key', async (t) => {
   const { store, paths } = await setup(t);
   await store.apply(env('web'));
-  const stop = await maintainSshConfig({ store, paths, port: 2222, hostKey: HOST_KEY, log: () => {} });
-  t.after(stop);
+  const config = await maintainSshConfig({ store, paths, port: 2222, hostKey: HOST_KEY, log: () => {} });
+  t.after(config.stop);
   assert.equal(readFileSync(paths.knownHosts, 'utf8'), `devrig-gateway ${HOST_KEY}\n`);
   assert.equal(statSync(paths.config).mode & 0o777, 0o600);
   assert.match(readFileSync(paths.config, 'utf8'), /Host devrig-web\n/);
@@ -55,7 +55,7 @@ test('ssh_config is rendered once at start and again only when environments come
   await store.apply(env('web'));
   await store.apply(env('api'));
   const renders: string[][] = [];
-  const stop = await maintainSshConfig({
+  const config = await maintainSshConfig({
     store,
     paths,
     port: 2222,
@@ -66,7 +66,7 @@ test('ssh_config is rendered once at start and again only when environments come
       return sshConfigText(names, port, p);
     },
   });
-  t.after(stop);
+  t.after(config.stop);
   assert.deepEqual(renders, [['api', 'web']], 'one render at start');
 
   // Status writes (the reconciler's progress, ports, activity) and spec edits change nothing here.
@@ -88,6 +88,20 @@ test('ssh_config is rendered once at start and again only when environments come
     const text = readFileSync(paths.config, 'utf8');
     return text.includes('Host devrig-db\n') && !text.includes('devrig-api');
   });
+});
+
+test('flush: the file holds every environment when it resolves, even after it went missing', async (t) => {
+  const { store, paths } = await setup(t);
+  const config = await maintainSshConfig({ store, paths, port: 2222, hostKey: HOST_KEY, log: () => {} });
+  t.after(config.stop);
+  await store.apply(env('web'));
+  await config.flush();
+  assert.match(readFileSync(paths.config, 'utf8'), /Host devrig-web\n/);
+  // Deleted behind the runner's back (a temp cleaner, a user): nothing comes or goes, yet it is back.
+  rmSync(paths.config);
+  await config.flush();
+  assert.match(readFileSync(paths.config, 'utf8'), /Host devrig-web\n/);
+  assert.equal(statSync(paths.config).mode & 0o777, 0o600);
 });
 
 test('start on connect: spec.state becomes Running; waiting ends on Running, Failed or deletion', async (t) => {

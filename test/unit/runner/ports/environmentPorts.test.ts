@@ -38,7 +38,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** EnvironmentPorts on a fake provider whose watcher prints what the test writes. */
-function harness() {
+function harness(forwardPorts: number[] = []) {
   const stdout = new PassThrough();
   let end!: () => void;
   const ended = new Promise<{ code: number | null }>((r) => (end = () => r({ code: 0 })));
@@ -59,7 +59,7 @@ function harness() {
   const ports = new EnvironmentPorts({
     provider,
     containerId: 'c1',
-    config: { forwardPorts: [], portsAttributes: {} },
+    config: { forwardPorts, portsAttributes: {} },
     previous: [],
     intervalSeconds: 1,
     publish: (p) => {
@@ -116,4 +116,28 @@ test('ports: syncs one at a time; a port gone meanwhile is not left forwarded, n
     h.stop();
   }
   assert.equal(await accepts(y), false, 'dispose closes the forwards');
+});
+
+test('ports: forwardPorts are held and shown at once, before the watcher reports and while nothing listens', async () => {
+  const [x] = (await freePorts(1)) as [number];
+  const h = harness([x]);
+  h.ports.start();
+  try {
+    // The watcher has said nothing yet.
+    await h.publishedWhere((p) => forwarded(p, x), `with ${x} forwarded`);
+    assert.deepEqual(
+      h.published.at(-1)!.map((p) => [p.port, p.source, p.state, p.listening, p.message]),
+      [[x, 'config', 'Forwarded', false, `nothing listens on port ${x} in the environment yet`]],
+    );
+    assert.equal(await accepts(x), true, 'the runner holds the forward');
+    // Its first look: nothing listens at all. The port stays.
+    h.stdout.write(snapshot());
+    await h.ports.settled();
+    assert.deepEqual(
+      h.published.at(-1)!.map((p) => [p.port, p.state]),
+      [[x, 'Forwarded']],
+    );
+  } finally {
+    h.stop();
+  }
 });

@@ -10,10 +10,12 @@ import {
   LockHeldError,
   lockText,
   parseLockText,
+  processAlive,
   processStartTime,
   type ProcessIdentity,
 } from '../../../../runner/state/lock';
 import { removeProjects, tempDir } from '../../../helpers/project';
+import { waitFor } from '../../../helpers/wait';
 
 after(removeProjects);
 
@@ -102,4 +104,32 @@ test('two starters recovering one stale lock: the slower one puts back the lock 
   assert.deepEqual(parseLockText(readFileSync(path, 'utf8')), a, "A's lock is still in place");
   await lockA.release();
   assert.ok(!existsSync(path));
+});
+
+test('a holder that exited but was never reaped (a zombie) is gone: its lock is taken over', async (t) => {
+  // The shell forks a child, then becomes `sleep` (exec), which never reaps anything; the child exits
+  // once that happened (before, the shell could reap it): it stays a zombie, as a killed runner does
+  // under such a parent. In the subshell $$ is still the shell's pid.
+  const parent = spawn(
+    '/bin/sh',
+    ['-c', '(while [ "$(cat /proc/$$/comm)" != sleep ]; do sleep 0.01; done) & echo $!; exec sleep 60'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  t.after(() => parent.kill('SIGKILL'));
+  const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+  const pid = Number(line.toString().trim());
+  assert.ok(pid > 0);
+  const started = processStartTime(pid);
+  await waitFor('the child to be a zombie', () =>
+    /^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+  );
+  assert.doesNotThrow(() => process.kill(pid, 0), 'signal 0 still reaches a zombie');
+  assert.equal(processAlive(pid), false);
+  assert.equal(isProcessRunning({ pid, startTime: started }), false);
+
+  const path = lockPath();
+  writeFileSync(path, lockText({ pid, startTime: started }));
+  const lock = await acquireLock(path);
+  assert.equal(parseLockText(readFileSync(path, 'utf8'))?.pid, process.pid);
+  await lock.release();
 });
