@@ -3,6 +3,7 @@ export * from './conditions';
 export * from './quantity';
 export * from './automations';
 export * from './environment';
+export * from './consent';
 export * from './host';
 export * from './errors';
 export * from './apiError';

@@ -8,6 +8,10 @@ export const EnvironmentConditions = {
   HostReachable: 'HostReachable',
   ConfigValid: 'ConfigValid',
   ConfigSupported: 'ConfigSupported',
+  /** Everything the configuration asks for that reaches this machine is allowed by the spec. */
+  HostAccessAllowed: 'HostAccessAllowed',
+  /** initializeCommand may run on this machine (its source is trusted, or the user allowed this command). */
+  InitializeCommandAllowed: 'InitializeCommandAllowed',
   UpToDate: 'UpToDate',
   ImageReady: 'ImageReady',
   WorkspaceReady: 'WorkspaceReady',
@@ -49,6 +53,8 @@ export const PROGRESS_REASONS = new Set([
 /** The conditions that gate Ready, in order: the first False one (not merely in progress) makes it Failed. */
 export const GATING_CONDITIONS: readonly string[] = [
   'ConfigValid',
+  'HostAccessAllowed',
+  'InitializeCommandAllowed',
   'ImageReady',
   'WorkspaceReady',
   'ContainerRunning',

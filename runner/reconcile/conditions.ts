@@ -39,6 +39,8 @@ const ORDER = [
   'HostReachable',
   'ConfigValid',
   'ConfigSupported',
+  'HostAccessAllowed',
+  'InitializeCommandAllowed',
   'ImageReady',
   'WorkspaceReady',
   'ContainerRunning',

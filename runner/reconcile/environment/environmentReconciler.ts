@@ -29,6 +29,13 @@ import {
   type ResourceDefaults,
   type WorkspaceSource,
 } from './containerSpec';
+import {
+  assertInitializeAllowed,
+  checkConsent,
+  hostContextFor,
+  reportConsent,
+  type ConsentCheck,
+} from './consent';
 import { configDrift, decideContainerAction } from './decide';
 import { execOutput } from './execLines';
 import { LifecycleError, runHook } from './lifecycle';
@@ -82,6 +89,8 @@ export interface EnvironmentReconcilerDeps {
   /** Places the environment on a host (first time) and reports why; without it, providerFor decides. */
   place?(env: Environment): Promise<EnvironmentPlacement>;
   sourcesDir: string;
+  /** The runner's state folder: no configuration may mount it. */
+  stateDir?: string;
   runnerId: string;
   defaults?: ResourceDefaults;
   localEnv?: Record<string, string | undefined>;
@@ -240,6 +249,16 @@ export class EnvironmentReconciler implements Reconciler {
     }
     const resources = effectiveResources(env, resolved, info, this.deps.defaults);
     this.reportSupport(draft, resolved, resources.warnings);
+    const consent = checkConsent(
+      env,
+      resolved,
+      hostContextFor(env, {
+        stateDir: this.deps.stateDir,
+        sourcesDir: this.deps.sourcesDir,
+        remote: provider.remote === true,
+        hostMemoryBytes: info.memoryBytes,
+      }),
+    );
     const envHash = environmentHash(env);
     const legacyEnvHash = legacyEnvironmentHash(env, resources);
     const observed = await this.pickContainer(provider, await finding, log);
@@ -252,6 +271,7 @@ export class EnvironmentReconciler implements Reconciler {
       legacyEnvHash,
       restartRequested,
     });
+    reportConsent(draft, env, consent, action);
 
     if (env.spec.state === 'Stopped') {
       if (action.type === 'stop' && observed) {
@@ -294,7 +314,7 @@ export class EnvironmentReconciler implements Reconciler {
       case 'recreate': {
         const image = await this.ensureImage(env, resolved, inputs.build, provider, draft, log, signal);
         const workspace = await this.ensureWorkspace(env, provider, draft);
-        await this.initialize(resolved, sourceFolder, draft, log, signal);
+        await this.initialize(resolved, consent, sourceFolder, draft, log, signal);
         const spec = buildContainerSpec({
           env,
           resolved,
@@ -325,7 +345,7 @@ export class EnvironmentReconciler implements Reconciler {
         log(`Starting the container: ${action.reason}`);
         draft.set(C.ContainerRunning, 'False', 'Starting', action.reason);
         this.progress(env, draft);
-        await this.initialize(resolved, sourceFolder, draft, log, signal);
+        await this.initialize(resolved, consent, sourceFolder, draft, log, signal);
         await provider.startContainer(containerId!);
         break;
       case 'unpause':
@@ -338,7 +358,7 @@ export class EnvironmentReconciler implements Reconciler {
         this.progress(env, draft);
         await this.deps.hooks?.beforeStop?.(env, containerId!).catch(() => {});
         await provider.stopContainer(containerId!, this.deps.stopTimeoutSeconds ?? 10);
-        await this.initialize(resolved, sourceFolder, draft, log, signal);
+        await this.initialize(resolved, consent, sourceFolder, draft, log, signal);
         await provider.startContainer(containerId!);
         break;
       case 'stop':
@@ -417,7 +437,6 @@ export class EnvironmentReconciler implements Reconciler {
         inlineConfig: env.spec.devcontainer?.config,
         localEnv: this.deps.localEnv ?? process.env,
         devcontainerId: stableHash(env.metadata.uid),
-        allowPrivileged: env.spec.allowPrivileged,
       });
       draft.set(C.ConfigValid, 'True', 'Valid', `using ${resolved.configFile}`);
       draft.status.configFile = resolved.configFile;
@@ -455,7 +474,7 @@ export class EnvironmentReconciler implements Reconciler {
     resolved: ResolvedDevcontainer,
     maxAgeMs: number,
   ): Promise<{ config: string; build?: string }> {
-    const { warnings: _w, ...rest } = resolved;
+    const { warnings: _w, hostRequests: _h, ...rest } = resolved;
     const b = resolved.build;
     const build = b
       ? await this.buildHashes.get(env.metadata.uid, stableHash(b), maxAgeMs, () => buildInputsHash(b))
@@ -547,11 +566,13 @@ export class EnvironmentReconciler implements Reconciler {
   /** initializeCommand runs on the runner's machine before every create and start. */
   private async initialize(
     resolved: ResolvedDevcontainer,
+    consent: ConsentCheck,
     folder: string,
     draft: StatusDraft,
     log: (line: string) => void,
     signal: AbortSignal,
   ): Promise<void> {
+    assertInitializeAllowed(consent);
     for (const c of resolved.lifecycle.initializeCommand) {
       log('Running initializeCommand on this machine');
       const code = await runOnHost(c, folder, (l) => log(`initializeCommand | ${l}`), signal);
