@@ -14,6 +14,7 @@ import { keepaliveCommands } from './commands/keepalive';
 import { secretCommands } from './commands/secret';
 import { configCommands } from './commands/config';
 import { trace } from './trace';
+import { CONSENT_HELP } from './consent';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -38,7 +39,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   },
   start: {
     run: (c, a) => setState(c, 'start', a),
-    help: 'devrig start NAME                         start and wait until Ready',
+    help: `devrig start NAME                         start and wait until Ready\n${CONSENT_HELP}`,
   },
   stop: {
     run: (c, a) => setState(c, 'stop', a),
@@ -46,11 +47,11 @@ const commands: Record<string, { run: Command; help: string }> = {
   },
   restart: {
     run: (c, a) => setState(c, 'restart', a),
-    help: 'devrig restart NAME                       restart the container',
+    help: `devrig restart NAME                       restart the container\n${CONSENT_HELP}`,
   },
   rebuild: {
     run: (c, a) => setState(c, 'rebuild', a),
-    help: 'devrig rebuild NAME                       rebuild the image without cache and recreate',
+    help: `devrig rebuild NAME                       rebuild the image without cache and recreate\n${CONSENT_HELP}`,
   },
   delete: {
     run: del,
