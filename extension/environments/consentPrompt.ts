@@ -21,6 +21,8 @@ export type ConsentPrompt =
   | { kind: 'forbidden'; message: string; detail: string; signature: string };
 
 const DIND = /docker-in-docker/i;
+/** Items listed in the modal at most; the details panel has them all. */
+const MAX_LINES = 15;
 const DOOD = /docker-outside-of-docker|docker-from-docker/i;
 
 /** `devcontainer.json:12:5 runArgs[3]` (the file's base name: the full path is in the details panel). */
@@ -86,7 +88,13 @@ export function consentPrompt(name: string, r: ConsentRequest): ConsentPrompt {
   const parts: string[] = [];
   if (common) parts.push(common.why, '');
   if (r.items.length) {
-    parts.push('It asks for access to this machine:', ...r.items.map(line));
+    const shown = r.items.slice(0, MAX_LINES).map(line);
+    const more = r.items.length - shown.length;
+    parts.push(
+      'It asks for access to this machine:',
+      ...shown,
+      ...(more > 0 ? [`• and ${more} more (Show Details lists them all)`] : []),
+    );
   }
   if (r.initialize) {
     if (r.items.length) parts.push('');
