@@ -4,7 +4,9 @@
 
 import { createHash } from 'node:crypto';
 import type { EnvironmentSpec } from '../api/environment';
-import type { LifecycleCommand } from '../devcontainer/lifecycle';
+
+/** A lifecycle command as devcontainer parsing normalises it (shell string or argv, named). */
+export type LifecycleCommand = { name: string; shell?: string; argv?: string[] };
 
 export type InitializeConsent = {
   /** The command as it will run, for people to read. */

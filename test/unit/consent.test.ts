@@ -180,3 +180,17 @@ test('initializeCommand without consent stops create, start and restart, and is 
   });
   assert.equal(cond(draft, 'InitializeCommandAllowed')?.status, 'True');
 });
+
+test('the same check on an unchanged environment changes nothing in its status (no write)', () => {
+  for (const c of [check([]), check([], [item('privileged')]), check([item('hostNetwork')])]) {
+    const env = environment({ source: { folder: '/p' } });
+    const first = new StatusDraft(env, () => new Date(0));
+    reportConsent(first, env, c, { type: 'none' });
+    // What the store hands back is parsed JSON: undefined-valued keys are gone.
+    const stored = Environment.parse(JSON.parse(JSON.stringify({ ...env, status: first.finish(true) })));
+    const again = new StatusDraft(stored, () => new Date(1));
+    reportConsent(again, stored, c, { type: 'none' });
+    again.finish(true);
+    assert.equal(again.changedFrom(stored.status), false);
+  }
+});

@@ -95,10 +95,10 @@ export function reportConsent(
   const makesContainer = running && (action.type === 'create' || action.type === 'recreate');
   const runsInitialize = running && (makesContainer || action.type === 'start' || action.type === 'restart');
   const { allowed, refused } = check.hostAccess;
-  draft.status.hostAccess =
-    allowed.length || refused.length
-      ? { allowed: allowed.slice(0, MAX_ITEMS), refused: refused.slice(0, MAX_ITEMS) }
-      : undefined;
+  // Absent rather than undefined when empty: an unchanged status must compare equal (no write).
+  if (allowed.length || refused.length) {
+    draft.status.hostAccess = { allowed: allowed.slice(0, MAX_ITEMS), refused: refused.slice(0, MAX_ITEMS) };
+  } else delete draft.status.hostAccess;
   let blocked: { reason: string; message: string } | undefined;
   if (refused.length === 0) {
     if (allowed.length === 0)
@@ -116,11 +116,11 @@ export function reportConsent(
     if (makesContainer) blocked = { reason, message };
   }
   const init = check.initialize;
-  draft.status.initializeCommand = init
-    ? { text: init.text, hash: init.hash, allowed: init.allowed, why: init.why }
-    : undefined;
-  if (!init) draft.remove(C.InitializeCommandAllowed);
-  else if (init.allowed) {
+  if (!init) {
+    delete draft.status.initializeCommand;
+    draft.remove(C.InitializeCommandAllowed);
+  } else if (init.allowed) {
+    draft.status.initializeCommand = { text: init.text, hash: init.hash, allowed: true, why: init.why };
     draft.set(
       C.InitializeCommandAllowed,
       'True',
@@ -128,6 +128,7 @@ export function reportConsent(
       `you allowed ${init.why} to run this initializeCommand on this machine: ${init.text}`,
     );
   } else {
+    draft.status.initializeCommand = { text: init.text, hash: init.hash, allowed: false, why: init.why };
     const message =
       `${init.why} wants to run this initializeCommand on this machine, as you: ${init.text} — ` +
       `if you trust it, allow exactly this command with spec.allowInitializeCommand: "${init.hash}" (devrig start --allow-initialize)`;
