@@ -21,6 +21,7 @@ export const LAYERS = {
     'runner/config',
     'runner/sshConfig',
     'runner/presentation',
+    'runner/policy',
   ],
   /** The programs, on top; none imports another. */
   programs: {

@@ -141,6 +141,7 @@ export class Runner {
       providerFor: (env) => this.hosts.providerFor(env),
       place: (env) => this.hosts.place(env),
       sourcesDir: paths.sources,
+      stateDir: paths.root,
       runnerId: this.runnerId,
       hashBuildInputs: (build) => buildInputsHash(build),
       configs,

@@ -8,7 +8,7 @@ import { nameFromFolder } from '../../runner/client/naming';
 import { devcontainerConfigsIn } from '../autostart/devcontainerPresence';
 import { validateGitUrl } from '../environments/gitUrl';
 import { environmentForFolder, nameFromGitUrl, uniqueName } from '../../runner/client/naming';
-import { newEnvironment, type NewEnvironmentSource } from '../environments/newEnvironment';
+import { folderWithin, newEnvironment, type NewEnvironmentSource } from '../environments/newEnvironment';
 import { withLocalEnv } from '../../runner/client/captureLocalEnv';
 import type { WaitResult } from '../environments/waitForEnvironment';
 import type { Services } from '../services';
@@ -73,6 +73,19 @@ export async function pickConfig(folder: string): Promise<string | undefined> {
   return picked.config;
 }
 
+/**
+ * Whether VS Code trusts `folder`: only a trusted window's own folders (and what is inside them) are;
+ * a folder picked elsewhere has not been looked at by the user, so its initializeCommand needs consent.
+ */
+function trustedFolder(folder: string): boolean {
+  if (!vscode.workspace.isTrusted) return false;
+  const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+  return folderWithin(
+    folder,
+    roots.map((f) => f.uri.fsPath),
+  );
+}
+
 async function fromFolder(s: Services, folder: string): Promise<void> {
   const configFile = await pickConfig(folder);
   if (!configFile) {
@@ -83,7 +96,7 @@ async function fromFolder(s: Services, folder: string): Promise<void> {
     if (choice) await fromPickedFolder(s);
     return;
   }
-  await createEnvironment(s, { kind: 'folder', folder, configFile });
+  await createEnvironment(s, { kind: 'folder', folder, configFile, trusted: trustedFolder(folder) });
 }
 
 async function fromWorkspace(s: Services): Promise<void> {

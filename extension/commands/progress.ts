@@ -3,10 +3,12 @@
 // message with "Show Logs".
 
 import * as vscode from 'vscode';
+import { waitsForConsent } from '../../runner/client/consent';
 import type { Want } from '../environments/outcome';
 import { waitForEnvironment, type WaitResult } from '../environments/waitForEnvironment';
 import type { Services } from '../services';
 import { COMMANDS } from './commandIds';
+import { askForConsent } from './consent';
 
 export async function followWithProgress(
   s: Services,
@@ -31,6 +33,11 @@ export async function followWithProgress(
       }
     },
   );
+  if (result.state === 'failed' && waitsForConsent(result.env)) {
+    // Waiting for the user's consent: ask (once), and follow the environment on when it is given.
+    const generation = await askForConsent(s, result.env);
+    if (generation !== undefined) return followWithProgress(s, { ...opts, generation });
+  }
   if (result.state === 'failed') void reportFailure(s, opts.name, `${result.reason}: ${result.message}`);
   else if (result.state === 'deleted' && opts.want !== 'Deleted') {
     void vscode.window.showWarningMessage(`devrig: environment ${opts.name} was deleted`);
@@ -42,11 +49,20 @@ export async function followWithProgress(
 
 export async function reportFailure(s: Services, name: string, message: string): Promise<void> {
   s.log.error(`${name}: ${message}`);
+  const env = s.cache.environment(name);
+  const consent = env && waitsForConsent(env) ? ['Review Access…'] : [];
   const choice = await vscode.window.showErrorMessage(
     `devrig: ${name}: ${message}`,
+    ...consent,
     'Show Logs',
     'Show Details',
   );
   if (choice === 'Show Logs') await vscode.commands.executeCommand(COMMANDS.showLogs, name);
   else if (choice === 'Show Details') await vscode.commands.executeCommand(COMMANDS.showDetails, name);
+  else if (choice === 'Review Access…' && env) {
+    const generation = await askForConsent(s, env, { again: true });
+    if (generation !== undefined) {
+      await followWithProgress(s, { title: `devrig: Starting ${name}`, name, generation, want: 'Running' });
+    }
+  }
 }

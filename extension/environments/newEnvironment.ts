@@ -8,10 +8,17 @@ export type NewEnvironmentSource =
       kind: 'folder';
       folder: string;
       /** Absolute path of the chosen devcontainer.json. */ configFile?: string;
+      /** False for a folder VS Code does not trust: its initializeCommand then needs consent. */
+      trusted?: boolean;
     }
   | { kind: 'git'; url: string; ref?: string };
 
 const DEFAULT_CONFIG = '.devcontainer/devcontainer.json';
+
+/** `folder` is one of `roots` or inside one (paths as the OS spells them). */
+export function folderWithin(folder: string, roots: readonly string[]): boolean {
+  return roots.some((root) => folder === root || folder.startsWith(root.endsWith(sep) ? root : root + sep));
+}
 
 export function newEnvironment(opts: {
   name: string;
@@ -28,7 +35,7 @@ export function newEnvironment(opts: {
     ...(opts.existing?.spec ?? {}),
     source:
       source.kind === 'folder'
-        ? { folder: source.folder }
+        ? { folder: source.folder, ...(source.trusted === false ? { untrusted: true } : {}) }
         : { git: { url: source.url.trim(), ...(source.ref ? { ref: source.ref } : {}) } },
     // The spec's default order finds .devcontainer/devcontainer.json first; name the file only when it differs.
     ...(devcontainerPath && devcontainerPath !== DEFAULT_CONFIG

@@ -34,6 +34,7 @@ const hookFailures = {
 const sourceFailures = { SourceNotFound: 'failure', CloneFailed: 'failure' } as const;
 const configFailures = { ConfigNotFound: 'failure', ConfigInvalid: 'failure' } as const;
 const imageFailures = { BuildFailed: 'failure', PullFailed: 'failure' } as const;
+const consentFailures = { ConsentRequired: 'failure', Forbidden: 'failure' } as const;
 const placementWaits = { Unschedulable: 'progress', HostUnreachable: 'failure' } as const;
 
 /** Every Environment condition type, in the order an environment comes up (Ready, the summary, first). */
@@ -58,6 +59,7 @@ export const ENVIRONMENT_CONDITIONS = {
       ...configFailures,
       ...imageFailures,
       ...hookFailures,
+      ...consentFailures,
     },
   },
   /** Placed on a host (the scheduler's decision). */
@@ -82,6 +84,18 @@ export const ENVIRONMENT_CONDITIONS = {
     writer: 'reconciler',
     gating: false,
     reasons: { Supported: 'success', UnsupportedProperties: 'failure' },
+  },
+  /** Everything the configuration asks for that reaches this machine is allowed by the spec (runner/policy). */
+  HostAccessAllowed: {
+    writer: 'reconciler',
+    gating: true,
+    reasons: { NothingRequested: 'success', Allowed: 'success', ...consentFailures },
+  },
+  /** initializeCommand may run on this machine: its source is trusted, or the user allowed this exact command. */
+  InitializeCommandAllowed: {
+    writer: 'reconciler',
+    gating: true,
+    reasons: { Allowed: 'success', ConsentRequired: 'failure' },
   },
   /** The container matches the configuration on disk (else a rebuild applies it). */
   UpToDate: {

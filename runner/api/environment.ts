@@ -3,6 +3,7 @@ import { ApplyMeta, ObjectMeta } from './meta';
 import { Condition } from './conditions';
 import { ByteSize, Duration } from './quantity';
 import { AutomationsSpec, AutomationStatus } from './automations';
+import { Allowance, HostAccessStatus, InitializeCommandStatus } from './consent';
 
 export const ENVIRONMENT_FINALIZER = 'devrig.dev/cleanup';
 
@@ -16,6 +17,11 @@ export const EnvironmentSource = z
     /** Absolute path of a folder on the machine the runner runs on. */
     folder: z.string().optional(),
     git: GitSource.optional(),
+    /**
+     * The folder's content is not vouched for by the user (the extension picked it outside a trusted
+     * workspace): its initializeCommand needs consent, as a git source's always does.
+     */
+    untrusted: z.boolean().optional(),
   })
   .refine((s) => (s.folder === undefined) !== (s.git === undefined), {
     message: 'exactly one of source.folder or source.git is required',
@@ -63,8 +69,15 @@ export const EnvironmentSpec = z.object({
   rebuild: z.string().optional(),
   /** Opaque token: changing it restarts the container. */
   restart: z.string().optional(),
-  /** runArgs such as --privileged are refused unless this is set. */
+  /** Allows every kind of host access (as if spec.allow listed them all). */
   allowPrivileged: z.boolean().optional(),
+  /** The host access the user allowed this environment; anything else that reaches the host is refused. */
+  allow: z.array(Allowance).optional(),
+  /**
+   * The hash (status.initializeCommand.hash) of the initializeCommand the user allowed to run on this
+   * machine, for sources that need consent (git, untrusted folders); a changed command needs it again.
+   */
+  allowInitializeCommand: z.string().optional(),
   automations: AutomationsSpec.optional(),
   timeouts: z.object({ inactivity: Duration.optional() }).optional(),
   /** Start the environment when an SSH session asks for it while stopped. */
@@ -133,6 +146,10 @@ export const EnvironmentStatus = z.object({
   lastActivity: z.string().optional(),
   /** When an idle environment will be stopped, if nothing happens before. */
   idleStopAt: z.string().optional(),
+  /** What the configuration asks for that reaches this machine: allowed by the spec, or refused. */
+  hostAccess: HostAccessStatus.optional(),
+  /** The initializeCommand awaiting (or given) consent, for sources that need it. */
+  initializeCommand: InitializeCommandStatus.optional(),
 });
 export type EnvironmentStatus = z.infer<typeof EnvironmentStatus>;
 

@@ -6,6 +6,7 @@ export * from './statusParts';
 export * from './quantity';
 export * from './automations';
 export * from './environment';
+export * from './consent';
 export * from './host';
 export * from './errors';
 export * from './apiError';

@@ -25,6 +25,8 @@ export const STATUS_FIELD_WRITERS = {
   startedAt: 'reconciler',
   lastError: 'reconciler',
   restartHandled: 'reconciler',
+  hostAccess: 'reconciler',
+  initializeCommand: 'reconciler',
   ports: 'ports',
   automations: 'automations',
   lastActivity: 'activity',

@@ -17,6 +17,7 @@ import { trace } from './trace';
 import { parseArgs } from 'node:util';
 import { API_VERSION, VERSION } from '../api/version';
 import { OUTPUT_OPTION, outputFormat, printStructured } from './outputFormat';
+import { CONSENT_HELP } from './consent';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -41,7 +42,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   },
   start: {
     run: (c, a) => setState(c, 'start', a),
-    help: 'devrig start NAME                         start and wait until Ready',
+    help: `devrig start NAME                         start and wait until Ready\n${CONSENT_HELP}`,
   },
   stop: {
     run: (c, a) => setState(c, 'stop', a),
@@ -49,11 +50,11 @@ const commands: Record<string, { run: Command; help: string }> = {
   },
   restart: {
     run: (c, a) => setState(c, 'restart', a),
-    help: 'devrig restart NAME                       restart the container',
+    help: `devrig restart NAME                       restart the container\n${CONSENT_HELP}`,
   },
   rebuild: {
     run: (c, a) => setState(c, 'rebuild', a),
-    help: 'devrig rebuild NAME                       rebuild the image without cache and recreate',
+    help: `devrig rebuild NAME                       rebuild the image without cache and recreate\n${CONSENT_HELP}`,
   },
   delete: {
     run: del,

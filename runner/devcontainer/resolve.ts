@@ -9,6 +9,8 @@ import { MountError, mountFromObject, parseMountString, type Mount } from './mou
 import { parseDevcontainerObject, parseDevcontainerText, type ParsedDevcontainer } from './parse';
 import { formatPropertyPath, type PropertyPath } from './propertyPath';
 import { normalizeForwardPorts } from './ports';
+import { configHostRequests } from './hostRequests';
+import type { LocatedContainerRequest } from '../policy/containerRequest';
 import { parseRunArgs, type ParsedRunArgs } from './runArgs';
 import type { DevcontainerConfig, MountObject, PortAttributes } from './schema';
 import type { SourceMap } from './sourceMap';
@@ -25,8 +27,6 @@ export type ResolveDevcontainerInput = {
   inlineConfig?: Record<string, unknown>;
   localEnv: Record<string, string | undefined>;
   devcontainerId: string;
-  /** Lets runArgs share host namespaces and add all capabilities (see parseRunArgs). */
-  allowPrivileged?: boolean;
 };
 
 /** Bytes where the config wrote sizes. */
@@ -71,6 +71,11 @@ export type ResolvedDevcontainer = {
   capAdd: string[];
   securityOpt: string[];
   warnings: ConfigWarning[];
+  /**
+   * What the properties and runArgs above ask for, item by item with file:line:col, for the host access
+   * policy. Positions only point at things: not part of what a container is made from (config hashes).
+   */
+  hostRequests: LocatedContainerRequest[];
 };
 
 type Loaded = ParsedDevcontainer & { file: string; configFolder: string };
@@ -227,10 +232,14 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
   const image = await resolveImageSource(config, loaded.configFolder, { file, sourceMap }, warnings);
   const ports = normalizeForwardPorts(config.forwardPorts ?? [], file, sourceMap);
   warnings.push(...ports.warnings);
-  const runArgs = parseRunArgs(config.runArgs ?? [], { allowPrivileged: input.allowPrivileged });
+  const runArgs = parseRunArgs(config.runArgs ?? []);
   const runArgsAt = sourceMap.keyAt(['runArgs']);
   warnings.push(...runArgs.warnings.map((message) => configWarning(file, 'runArgs', message, runArgsAt)));
   const remoteEnvEntries = Object.entries(config.remoteEnv ?? {});
+  const workspaceMount = config.workspaceMount
+    ? toMount(config.workspaceMount, ['workspaceMount'], loaded)
+    : undefined;
+  const mounts = (config.mounts ?? []).map((spec, index) => toMount(spec, ['mounts', index], loaded));
 
   return {
     configFile: file,
@@ -238,10 +247,8 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
     name: config.name || path.basename(folder),
     ...(image.image !== undefined ? { image: image.image } : { build: image.build }),
     workspaceFolder: containerWorkspaceFolder,
-    ...(config.workspaceMount
-      ? { workspaceMount: toMount(config.workspaceMount, ['workspaceMount'], loaded) }
-      : {}),
-    mounts: (config.mounts ?? []).map((spec, index) => toMount(spec, ['mounts', index], loaded)),
+    ...(workspaceMount ? { workspaceMount } : {}),
+    mounts,
     containerEnv: { ...config.containerEnv },
     remoteEnv: Object.fromEntries(remoteEnvEntries.filter((e): e is [string, string] => e[1] !== null)),
     remoteEnvUnset: remoteEnvEntries.filter(([, value]) => value === null).map(([name]) => name),
@@ -261,5 +268,6 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
     capAdd: [...(config.capAdd ?? [])],
     securityOpt: [...(config.securityOpt ?? [])],
     warnings: sortWarnings(warnings),
+    hostRequests: configHostRequests({ config, file, sourceMap, mounts, workspaceMount }),
   };
 }

@@ -30,23 +30,22 @@ export type RunArgOptions = {
   user?: string;
   workdir?: string;
   mounts: Mount[];
-  /** Namespace modes; `host`/`container:…` values only appear here when privileged options are allowed. */
+  /** Namespace modes as written; whether sharing the host's (`host`, `container:…`) is allowed is the caller's decision. */
   userns?: string;
   pid?: string;
   ipc?: string;
+  uts?: string;
 };
 
-export type RunArgsPolicy = {
-  /** Lets runArgs share host namespaces (`--pid=host`, …) and add every capability. */
-  allowPrivileged?: boolean;
-};
-
-/** What a flag handler can change: the options, and the two lists of things not applied. */
+/**
+ * What a flag handler can change: the options, and the two lists of things not applied. Whether what is
+ * recorded may reach the host (privileged, devices, host namespaces, capabilities …) is decided by the
+ * host access policy (runner/policy), for runArgs the same as for every other source.
+ */
 export type RunArgsState = {
   options: RunArgOptions;
   warnings: string[];
   refused: string[];
-  policy: RunArgsPolicy;
 };
 
 /** A supported flag: `value` flags take an argument, the others are booleans (`--init`, `--init=false`). */
@@ -96,23 +95,12 @@ function withBytes(value: string, flag: string, state: RunArgsState, set: (bytes
 
 const ULIMIT = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/;
 const NETWORK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const SHARES_HOST = (value: string) => value === 'host' || value.startsWith('container:');
-
-/** `--pid`, `--ipc`, `--userns`: sharing the host's (or another container's) namespace needs the privilege. */
-function namespace(key: 'pid' | 'ipc' | 'userns'): RunArgFlag {
+/** `--pid`, `--ipc`, `--uts`, `--userns`: recorded as asked (the host access policy judges `host`). */
+function namespace(key: 'pid' | 'ipc' | 'uts' | 'userns'): RunArgFlag {
   return {
     names: [`--${key}`],
     value: true,
-    apply(value, flag, state) {
-      if (SHARES_HOST(value) && !state.policy.allowPrivileged) {
-        refuse(
-          state,
-          flag,
-          value,
-          `it shares a namespace outside the container; allow privileged options to permit it`,
-        );
-      } else state.options[key] = value;
-    },
+    apply: (value, _flag, state) => void (state.options[key] = value),
   };
 }
 
@@ -135,11 +123,7 @@ export const RUN_ARG_FLAGS: readonly RunArgFlag[] = [
   {
     names: ['--cap-add'],
     value: true,
-    apply(value, flag, state) {
-      if (value.toUpperCase() === 'ALL' && !state.policy.allowPrivileged) {
-        refuse(state, flag, value, 'it grants every capability; allow privileged options to permit it');
-      } else state.options.capAdd.push(value);
-    },
+    apply: (value, _flag, state) => void state.options.capAdd.push(value),
   },
   {
     names: ['--cap-drop'],
@@ -246,10 +230,9 @@ export const RUN_ARG_FLAGS: readonly RunArgFlag[] = [
     names: ['--network', '--net'],
     value: true,
     apply(value, flag, state) {
-      if (value.startsWith('container:')) {
-        return refuse(state, flag, value, "it joins another container's network namespace");
-      }
-      if (!NETWORK_NAME.test(value)) return ignored(state, flag, value, 'is not a network name');
+      // `container:NAME` joins another container's namespace: recorded, and judged by the host access policy.
+      const name = value.startsWith('container:') ? value.slice('container:'.length) : value;
+      if (!NETWORK_NAME.test(name)) return ignored(state, flag, value, 'is not a network name');
       state.options.network = value;
     },
   },
@@ -280,4 +263,5 @@ export const RUN_ARG_FLAGS: readonly RunArgFlag[] = [
   namespace('userns'),
   namespace('pid'),
   namespace('ipc'),
+  namespace('uts'),
 ];

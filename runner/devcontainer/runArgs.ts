@@ -3,11 +3,10 @@ import {
   RUN_ARG_FLAGS,
   type RunArgFlag,
   type RunArgOptions,
-  type RunArgsPolicy,
   type RunArgsState,
 } from './runArgFlags';
 
-export type { RunArgOptions, RunArgsPolicy, Ulimit } from './runArgFlags';
+export type { RunArgOptions, Ulimit } from './runArgFlags';
 
 export type ParsedRunArgs = {
   options: RunArgOptions;
@@ -74,10 +73,35 @@ function splitToken(token: string): { name: string; inline?: string } {
 /**
  * Reads the safe subset of `docker run` flags from devcontainer.json's runArgs, in `--flag value`,
  * `--flag=value` and `-fvalue` forms. Everything else is ignored with a warning naming the flag; flags
- * that would weaken isolation or clash with devrig are listed in `refused`.
+ * that clash with devrig are listed in `refused`. What reaches the host is recorded as asked: the host
+ * access policy judges it.
  */
-export function parseRunArgs(args: readonly string[], policy: RunArgsPolicy = {}): ParsedRunArgs {
-  const state: RunArgsState = { options: emptyRunArgOptions(), warnings: [], refused: [], policy };
+export function parseRunArgs(args: readonly string[]): ParsedRunArgs {
+  const state: RunArgsState = { options: emptyRunArgOptions(), warnings: [], refused: [] };
+  walkRunArgs(args, state, () => {});
+  return { options: state.options, warnings: state.warnings, refused: state.refused };
+}
+
+/** One supported flag of runArgs with its value: `index` is where it starts, `args` its tokens. */
+export type RunArgGroup = { index: number; args: string[] };
+
+/**
+ * runArgs split into its supported flags, each with its value, so each can be judged (and pointed at)
+ * on its own: `parseRunArgs(group.args)` is that flag's part of the options.
+ */
+export function runArgGroups(args: readonly string[]): RunArgGroup[] {
+  const groups: RunArgGroup[] = [];
+  const state: RunArgsState = { options: emptyRunArgOptions(), warnings: [], refused: [] };
+  walkRunArgs(args, state, (start, end) => groups.push({ index: start, args: args.slice(start, end + 1) }));
+  return groups;
+}
+
+/** Applies each flag to `state`; `applied(start, end)` is told the tokens of every supported flag. */
+function walkRunArgs(
+  args: readonly string[],
+  state: RunArgsState,
+  applied: (start: number, end: number) => void,
+): void {
   for (let i = 0; i < args.length; i++) {
     const token = args[i] ?? '';
     if (!token.startsWith('-') || token === '-' || token === '--') {
@@ -100,17 +124,23 @@ export function parseRunArgs(args: readonly string[], policy: RunArgsPolicy = {}
       state.warnings.push(`runArgs: ${name} is not supported by devrig and was ignored${HINTS[name] ?? ''}`);
       continue;
     }
+    const start = i;
     if (flag.value) {
       let value = inline;
       if (value === undefined && i + 1 < args.length) value = args[++i];
       if (value === undefined) state.warnings.push(`runArgs: ${name} needs a value and was ignored`);
-      else flag.apply(value, name, state);
+      else {
+        flag.apply(value, name, state);
+        applied(start, i);
+      }
       continue;
     }
     const enabled = inline === undefined ? true : parseBooleanValue(inline);
     if (enabled === undefined)
       state.warnings.push(`runArgs: ${name}="${inline}" is not true or false and was ignored`);
-    else flag.apply(enabled, name, state);
+    else {
+      flag.apply(enabled, name, state);
+      applied(start, i);
+    }
   }
-  return { options: state.options, warnings: state.warnings, refused: state.refused };
 }

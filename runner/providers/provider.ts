@@ -75,6 +75,11 @@ export interface ContainerSpec {
   extraHosts: string[];
   dns: string[];
   network?: string;
+  /** Namespace modes (`host`, `container:NAME`, …); only set when the host access policy allowed them. */
+  pidMode?: string;
+  ipcMode?: string;
+  utsMode?: string;
+  usernsMode?: string;
   devices: string[];
 }
 

@@ -13,7 +13,7 @@ type Parsed = z.infer<typeof ResourceApplySchema>;
  */
 export async function admit(input: Parsed, localEnv: Record<string, string | undefined>): Promise<void> {
   if (input.kind !== 'Environment') return;
-  const { source, devcontainer, allowPrivileged } = input.spec;
+  const { source, devcontainer } = input.spec;
   if (!source.folder) return;
   const s = await stat(source.folder).catch(() => undefined);
   if (!s) {
@@ -33,7 +33,6 @@ export async function admit(input: Parsed, localEnv: Record<string, string | und
       inlineConfig: devcontainer?.config,
       localEnv: localEnvFor(input.spec, localEnv),
       devcontainerId: 'admission',
-      allowPrivileged,
     });
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -9,6 +9,7 @@ import { environmentsTable } from '../output';
 import { OUTPUT_OPTION, outputFormat, printStructured } from '../outputFormat';
 import { waitForEnvironment } from '../wait';
 import { followProgress } from './progress';
+import { CONSENT_OPTIONS, consentFlags, settleConsent, specWithFlags, terminalIo } from '../consent';
 
 export async function ls(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OUTPUT_OPTION });
@@ -87,23 +88,41 @@ export async function setState(ctx: CliContext, verb: LifecycleVerb, argv: strin
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'no-wait': { type: 'boolean', default: false }, timeout: { type: 'string', default: '900' } },
+    options: {
+      'no-wait': { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '900' },
+      ...(verb === 'stop' ? {} : CONSENT_OPTIONS),
+    },
   });
   const [name] = positionals;
   if (!name) throw new UsageError(`${verb} needs a name`);
+  const flags = consentFlags(values as Parameters<typeof consentFlags>[0]);
   const client = await ctx.client();
   const token = new Date().toISOString();
-  const applied = await updateEnvironmentSpec(client, name, (cur) => specFor(verb, cur!.spec, token));
+  const applied = await updateEnvironmentSpec(client, name, (cur) =>
+    specWithFlags(specFor(verb, cur!.spec, token), flags),
+  );
   if (values['no-wait']) return 0;
   const progress = followProgress(ctx, client, name);
-  const outcome = await waitForEnvironment(
+  const wait = (generation: number) =>
+    waitForEnvironment(
+      client,
+      name,
+      generation,
+      verb === 'stop' ? 'Stopped' : 'Running',
+      Number(values.timeout) * 1000,
+      progress.onChange,
+    );
+  const outcome = await settleConsent(await wait(applied.metadata.generation), {
+    ctx,
     client,
     name,
-    applied.metadata.generation,
-    verb === 'stop' ? 'Stopped' : 'Running',
-    Number(values.timeout) * 1000,
-    progress.onChange,
-  );
+    flags,
+    io: terminalIo(),
+    verb,
+    argv,
+    rerun: wait,
+  });
   void progress.stop();
   if (!outcome.ok) {
     ctx.err(`devrig ${verb}: ${name}: ${outcome.reason}: ${outcome.message}`);

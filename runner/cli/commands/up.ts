@@ -8,14 +8,26 @@ import { environmentForFolder, nameFromFolder, uniqueName } from '../../client/n
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
 import { waitForEnvironment } from '../wait';
+import { consentRequest } from '../../client/consent';
+import {
+  CONSENT_HELP,
+  CONSENT_OPTIONS,
+  consentFlags,
+  settleConsent,
+  specWithFlags,
+  terminalIo,
+} from '../consent';
 import { followProgress } from './progress';
 import { trace } from '../trace';
 import { OUTPUT_OPTION, outputFormat } from '../outputFormat';
 
-export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--host HOST] [--json | -o json] [--no-wait] [--timeout SECONDS]
+export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--host HOST] [--allow LIST] [--json | -o json] [--no-wait] [--timeout SECONDS]
   Creates or updates the environment for FOLDER (default: the current folder) from its
   devcontainer.json, starts it and waits until it is Ready. --host places a new environment
-  on a remote host (see devrig host); the folder is uploaded there.`;
+  on a remote host (see devrig host); the folder is uploaded there. Host access the config asks
+  for (privileged, host network, the Docker socket …) needs consent: on a terminal devrig asks,
+  elsewhere it prints the flags to pass.
+${CONSENT_HELP}`;
 
 export async function up(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -29,8 +41,10 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
       ...OUTPUT_OPTION,
       'no-wait': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '900' },
+      ...CONSENT_OPTIONS,
     },
   });
+  const flags = consentFlags(values);
   if (positionals.length > 1) throw new UsageError('up takes one folder');
   // `-o json` says what --json says (one JSON line), as for every other command.
   const json = values.json || outputFormat(values.output, ['json']) === 'json';
@@ -61,7 +75,7 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     client,
     name,
     (current) => ({
-      ...(current?.spec ?? {}),
+      ...specWithFlags(current?.spec ?? {}, flags),
       source: { folder },
       ...(values.config
         ? { devcontainer: { path: values.config } }
@@ -84,20 +98,40 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     return 0;
   }
   const progress = json ? undefined : followProgress(ctx, client, name);
-  const outcome = await waitForEnvironment(
+  const wait = (generation: number) =>
+    waitForEnvironment(
+      client,
+      name,
+      generation,
+      'Running',
+      Number(values.timeout) * 1000,
+      progress?.onChange,
+    );
+  const outcome = await settleConsent(await wait(applied.metadata.generation), {
+    ctx,
     client,
     name,
-    applied.metadata.generation,
-    'Running',
-    Number(values.timeout) * 1000,
-    progress?.onChange,
-  );
+    flags,
+    io: json ? { interactive: false, ask: async () => '' } : terminalIo(),
+    verb: 'up',
+    argv,
+    rerun: wait,
+  });
   trace('up: outcome');
   // Not awaited: the process ends after the summary, and with it the log stream.
   void progress?.stop();
   if (!outcome.ok) {
+    const needs = outcome.env ? consentRequest(outcome.env) : undefined;
     if (json)
-      ctx.out(JSON.stringify({ outcome: 'error', name, reason: outcome.reason, message: outcome.message }));
+      ctx.out(
+        JSON.stringify({
+          outcome: 'error',
+          name,
+          reason: outcome.reason,
+          message: outcome.message,
+          ...(needs ? { needs: { allow: needs.allowances, initializeCommand: needs.initialize } } : {}),
+        }),
+      );
     else ctx.err(`devrig up: ${name}: ${outcome.reason}: ${outcome.message}`);
     return 1;
   }

@@ -21,6 +21,10 @@ export function dockerCreateOptions(spec: ContainerSpec): Docker.ContainerCreate
     ExtraHosts: spec.extraHosts.length ? spec.extraHosts : undefined,
     Dns: spec.dns.length ? spec.dns : undefined,
     NetworkMode: spec.network,
+    PidMode: spec.pidMode,
+    IpcMode: spec.ipcMode,
+    UTSMode: spec.utsMode,
+    UsernsMode: spec.usernsMode,
     Devices: spec.devices.length
       ? spec.devices.map((d) => {
           const [host, container, perms] = d.split(':');

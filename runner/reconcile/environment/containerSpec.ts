@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseBytes, type Environment } from '../../api';
 import type { ResolvedDevcontainer } from '../../devcontainer';
+import { allowancesOf } from '../../policy/hostAccess';
 import { LABELS, type ContainerSpec, type HostInfo, type MountSpec } from '../../providers/provider';
 
 /** Keeps the container alive when overrideCommand is on; exits promptly on SIGTERM. */
@@ -116,11 +117,14 @@ export function legacyEnvironmentHash(env: Environment, resources: EffectiveReso
 function specInputs(env: Environment, resources: unknown) {
   const s = env.spec;
   return {
-    source: s.source,
+    // Whether the source is trusted only matters to initializeCommand, which runs outside the container.
+    source: { ...s.source, untrusted: undefined },
     devcontainer: s.devcontainer,
     env: s.env,
     rebuild: s.rebuild,
     allowPrivileged: s.allowPrivileged,
+    // A container made with access the spec no longer allows is made again (without it).
+    allow: s.allow,
     resources,
   };
 }
@@ -140,10 +144,15 @@ export function remoteUserOf(resolved: ResolvedDevcontainer, imageUser: string):
   );
 }
 
-/** Environment + resolved devcontainer.json + image → what to create. Pure. */
+/**
+ * Environment + resolved devcontainer.json + image → what to create. Pure. Host access is applied as
+ * asked: the reconciler does not get here unless the host access policy allowed all of it. Privileged
+ * and devices are checked again against the spec's allowances all the same.
+ */
 export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
   const { env, resolved, workspace, resources } = input;
   const ra = resolved.runArgs.options;
+  const allowances = allowancesOf(env.spec);
   const workspaceMount: MountSpec =
     resolved.workspaceMount ??
     (workspace.type === 'bind'
@@ -177,7 +186,7 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
     hostname: ra.hostname ?? env.metadata.name,
     mounts: [workspaceMount, ...resolved.mounts, ...ra.mounts],
     init: resolved.init || ra.init === true,
-    privileged: (resolved.privileged || ra.privileged === true) && env.spec.allowPrivileged === true,
+    privileged: (resolved.privileged || ra.privileged === true) && allowances.has('privileged'),
     capAdd: unique([...resolved.capAdd, ...ra.capAdd]),
     capDrop: unique(ra.capDrop),
     securityOpt: unique([...resolved.securityOpt, ...ra.securityOpt]),
@@ -189,7 +198,11 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
     extraHosts: ra.extraHosts,
     dns: ra.dns,
     network: ra.network,
-    devices: env.spec.allowPrivileged ? ra.devices : [],
+    pidMode: ra.pid,
+    ipcMode: ra.ipc,
+    utsMode: ra.uts,
+    usernsMode: ra.userns,
+    devices: allowances.has('devices') ? ra.devices : [],
   };
 }
 

@@ -11,6 +11,7 @@ import { NO_HOOKS, type EnvironmentHooks } from './hooks';
 import { InputHashes, type BuildInputsHasher } from './inputHashes';
 import { MarkerCache } from './markers';
 import { EnvironmentSessions } from './sessions';
+import { checkConsent, hostContextFor, reportConsent } from './consent';
 import { cloneDir } from './source';
 import { StatusDraft } from './statusDraft';
 import { configStep, supportStep, type ResolvedConfigs } from './steps/configStep';
@@ -30,6 +31,8 @@ export interface EnvironmentReconcilerDeps extends PlacementDeps {
   store: ResourceStore;
   logs: EnvLogs;
   sourcesDir: string;
+  /** The runner's state folder: no configuration may mount it. */
+  stateDir?: string;
   runnerId: string;
   /** Hashes a Dockerfile build's inputs (the engine's build context rules: .dockerignore). */
   hashBuildInputs: BuildInputsHasher;
@@ -166,9 +169,20 @@ export class EnvironmentReconciler implements Reconciler {
     const info = await engineStep(ctx, provider);
     const resources = effectiveResources(env, resolved, info, this.deps.defaults);
     supportStep(ctx, resolved, resources.warnings);
+    const consent = checkConsent(
+      env,
+      resolved,
+      hostContextFor(env, {
+        stateDir: this.deps.stateDir,
+        sourcesDir: this.deps.sourcesDir,
+        remote: provider.remote === true,
+        hostMemoryBytes: info.memoryBytes,
+      }),
+    );
     const found = await finding;
 
     if (env.spec.state === 'Stopped') {
+      reportConsent(ctx.draft, env, consent, { type: 'none' });
       await this.container.stop(ctx, { provider, found });
       await this.hooks.stopped(env);
       return;
@@ -184,7 +198,8 @@ export class EnvironmentReconciler implements Reconciler {
         const workspace = await this.workspace.ensure(ctx, provider);
         return { image, workspace };
       },
-      initialize: () => initializeStep(ctx, resolved, source.folder),
+      authorize: (action) => reportConsent(ctx.draft, env, consent, action),
+      initialize: () => initializeStep(ctx, resolved, source.folder, consent),
     });
     this.workspace.adopted(ctx, provider);
     await this.workspace.populate(ctx, provider, container);

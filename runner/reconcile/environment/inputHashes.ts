@@ -23,7 +23,7 @@ export class InputHashes {
   constructor(private readonly hashBuild: BuildInputsHasher) {}
 
   async of(env: Environment, resolved: ResolvedDevcontainer, maxAgeMs: number): Promise<InputHashesValue> {
-    const { warnings: _w, ...rest } = resolved;
+    const { warnings: _w, hostRequests: _h, ...rest } = resolved;
     const b = resolved.build;
     const build = b
       ? await this.builds.get(env.metadata.uid, stableHash(b), maxAgeMs, () => this.hashBuild(b))

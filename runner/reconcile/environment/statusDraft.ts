@@ -68,6 +68,12 @@ export class StatusDraft {
     return this;
   }
 
+  /** Removes a condition that no longer applies (nothing asks for it any more). */
+  remove(type: ReconcilerCondition): this {
+    this.status.conditions = this.status.conditions.filter((c) => c.type !== type);
+    return this;
+  }
+
   condition(type: ReconcilerCondition): Condition | undefined {
     return this.status.conditions.find((c) => c.type === type);
   }

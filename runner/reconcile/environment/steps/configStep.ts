@@ -37,7 +37,6 @@ export async function configStep(
       inlineConfig: env.spec.devcontainer?.config,
       localEnv: localEnvFor(env.spec, deps.localEnv),
       devcontainerId: stableHash(env.metadata.uid),
-      allowPrivileged: env.spec.allowPrivileged,
     });
     draft.set('ConfigValid', 'True', 'Valid', `using ${resolved.configFile}`);
     draft.status.configFile = resolved.configFile;

@@ -3,6 +3,7 @@ import type { Environment } from '../../../api';
 import type { ResolvedDevcontainer } from '../../../devcontainer';
 import { LABELS, type ContainerObservation, type ContainerProvider } from '../../../providers/provider';
 import type { EffectiveResources, WorkspaceSource } from '../containerSpec';
+import type { ContainerAction } from '../decide';
 import type { InputHashesValue } from '../inputHashes';
 import type { ImageOutput } from './imageStep';
 import type { StepContext } from './stepContext';
@@ -16,6 +17,12 @@ export interface ContainerInput {
   found: ContainerObservation[];
   /** The image (image step) and workspace (workspace step) a new container is made from: only called to make one. */
   prepare(hashes: InputHashesValue): Promise<{ image: ImageOutput; workspace: WorkspaceSource }>;
+  /**
+   * Consent, once the action is decided and before anything reaches the host: reports what the
+   * configuration asks of this machine and throws (terminal) when `action` needs consent the spec
+   * does not give.
+   */
+  authorize(action: ContainerAction): void;
   /** initializeCommand: before each create and start. */
   initialize(): Promise<void>;
   /** What the container is made from, hashed; `fresh` when a container is being made from it now. */

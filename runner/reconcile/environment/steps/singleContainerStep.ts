@@ -36,6 +36,7 @@ export class SingleContainerStep implements ContainerStep {
       legacyEnvHash: legacyEnvironmentHash(env, input.resources),
       restartRequested,
     });
+    input.authorize(action);
     if (action.type !== 'none' && action.type !== 'stop') {
       // Whatever lifecycle state was reported belongs to the old container or start.
       draft.set('LifecycleComplete', 'False', 'Waiting', 'waiting for the container to start');

@@ -120,6 +120,8 @@ test('the catalogue classifies reasons per condition, and a reason nothing lists
   assert.equal(k('Custom', 'True', 'Fine'), 'success');
   assert.deepEqual(GATING_CONDITIONS, [
     'ConfigValid',
+    'HostAccessAllowed',
+    'InitializeCommandAllowed',
     'ImageReady',
     'WorkspaceReady',
     'ContainerRunning',

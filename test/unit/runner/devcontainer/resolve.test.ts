@@ -302,19 +302,63 @@ test('inline configs resolve relative to the folder, with (inline) as the file',
   );
 });
 
-test('an explicit configPath is used, and refused runArgs are passed on, not thrown', async () => {
+test('an explicit configPath is used; refused runArgs are passed on, host access is recorded as asked', async () => {
   const folder = project({
     '.devcontainer/devcontainer.json': '{ "image": "default" }',
     'alt/devcontainer.json': '{ "image": "alt", "runArgs": ["--pid=host", "--name", "x"] }',
   });
   const resolved = await resolveDevcontainer(input(folder, { configPath: 'alt/devcontainer.json' }));
   assert.equal(resolved.image, 'alt');
-  assert.equal(resolved.runArgs.refused.length, 2);
-  const allowed = await resolveDevcontainer(
-    input(folder, { configPath: 'alt/devcontainer.json', allowPrivileged: true }),
+  assert.equal(resolved.runArgs.refused.length, 1);
+  // Whether it may reach the host is the host access policy's decision, made with the spec.
+  assert.equal(resolved.runArgs.options.pid, 'host');
+});
+
+test('host requests: each host-relevant item with its property and file:line:col', async () => {
+  const text = [
+    '{',
+    '  "image": "alt",',
+    '  "privileged": true,',
+    '  "capAdd": ["SYS_PTRACE", "NET_ADMIN"],',
+    '  "securityOpt": ["seccomp=unconfined"],',
+    '  "mounts": ["source=/var/run/docker.sock,target=/var/run/docker.sock,type=bind"],',
+    '  "workspaceMount": "source=${localWorkspaceFolder},target=/etc,type=bind",',
+    '  "workspaceFolder": "/etc",',
+    '  "runArgs": ["--init", "--network", "host", "--memory=0"]',
+    '}',
+  ].join('\n');
+  const folder = project({ '.devcontainer/devcontainer.json': text });
+  const file = path.join(folder, '.devcontainer/devcontainer.json');
+  const resolved = await resolveDevcontainer(input(folder));
+  assert.deepEqual(
+    resolved.hostRequests.map((r) => [
+      r.source.origin,
+      r.source.property,
+      r.source.line,
+      r.source.col,
+      r.source.written,
+    ]),
+    [
+      ['property', 'privileged', 3, 17, undefined],
+      ['property', 'capAdd[0]', 4, 14, undefined],
+      ['property', 'capAdd[1]', 4, 28, undefined],
+      ['property', 'securityOpt[0]', 5, 19, undefined],
+      ['property', 'mounts[0]', 6, 14, undefined],
+      ['property', 'workspaceMount', 7, 21, undefined],
+      ['runArgs', 'runArgs[0]', 9, 15, '--init'],
+      ['runArgs', 'runArgs[1]', 9, 25, '--network host'],
+      ['runArgs', 'runArgs[3]', 9, 46, '--memory=0'],
+    ],
   );
-  assert.equal(allowed.runArgs.options.pid, 'host');
-  assert.equal(allowed.runArgs.refused.length, 1);
+  assert.ok(resolved.hostRequests.every((r) => r.source.file === file));
+  assert.deepEqual(resolved.hostRequests[7]?.request.networkMode, 'host');
+  assert.deepEqual(resolved.hostRequests[8]?.request.memoryBytes, 0);
+  assert.deepEqual(resolved.hostRequests[5]?.request.workspaceMount, {
+    type: 'bind',
+    source: folder,
+    target: '/etc',
+    readOnly: false,
+  });
 });
 
 test('a syntax error in the found file surfaces as Syntax with its position', async () => {

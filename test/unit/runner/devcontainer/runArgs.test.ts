@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRunArgs, type RunArgOptions } from '../../../../runner/devcontainer';
+import { parseRunArgs, runArgGroups, type RunArgOptions } from '../../../../runner/devcontainer';
 
 const EMPTY: RunArgOptions = {
   capAdd: [],
@@ -77,6 +77,11 @@ const optionCases: { args: string[]; expected: Partial<RunArgOptions> }[] = [
     expected: { mounts: [{ type: 'volume', source: 'data', target: '/data', readOnly: true }] },
   },
   { args: ['--ipc=private', '--pid', 'private'], expected: { ipc: 'private', pid: 'private' } },
+  // Host access is recorded as asked: the host access policy (runner/policy) judges it, not the parser.
+  { args: ['--pid=host', '--uts', 'host'], expected: { pid: 'host', uts: 'host' } },
+  { args: ['--ipc', 'host', '--userns=host'], expected: { ipc: 'host', userns: 'host' } },
+  { args: ['--network=container:db'], expected: { network: 'container:db' } },
+  { args: ['--cap-add=ALL'], expected: { capAdd: ['ALL'] } },
 ];
 
 for (const c of optionCases) {
@@ -170,29 +175,6 @@ const refusedCases: { args: string[]; refused: string[] }[] = [
       'runArgs: --label=devrig.environment=x is refused: labels starting with "devrig." are devrig\'s own',
     ],
   },
-  {
-    args: ['--pid=host'],
-    refused: [
-      'runArgs: --pid=host is refused: it shares a namespace outside the container; allow privileged options to permit it',
-    ],
-  },
-  {
-    args: ['--ipc', 'host', '--userns=host'],
-    refused: [
-      'runArgs: --ipc=host is refused: it shares a namespace outside the container; allow privileged options to permit it',
-      'runArgs: --userns=host is refused: it shares a namespace outside the container; allow privileged options to permit it',
-    ],
-  },
-  {
-    args: ['--network=container:db'],
-    refused: ["runArgs: --network=container:db is refused: it joins another container's network namespace"],
-  },
-  {
-    args: ['--cap-add=ALL'],
-    refused: [
-      'runArgs: --cap-add=ALL is refused: it grants every capability; allow privileged options to permit it',
-    ],
-  },
 ];
 
 for (const c of refusedCases) {
@@ -204,10 +186,10 @@ for (const c of refusedCases) {
   });
 }
 
-test('allowPrivileged lets host namespaces and ALL capabilities through', () => {
-  const result = parseRunArgs(['--pid=host', '--ipc', 'host', '--userns=host', '--cap-add', 'ALL'], {
-    allowPrivileged: true,
-  });
-  assert.deepEqual(result.refused, []);
-  assert.deepEqual(result.options, { ...EMPTY, pid: 'host', ipc: 'host', userns: 'host', capAdd: ['ALL'] });
+test('runArgGroups: each supported flag with its value and where it starts', () => {
+  assert.deepEqual(runArgGroups(['--init', '--network', 'host', '--foo', 'bar', '-v=/a:/b', '--memory']), [
+    { index: 0, args: ['--init'] },
+    { index: 1, args: ['--network', 'host'] },
+    { index: 5, args: ['-v=/a:/b'] },
+  ]);
 });

@@ -61,6 +61,7 @@ function resolved(over: Partial<ResolvedDevcontainer> = {}): ResolvedDevcontaine
     capAdd: [],
     securityOpt: [],
     warnings: [],
+    hostRequests: [],
     ...over,
   };
 }
@@ -156,6 +157,36 @@ test('privileged and devices only when the spec allows it', () => {
   const allowed = spec(env({ allowPrivileged: true }), r);
   assert.equal(allowed.privileged, true);
   assert.deepEqual(allowed.devices, ['/dev/fuse']);
+  const fine = spec(env({ allow: ['devices'] }), r);
+  assert.equal(fine.privileged, false);
+  assert.deepEqual(fine.devices, ['/dev/fuse']);
+  // A privileged container has every device anyway: allowing it allows devices.
+  assert.deepEqual(spec(env({ allow: ['privileged'] }), r).devices, ['/dev/fuse']);
+});
+
+test('host namespaces reach the engine as asked (the policy has allowed them by then)', () => {
+  const r = resolved({
+    runArgs: parseRunArgs(['--network=host', '--pid=host', '--ipc=host', '--uts=host', '--userns=host']),
+  });
+  const s = spec(env({ allow: ['hostNetwork', 'hostNamespaces'] }), r);
+  assert.deepEqual(
+    [s.network, s.pidMode, s.ipcMode, s.utsMode, s.usernsMode],
+    ['host', 'host', 'host', 'host', 'host'],
+  );
+  const body = dockerCreateOptions(s).HostConfig!;
+  assert.deepEqual(
+    [body.NetworkMode, body.PidMode, body.IpcMode, body.UTSMode, body.UsernsMode],
+    ['host', 'host', 'host', 'host', 'host'],
+  );
+});
+
+test('allow changes the environment hash (a revoked allowance makes the container again); trust does not', () => {
+  assert.notEqual(environmentHash(env()), environmentHash(env({ allow: ['hostNetwork'] })));
+  assert.equal(
+    environmentHash(env()),
+    environmentHash(env({ source: { folder: '/home/u/web', untrusted: true } })),
+  );
+  assert.equal(environmentHash(env()), environmentHash(env({ allowInitializeCommand: 'sha256:x' })));
 });
 
 test('state, restart and timeouts do not change the environment hash; resources and env do', () => {
