@@ -20,6 +20,9 @@ import { attachSshGateway, type SshGateway } from './gateway';
 import { attachHosts, type Hosts } from './hosts';
 import { attachAddons } from './addons';
 import { SecretStore } from './secrets/secretStore';
+import { homedir } from 'node:os';
+import { RunnerConfigReader } from './config/runnerConfigFile';
+import { withAgentPolicy } from './server/agentPolicy';
 
 export interface RunnerOptions {
   stateDir: string;
@@ -179,9 +182,17 @@ export class Runner {
       onActivity: (name) => this.notifyActivity(name),
       attach: (name) => this.attach(name),
     };
+    const config = new RunnerConfigReader(paths.config);
     this.server = await ApiServer.listen({
       token,
-      handlers: apiHandlers(services),
+      // Connections of AI agent sessions (devrig mcp) are held to the agent policy.
+      handlers: withAgentPolicy(apiHandlers(services), {
+        store: this.store,
+        logs: this.logs,
+        readConfig: async () => (await config.read()).agents ?? {},
+        host: { home: homedir(), stateDir: paths.root },
+        log,
+      }),
       port: this.opts.port,
       log,
     });

@@ -187,6 +187,10 @@ export function apiHandlers(s: RunnerServices): Handlers {
     'secrets.set': notAvailable('secrets'),
     'secrets.delete': notAvailable('secrets'),
     'secrets.list': notAvailable('secrets'),
+    // Agent connections are answered by the agent policy (agentPolicy.ts), before this table.
+    'agent.audit': async () => {
+      throw new ApiError('BadRequest', 'agent.audit is for agent sessions (devrig mcp) only');
+    },
   };
   return { ...base, ...s.extra } as Handlers;
 }

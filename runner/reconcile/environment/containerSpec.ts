@@ -121,6 +121,7 @@ function specInputs(env: Environment, resources: unknown) {
     env: s.env,
     rebuild: s.rebuild,
     allowPrivileged: s.allowPrivileged,
+    network: s.network,
     resources,
   };
 }
@@ -188,7 +189,8 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
     ulimits: ra.ulimits,
     extraHosts: ra.extraHosts,
     dns: ra.dns,
-    network: ra.network,
+    // spec.network none wins over runArgs: it is how agent environments are cut off.
+    network: env.spec.network === 'none' ? 'none' : ra.network,
     devices: env.spec.allowPrivileged ? ra.devices : [],
   };
 }

@@ -2,8 +2,10 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { ENVIRONMENT_FINALIZER, type Environment, type EnvironmentStatus } from '../../api';
 import {
+  checkAgentSandbox,
   ConfigError,
   formatWarning,
+  localEnvFor,
   resolveDevcontainer,
   type ResolvedDevcontainer,
 } from '../../devcontainer';
@@ -415,10 +417,11 @@ export class EnvironmentReconciler implements Reconciler {
         folder,
         configPath: env.spec.devcontainer?.path,
         inlineConfig: env.spec.devcontainer?.config,
-        localEnv: this.deps.localEnv ?? process.env,
+        localEnv: localEnvFor(env, this.deps.localEnv ?? process.env),
         devcontainerId: stableHash(env.metadata.uid),
         allowPrivileged: env.spec.allowPrivileged,
       });
+      checkAgentSandbox(env, resolved, folder);
       draft.set(C.ConfigValid, 'True', 'Valid', `using ${resolved.configFile}`);
       draft.status.configFile = resolved.configFile;
       this.resolvedCache.set(env.metadata.name, resolved);
