@@ -3,16 +3,22 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
+import { homedir } from 'node:os';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { devrigMcpServerSpec } from '../../extension/agents/mcpServerSpec';
 import { AGENT_LABEL, type Environment } from '../../runner/api';
 import { statePaths } from '../../runner/state/stateDir';
 import { BASE_IMAGE, containersWith, docker, requireDocker } from '../helpers/docker';
 import { startMcp, textOf, type McpSession } from '../helpers/mcp';
 import { removeProjects, tempDir } from '../helpers/project';
-import { cleanupRunner, startRunner, type TestRunner } from '../helpers/runnerProcess';
+import { cleanupRunner, ROOT, startRunner, type TestRunner } from '../helpers/runnerProcess';
 import { waitFor } from '../helpers/wait';
 
 const SECRET = 'agent-visible-s3cret-5c1e';
+/** What the build stamps into the bundles (the sources say 0.0.0-dev). */
+const VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 
 // `devrig mcp` driven by the MCP SDK's own client over stdio, against a real runner and Docker:
 // what an agent in VS Code or Claude Code does, and what the runner lets it do.
@@ -279,6 +285,34 @@ describe('devrig mcp: an MCP server for AI agents', () => {
     // Its creator may delete it.
     const del = await b.call('delete', { environment: env.metadata.name });
     assert.equal(del.isError, undefined, textOf(del));
+  });
+
+  test("the definition the extension gives VS Code's agent mode starts this server", async () => {
+    const spec = devrigMcpServerSpec({
+      extensionPath: ROOT,
+      stateDir: r.stateDir,
+      host: { execPath: process.execPath, electronVersion: undefined, env: process.env, homedir: homedir() },
+      folders: [root],
+      version: VERSION,
+    });
+    // As VS Code does: the editor's environment, with the definition's variables set or removed.
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...process.env, ...spec.env }))
+      if (typeof v === 'string') env[k] = v;
+    const client = new Client({ name: 'vscode-agent-mode', version: '1.101.0' });
+    await client.connect(
+      new StdioClientTransport({ command: spec.command, args: spec.args, env, cwd: spec.cwd }),
+    );
+    try {
+      assert.equal(client.getServerVersion()?.version, VERSION);
+      const res = await client.callTool({ name: 'list_environments', arguments: {} });
+      const names = (res.structuredContent as { environments: { name: string }[] }).environments.map(
+        (e) => e.name,
+      );
+      assert.ok(names.includes(envName), names.join(' '));
+    } finally {
+      await client.close();
+    }
   });
 
   test('delete: the creating session removes its environment and its container', async () => {

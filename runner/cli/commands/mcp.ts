@@ -2,10 +2,12 @@ import { join } from 'node:path';
 import type { CliContext } from '../context';
 import type * as McpMain from '../mcp/main';
 
-export const mcpHelp = `devrig mcp [--folder DIR]... [--session ID]  an MCP server on stdio for AI agents
+export const mcpHelp = `devrig mcp [--folder DIR]...              an MCP server on stdio for AI agents
+  devrig mcp [--folder DIR]... [--no-folders] [--session ID]
   Tools: list_environments, up, exec, logs, ports, stop, delete, run_task; resources: each
   environment's status and log. The agent may create environments from DIR (default: the current
-  folder) and agents.folders of the runner config; the runner holds it to the agent policy.
+  folder; --no-folders: none) and agents.folders of the runner config; the runner holds it to
+  the agent policy.
   --session ID names the session (default: a new one per run); it labels what the agent creates.`;
 
 /**

@@ -30,6 +30,7 @@ export async function runMcp(opts: McpOptions): Promise<number> {
     args: opts.argv,
     options: {
       folder: { type: 'string', multiple: true },
+      'no-folders': { type: 'boolean', default: false },
       session: { type: 'string' },
     },
   });
@@ -39,7 +40,9 @@ export async function runMcp(opts: McpOptions): Promise<number> {
     return 2;
   }
   const cwd = process.cwd();
-  const folders = (values.folder?.length ? values.folder : [cwd]).map((f) => resolve(cwd, f));
+  // Default: the folder the client started us in (where a CLI agent works).
+  const given = values['no-folders'] ? [] : values.folder?.length ? values.folder : [cwd];
+  const folders = given.map((f) => resolve(cwd, f));
   const link = new RunnerLink(opts.stateDir, { id: session, folders });
   const ctx: ToolContext = { link, cwd };
 
@@ -60,7 +63,9 @@ export async function runMcp(opts: McpOptions): Promise<number> {
   // Bad frames are the client's problem: say so on stderr (the client's log), keep serving.
   server.server.onerror = (e) => process.stderr.write(`devrig mcp: ${e.message}\n`);
   await server.connect(transport);
-  process.stderr.write(`devrig mcp: serving agent session ${session} (folders: ${folders.join(', ')})\n`);
+  process.stderr.write(
+    `devrig mcp: serving agent session ${session} (folders: ${folders.join(', ') || 'only agents.folders'})\n`,
+  );
   // The client ends the session by closing our stdin (or with a signal).
   process.stdin.once('end', () => closeNow());
   process.once('SIGTERM', () => closeNow());
