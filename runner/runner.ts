@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type Environment } from './api';
+import { isAgentEnvironment, type Environment } from './api';
 import { EnvLogs } from './logs/envLogs';
 import { DockerProvider } from './providers/docker/dockerProvider';
 import type { ContainerProvider } from './providers/provider';
@@ -124,7 +124,8 @@ export class Runner {
       runnerId: this.runnerId,
       hooks: this.hooks,
       stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
-      secrets: (env) => this.secrets.valuesFor(env.metadata.name),
+      // Your secrets for all environments are not an agent's: its environments get their own only.
+      secrets: (env) => this.secrets.valuesFor(env.metadata.name, { userWide: !isAgentEnvironment(env) }),
     });
     this.environments = new Controller(this.reconciler, {
       name: 'environments',

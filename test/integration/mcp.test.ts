@@ -16,7 +16,10 @@ import { removeProjects, tempDir } from '../helpers/project';
 import { cleanupRunner, ROOT, startRunner, type TestRunner } from '../helpers/runnerProcess';
 import { waitFor } from '../helpers/wait';
 
-const SECRET = 'agent-visible-s3cret-5c1e';
+/** A secret of the user's for all environments: not for an agent's. */
+const SECRET = 'user-wide-s3cret-5c1e';
+/** One the user gave the agent's environment itself. */
+const ENV_SECRET = 'for-the-agent-s3cret-77d0';
 /** What the build stamps into the bundles (the sources say 0.0.0-dev). */
 const VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 
@@ -107,11 +110,12 @@ describe('devrig mcp: an MCP server for AI agents', () => {
     );
     const env = (await r.client.call('get', { kind: 'Environment', name: envName })) as Environment;
     sessionA = env.metadata.labels[AGENT_LABEL]!;
+    await r.client.call('secrets.set', { name: 'AGENT_TOKEN', value: ENV_SECRET, environment: envName });
     assert.match(sessionA, /^mcp-[0-9a-f]{8}$/);
     assert.match(a.stderr(), new RegExp(`agent session ${sessionA}`));
   });
 
-  test('exec `echo x; exit 3` returns x and exit code 3; stderr apart; secrets reach the command', async () => {
+  test('exec `echo x; exit 3` returns x and exit code 3; stderr apart; only the environment’s own secrets', async () => {
     const res = await a.call('exec', { environment: envName, command: 'echo x; exit 3' });
     assert.equal(res.isError, undefined, textOf(res));
     assert.equal(res.structuredContent!.stdout, 'x\n');
@@ -119,9 +123,9 @@ describe('devrig mcp: an MCP server for AI agents', () => {
     assert.match(textOf(res), /^\$ echo x; exit 3\nx\n\[exit code 3\]$/);
     const both = await a.call('exec', {
       environment: envName,
-      command: 'echo out; echo err >&2; id -un; test "$API_TOKEN" = ' + SECRET + ' && echo has-secret',
+      command: `echo out; echo err >&2; id -un; test "$API_TOKEN" = ${SECRET} || echo no-user-secret; echo "$AGENT_TOKEN"`,
     });
-    assert.equal(both.structuredContent!.stdout, 'out\nvscode\nhas-secret\n');
+    assert.equal(both.structuredContent!.stdout, `out\nvscode\nno-user-secret\n${ENV_SECRET}\n`);
     assert.equal(both.structuredContent!.stderr, 'err\n');
     assert.equal(both.structuredContent!.exitCode, 0);
   });
@@ -136,7 +140,7 @@ describe('devrig mcp: an MCP server for AI agents', () => {
       new RegExp(`\\[agent ${sessionA}\\] exec \\{"environment":"${envName}","command":"echo x; exit 3"`),
     );
     assert.ok(!log.includes(SECRET), 'the secret is redacted in the environment log');
-    assert.match(log, /test \\"\$API_TOKEN\\" = \*\*\* && echo has-secret/);
+    assert.match(log, /test \\"\$API_TOKEN\\" = \*\*\* \|\| echo no-user-secret/);
     // The runner log has every API call of the session, and every tool.
     const runnerLog = r.log();
     for (const tool of ['up', 'exec', 'logs']) {
