@@ -182,7 +182,7 @@ export function withAgentPolicy(inner: Handlers, deps: AgentPolicyDeps): Handler
       if (!identity) return call[m](p, ctx, sink);
       deps.log(`agent ${identity.session}: ${m} ${summarizeArguments(p, 500)}`);
       try {
-        return await rule({ identity, config: await deps.readConfig() }, p, ctx, sink);
+        return await rule({ identity, config: await agentsConfig() }, p, ctx, sink);
       } catch (e) {
         if (e instanceof ApiError && e.code === 'Forbidden') {
           deps.log(`agent ${identity.session}: refused ${m}: ${e.message}`);
@@ -190,6 +190,23 @@ export function withAgentPolicy(inner: Handlers, deps: AgentPolicyDeps): Handler
         throw e;
       }
     };
+  }
+
+  /** A broken config refuses agents (fails closed) with what is wrong in it. */
+  async function agentsConfig(): Promise<AgentsConfig> {
+    try {
+      return await deps.readConfig();
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw new ApiError(
+        'Unavailable',
+        `agents are refused until the runner config is fixed: ${(e as Error).message}`,
+        undefined,
+        {
+          cause: e,
+        },
+      );
+    }
   }
 
   async function hello(p: ParsedParamsOf<'hello'>, ctx: CallContext): Promise<ResultOf<'hello'>> {

@@ -19,7 +19,7 @@ import { cappedResources, checkAgentGitUrl } from '../../runner/server/agentRule
 import { apiHandlers } from '../../runner/server/apiHandlers';
 import type { CallContext, Handlers, StreamSink } from '../../runner/server/handlers';
 import { ResourceStore } from '../../runner/store/resourceStore';
-import { configValue, withConfigValue } from '../../runner/config/runnerConfigFile';
+import { configValue, RunnerConfigError, withConfigValue } from '../../runner/config/runnerConfigFile';
 
 // The agent policy against the runner's real handlers, store and logs: what an agent connection may
 // see and do, and that a user's connection is untouched. Connections are plain objects (the policy
@@ -323,4 +323,55 @@ test('runner config: agents.* keys are set as text (lists comma-separated) and r
   assert.equal(configValue(c, 'agents.resources.cpus'), '1.5');
   assert.throws(() => withConfigValue(c, 'agents.network', 'off'), /agents.network/);
   assert.throws(() => withConfigValue(c, 'agents.folders', 'relative/dir'), /absolute path/);
+});
+
+test('a runner config that cannot be read refuses agents, saying why; users are unaffected', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'devrig-agent-config-'));
+  const store = await ResourceStore.open(join(dir, 'store'));
+  try {
+    const logs = new EnvLogs({ dir: join(dir, 'logs') });
+    const h = withAgentPolicy(
+      apiHandlers({
+        store,
+        logs,
+        environments: undefined as never,
+        sessionTarget: async () => undefined,
+        startedAt: 'now',
+        localEnv: {},
+        shutdown: () => {},
+      }),
+      {
+        store,
+        logs,
+        readConfig: async () => {
+          throw new RunnerConfigError(`${dir}/config.json is invalid: agents.network: Invalid option`);
+        },
+        host: { home: dir, stateDir: join(dir, 'state') },
+        log: () => {},
+      },
+    );
+    const ctx = (connection: object) =>
+      ({ id: 1, connection, signal: new AbortController().signal }) as unknown as CallContext;
+    const agent = {};
+    const user = {};
+    const hello = Methods.hello.params.parse({
+      client: 't',
+      version: '1',
+      apiVersion: 1,
+      agent: { session: 's1' },
+    });
+    await h.hello(hello, ctx(agent));
+    const list = Methods.list.params.parse({ kind: 'Environment' });
+    await assert.rejects(
+      h.list(list, ctx(agent)),
+      (e: unknown) =>
+        e instanceof ApiError &&
+        e.code === 'Unavailable' &&
+        /refused until the runner config is fixed: .*agents.network: Invalid option/.test(e.message),
+    );
+    assert.deepEqual((await h.list(list, ctx(user))).items, []);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
