@@ -4,10 +4,9 @@ import { z } from 'zod';
 import type { AutomationStatus } from '../../api/automations';
 import type { RunnerClient } from '../../client/runnerClient';
 import { watchUntil } from '../wait';
-import { environmentName } from './environmentTools';
 import { execCapture, type ExecOutcome } from './execCapture';
 import { OutputCap } from './outputCap';
-import { audit, ok, tool, type ToolContext } from './toolKit';
+import { audit, environmentName, ok, tool, type ToolContext } from './toolKit';
 
 /** What a log read may return to the agent (its end, where the news is). */
 const LOG_BYTES = 200_000;

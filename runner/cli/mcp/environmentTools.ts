@@ -2,12 +2,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { Environment } from '../../api/environment';
-import { NAME_PATTERN, NAME_RULE } from '../../api/names';
-import type { RunnerClient } from '../../client/runnerClient';
 import { specFor, updateEnvironmentSpec } from '../../client/updateEnvironment';
 import { waitForEnvironment } from '../wait';
 import {
   audit,
+  environmentName,
   EnvironmentSummary,
   ok,
   portUrl,
@@ -15,19 +14,10 @@ import {
   summaryLine,
   tool,
   type ToolContext,
+  visibleEnvironments,
 } from './toolKit';
 import { upEnvironment } from './upEnvironment';
 
-/** Everything this session may see (the runner filters). */
-export async function visibleEnvironments(client: RunnerClient): Promise<Environment[]> {
-  const { items } = await client.call('list', { kind: 'Environment' });
-  return items.filter((e): e is Environment => e.kind === 'Environment');
-}
-
-export const environmentName = z
-  .string()
-  .regex(NAME_PATTERN, NAME_RULE)
-  .describe('The environment, by name (see list_environments)');
 const timeout = (dflt: number, what: string) =>
   z.number().int().min(1).max(3600).default(dflt).describe(`Seconds to wait for ${what} (default ${dflt})`);
 

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { AgentSessionId } from '../../api/agent';
 import { VERSION } from '../../api/version';
 import { registerCommandTools } from './commandTools';
 import { registerEnvironmentTools } from './environmentTools';
@@ -35,8 +36,9 @@ export async function runMcp(opts: McpOptions): Promise<number> {
     },
   });
   const session = values.session ?? `mcp-${randomBytes(4).toString('hex')}`;
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(session)) {
-    process.stderr.write('devrig mcp: --session must be 1-63 of a-z 0-9 -\n');
+  const valid = AgentSessionId.safeParse(session);
+  if (!valid.success) {
+    process.stderr.write(`devrig mcp: --session ${valid.error.issues[0]?.message}\n`);
     return 2;
   }
   const cwd = process.cwd();

@@ -4,8 +4,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError } from '../../api/apiError';
 import type { Environment } from '../../api/environment';
 import { readLog } from './commandTools';
-import { visibleEnvironments } from './environmentTools';
-import { describeError, summarize, type ToolContext } from './toolKit';
+import { describeError, summarize, visibleEnvironments, type ToolContext } from './toolKit';
 
 const STATUS = 'devrig://environments/{name}/status';
 const LOG = 'devrig://environments/{name}/log';
@@ -100,18 +99,21 @@ export function watchEnvironmentList(server: McpServer, ctx: ToolContext, closed
     }, 300);
   };
   void (async () => {
+    let delay = 1000;
     while (!stop) {
       try {
-        const client = await ctx.link.client();
+        const client = await ctx.link.client({ autoStart: false });
         const h = await client.stream('watch', { kind: 'Environment' }, (e) => {
           if (e.type !== 'MODIFIED') changed();
         });
+        delay = 1000;
         void closed.then(() => h.cancel());
         await h.done;
       } catch {
-        /* the runner went away: try again shortly */
+        // No runner (stopped by the user, or restarting): look again, less and less often.
+        delay = Math.min(delay * 2, 30_000);
       }
-      if (!stop) await new Promise((r) => setTimeout(r, 1000).unref());
+      if (!stop) await new Promise((r) => setTimeout(r, delay).unref());
     }
   })();
 }

@@ -22,23 +22,27 @@ export class RunnerLink {
     readonly session: AgentSession,
   ) {}
 
-  client(): Promise<RunnerClient> {
+  /**
+   * The connection, made (again) when there is none. `autoStart: false` for what runs on its own
+   * (the environment list watch): only an agent's call starts a runner the user stopped.
+   */
+  client(opts: { autoStart?: boolean } = {}): Promise<RunnerClient> {
     const c = this.current;
     if (c) {
       return c.then(
-        (client) => (client.isOpen ? client : this.connect()),
-        () => this.connect(),
+        (client) => (client.isOpen ? client : this.connect(opts.autoStart ?? true)),
+        () => this.connect(opts.autoStart ?? true),
       );
     }
-    return this.connect();
+    return this.connect(opts.autoStart ?? true);
   }
 
-  private connect(): Promise<RunnerClient> {
+  private connect(autoStart: boolean): Promise<RunnerClient> {
     this.current = (async () => {
       const client = await connectRunner({
         stateDir: this.stateDir,
         client: `devrig mcp (${this.clientName})`,
-        autoStart: true,
+        autoStart,
         agent: { session: this.session.id, folders: this.session.folders, client: this.clientName },
       });
       if (client.agentSession !== this.session.id) {

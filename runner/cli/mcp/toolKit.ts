@@ -5,6 +5,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ApiError } from '../../api/apiError';
 import type { Environment } from '../../api/environment';
+import { NAME_PATTERN, NAME_RULE } from '../../api/names';
+import type { RunnerClient } from '../../client/runnerClient';
 import { agentSessionOf } from '../../api/agentLabels';
 import { explain } from '../output';
 import type { RunnerLink } from './runnerLink';
@@ -147,3 +149,14 @@ export function summaryLine(s: EnvironmentSummary): string {
     s.createdBy === 'this-session' ? 'yours' : s.createdBy === 'user' ? "the user's" : 'another agent';
   return `${s.name}  ${s.phase}  (${who}; ${s.source}${s.network === 'none' ? '; no network' : ''})${s.message ? `  ${s.message}` : ''}`;
 }
+
+/** Everything this session may see (the runner filters). */
+export async function visibleEnvironments(client: RunnerClient): Promise<Environment[]> {
+  const { items } = await client.call('list', { kind: 'Environment' });
+  return items.filter((e): e is Environment => e.kind === 'Environment');
+}
+
+export const environmentName = z
+  .string()
+  .regex(NAME_PATTERN, NAME_RULE)
+  .describe('The environment, by name (see list_environments)');

@@ -7,8 +7,7 @@ import { updateEnvironmentSpec } from '../../client/updateEnvironment';
 import { environmentForFolder, nameFromGitUrl, uniqueName } from '../../../extension/environments/naming';
 import { nameFromFolder } from '../args';
 import { waitForEnvironment, type WaitOutcome } from '../wait';
-import { audit, progressOf, type ToolContext, type ToolExtra } from './toolKit';
-import { visibleEnvironments } from './environmentTools';
+import { audit, progressOf, visibleEnvironments, type ToolContext, type ToolExtra } from './toolKit';
 
 export interface UpArgs {
   folder?: string;
