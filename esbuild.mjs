@@ -106,6 +106,13 @@ const builds = [
     minify: true,
     plugins: [zodEnglishOnly, cliCompiledChecks],
   },
+  // `devrig mcp` (the MCP SDK, zod): required by that command only, so no other command reads it.
+  {
+    ...node,
+    entryPoints: { 'cli-mcp': 'runner/cli/mcp/main.ts' },
+    outdir: 'dist',
+    plugins: [zodEnglishOnly],
+  },
   // The `devrig` command: loads cli-main.js through V8's code cache (see runner/cli/bin.ts).
   {
     ...node,

@@ -27,6 +27,7 @@ import { watchIdleStops } from './status/idleWarnings';
 import { createStatusBar } from './status/statusBar';
 import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
 import { WorkspaceFolderState } from './workspace/workspaceFolderState';
+import { registerMcpProvider, type McpHostApi } from './agents/mcpProvider';
 
 export const VIEW_ID = 'devrig.environments';
 
@@ -88,6 +89,21 @@ export function activate(context: vscode.ExtensionContext): void {
     startAutoStart(services),
     { dispose: () => runner.dispose() },
   );
+  // devrig's MCP server for agent mode (VS Code 1.101+).
+  const mcp = registerMcpProvider(vscode as unknown as McpHostApi, {
+    extensionPath: context.extensionPath,
+    version: VERSION,
+    host: {
+      execPath: process.execPath,
+      electronVersion: process.versions.electron,
+      env: process.env,
+      homedir: homedir(),
+    },
+    // Read afresh: devrig.mcp.enabled applies without a reload.
+    settings: readSettings,
+    log: (m) => log.info(m),
+  });
+  if (mcp) context.subscriptions.push(mcp);
   for (const p of settings.problems) log.warn(p);
   // In the background: activation returns now.
   runner.start();

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type Environment } from './api';
+import { isAgentEnvironment, type Environment } from './api';
 import { EnvLogs } from './logs/envLogs';
 import { DockerProvider } from './providers/docker/dockerProvider';
 import type { ContainerProvider } from './providers/provider';
@@ -25,6 +25,9 @@ import { createAddons, type Addons } from './addons';
 import { composeHooks } from './addons/addon';
 import { SecretStore } from './secrets/secretStore';
 import { redactLocalEnvSecrets } from './secrets/localEnvSecrets';
+import { homedir } from 'node:os';
+import { RunnerConfigReader } from './config/runnerConfigFile';
+import { withAgentPolicy } from './server/agentPolicy';
 
 export interface RunnerOptions {
   stateDir: string;
@@ -120,7 +123,9 @@ export class Runner {
     });
     this.hosts = hosts.hosts;
     const configs: ResolvedConfigs = new Map();
-    const secrets = (env: Environment) => this.secrets.valuesFor(env.metadata.name);
+    // Your secrets for all environments are not an agent's: its environments get their own only.
+    const secrets = (env: Environment) =>
+      this.secrets.valuesFor(env.metadata.name, { userWide: !isAgentEnvironment(env) });
     const providerFor = async (env: Environment) => this.hosts.providerFor(env);
     this.sessions = new EnvironmentSessions({ providerFor, configs, secrets, logs: this.logs });
     const addons = createAddons({
@@ -204,9 +209,17 @@ export class Runner {
       ...hosts.handlers,
       ...addons.handlers,
     };
+    const config = new RunnerConfigReader(paths.config);
     this.server = await ApiServer.listen({
       token,
-      handlers,
+      // Connections of AI agent sessions (devrig mcp) are held to the agent policy.
+      handlers: withAgentPolicy(handlers, {
+        store: this.store,
+        logs: this.logs,
+        readConfig: async () => (await config.read()).agents ?? {},
+        host: { home: homedir(), stateDir: paths.root },
+        log,
+      }),
       port: this.opts.port,
       log,
     });

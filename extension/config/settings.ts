@@ -12,6 +12,7 @@ export function readSettings(): Settings {
       'runner.stateDir': c.get('runner.stateDir'),
       'runner.path': c.get('runner.path'),
       defaultResources: c.get('defaultResources'),
+      'mcp.enabled': c.get('mcp.enabled'),
     },
     process.env,
     homedir(),

@@ -12,6 +12,8 @@ export interface Settings {
   stateDir: string;
   runnerPath: string | undefined;
   defaultResources: Resources | undefined;
+  /** Offer `devrig mcp` to VS Code's agent mode. */
+  mcpEnabled: boolean;
   /** Settings that were ignored, for the log. */
   problems: string[];
 }
@@ -21,6 +23,7 @@ export interface RawSettings {
   'runner.stateDir'?: unknown;
   'runner.path'?: unknown;
   defaultResources?: unknown;
+  'mcp.enabled'?: unknown;
 }
 
 /**
@@ -57,5 +60,15 @@ export function parseSettings(
         `devrig.defaultResources is invalid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); ignoring it`,
       );
   }
-  return { autoStart, stateDir, runnerPath: str(raw['runner.path']), defaultResources, problems };
+  const mcp = raw['mcp.enabled'];
+  if (mcp !== undefined && typeof mcp !== 'boolean')
+    problems.push('devrig.mcp.enabled must be true or false; using true');
+  return {
+    autoStart,
+    stateDir,
+    runnerPath: str(raw['runner.path']),
+    defaultResources,
+    mcpEnabled: mcp !== false,
+    problems,
+  };
 }

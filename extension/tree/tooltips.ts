@@ -1,6 +1,7 @@
 // Tooltip text (markdown) for tree items and the status bar. Pure.
 
 import { failingCondition, type Environment, type Host } from '../../runner/api';
+import { agentSessionOf } from '../../runner/api/agentLabels';
 import { forwardOf } from '../../runner/presentation/forwardedPort';
 import { sshHostAlias } from '../../runner/sshConfig/remoteUri';
 import { mdCode, mdText } from './markdown';
@@ -23,6 +24,9 @@ export function environmentTooltip(env: Environment): string {
   row('User', s.remoteUser);
   row('Container', s.containerName ?? s.containerId?.slice(0, 12), true);
   row('Desired state', env.spec.state);
+  const agent = agentSessionOf(env);
+  if (agent) row('Created by', `an AI agent (MCP session ${agent})`);
+  if (env.spec.network === 'none') row('Network', 'none');
   row('SSH', `ssh ${sshHostAlias(env.metadata.name)}`, true);
   const forwarded = s.ports.map(forwardOf).filter((f) => f !== undefined);
   if (forwarded.length) {

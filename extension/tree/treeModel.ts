@@ -1,6 +1,7 @@
 // Resources → the Environments tree: hosts → environments → ports, automations and unhealthy
 // conditions. Pure (no `vscode`): the TreeDataProvider only maps these nodes onto TreeItems.
 
+import { agentSessionOf } from '../../runner/api/agentLabels';
 import {
   LOCAL_HOST,
   type AutomationStatus,
@@ -161,7 +162,8 @@ export function environmentNode(env: Environment): ViewNode {
     id: `env:${name}`,
     kind: 'environment',
     label: name,
-    description: phaseDescription(env),
+    // An agent's environment says so first: the phase follows.
+    description: agentSessionOf(env) ? `agent · ${phaseDescription(env)}` : phaseDescription(env),
     tooltip: environmentTooltip(env),
     icon: ENVIRONMENT_ICONS[env.status.phase],
     contextValue: environmentContextValue(env),

@@ -82,6 +82,8 @@ export const EnvironmentSpec = z.object({
   timeouts: z.object({ inactivity: Duration.optional() }).optional(),
   /** Start the environment when an SSH session asks for it while stopped. */
   startOnConnect: z.boolean().optional(),
+  /** `none`: the container has no network but its own loopback (`--network none`). */
+  network: z.enum(['default', 'none']).optional(),
 });
 export type EnvironmentSpec = z.infer<typeof EnvironmentSpec>;
 export type EnvironmentSpecInput = z.input<typeof EnvironmentSpec>;

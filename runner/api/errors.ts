@@ -8,6 +8,8 @@ export const ErrorCode = z.enum([
   'Conflict',
   'Expired',
   'Unauthorized',
+  /** Allowed for others, not for this caller (an agent session outside its policy). */
+  'Forbidden',
   'Unavailable',
   'Internal',
 ]);

@@ -17,3 +17,4 @@ export * from './version';
 export * from './webview';
 export * from './runnerConfig';
 export * from './runnerInfo';
+export * from './agent';

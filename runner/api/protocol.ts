@@ -3,6 +3,7 @@ import { Environment, EnvironmentApply } from './environment';
 import { Host, HostApply, HostKeyLine } from './host';
 import { ErrorBody } from './errors';
 import { ResourceName } from './meta';
+import { AgentAuditParams, AgentIdentity } from './agent';
 
 export const Kind = z.enum(['Environment', 'Host']);
 export type Kind = z.infer<typeof Kind>;
@@ -89,12 +90,20 @@ export const NameParams = z.object({ name: ResourceName });
 /** Every call the runner answers; the server, the client and the tests read this one table. */
 export const Methods = {
   hello: unary(
-    z.object({ client: z.string(), version: z.string(), apiVersion: z.number().int() }),
+    z.object({
+      client: z.string(),
+      version: z.string(),
+      apiVersion: z.number().int(),
+      /** This connection acts for an AI agent: the runner holds it to the agent policy. */
+      agent: AgentIdentity.optional(),
+    }),
     z.object({
       version: z.string(),
       apiVersion: z.number().int(),
       pid: z.number().int(),
       startedAt: z.string(),
+      /** Present when the runner holds this connection to the agent policy (an older one does not). */
+      agent: z.object({ session: z.string() }).optional(),
     }),
   ),
   apply: unary(z.object({ resource: ResourceApply }), Resource),
@@ -157,6 +166,8 @@ export const Methods = {
     Ok,
   ),
   'secrets.delete': unary(z.object({ name: z.string(), environment: ResourceName.optional() }), Ok),
+  /** An agent session's tool call, for the environment's log (agent connections only). */
+  'agent.audit': unary(AgentAuditParams, Ok),
   'secrets.list': unary(
     z.object({ environment: ResourceName.optional() }),
     z.object({ items: z.array(z.object({ name: z.string(), environment: z.string().optional() })) }),

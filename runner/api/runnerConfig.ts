@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgentsConfig } from './agent';
 
 /**
  * Dotfiles, as in Codespaces and Dev Containers: a repository (git URL, `owner/repo` on GitHub, or
@@ -17,6 +18,8 @@ export type DotfilesConfig = z.infer<typeof DotfilesConfig>;
 /** The per-user runner configuration, `<state>/config.json`. Unknown keys are kept for other parts. */
 export const RunnerConfig = z.looseObject({
   dotfiles: DotfilesConfig.optional(),
+  /** What AI agent sessions (`devrig mcp`) may do. */
+  agents: AgentsConfig.optional(),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 

@@ -13,6 +13,7 @@ import { portsCommands } from './commands/ports';
 import { keepaliveCommands } from './commands/keepalive';
 import { secretCommands } from './commands/secret';
 import { configCommands } from './commands/config';
+import { mcp, mcpHelp } from './commands/mcp';
 import { trace } from './trace';
 import { parseArgs } from 'node:util';
 import { API_VERSION, VERSION } from '../api/version';
@@ -30,6 +31,7 @@ export const extraCommands: Record<string, { run: Command; help: string }> = {
   ...keepaliveCommands,
   ...secretCommands,
   ...configCommands,
+  mcp: { run: mcp, help: mcpHelp },
 };
 
 const commands: Record<string, { run: Command; help: string }> = {

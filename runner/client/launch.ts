@@ -9,7 +9,7 @@ import { isProcessRunning, processAlive } from '../state/lock';
 import { readFileIfExists } from '../state/privateFile';
 import { readRunnerInfo } from '../state/runnerInfo';
 import { ensurePrivateDir, resolveStateDir, statePaths } from '../state/stateDir';
-import { RunnerClient } from './runnerClient';
+import { RunnerClient, type ConnectOptions } from './runnerClient';
 
 export interface ConnectRunnerOptions {
   stateDir?: string;
@@ -27,20 +27,26 @@ export interface ConnectRunnerOptions {
    * says which): only `hello` and `shutdown` are sure to work on it.
    */
   allowOtherApiVersion?: boolean;
+  /** Connect as an AI agent session (see ConnectOptions.agent). */
+  agent?: ConnectOptions['agent'];
 }
 
 /**
  * Connects to the user's runner if one answers; undefined otherwise. The runner may speak another
  * API version (see `runnerApiVersion`): enough to stop it.
  */
-export async function tryConnect(stateDir: string, client: string): Promise<RunnerClient | undefined> {
+export async function tryConnect(
+  stateDir: string,
+  client: string,
+  agent?: ConnectOptions['agent'],
+): Promise<RunnerClient | undefined> {
   const paths = statePaths(stateDir);
   const [info, tokenFile] = await Promise.all([readRunnerInfo(paths.info), readFileIfExists(paths.token)]);
   if (!info || !isProcessRunning({ pid: info.pid, startTime: info.pidStartTime })) return undefined;
   const token = tokenFile?.trim();
   if (!token) return undefined;
   try {
-    return await RunnerClient.connect({ port: info.port, token, client });
+    return await RunnerClient.connect({ port: info.port, token, client, agent });
   } catch {
     return undefined;
   }
@@ -146,7 +152,7 @@ function checkApiVersion(client: RunnerClient, opts: ConnectRunnerOptions): Runn
  */
 export async function connectRunner(opts: ConnectRunnerOptions): Promise<RunnerClient> {
   const stateDir = opts.stateDir ?? resolveStateDir(opts.env);
-  const existing = await tryConnect(stateDir, opts.client);
+  const existing = await tryConnect(stateDir, opts.client, opts.agent);
   if (existing) return checkApiVersion(existing, opts);
   if (!opts.autoStart) {
     throw new ApiError(
@@ -164,7 +170,7 @@ export async function connectRunner(opts: ConnectRunnerOptions): Promise<RunnerC
   void child.exited.then((c) => (exitCode = c));
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   while (Date.now() < deadline) {
-    const c = await tryConnect(stateDir, opts.client);
+    const c = await tryConnect(stateDir, opts.client, opts.agent);
     if (c) return checkApiVersion(c, opts);
     // Exit code 3: another runner holds the lock; keep looking for it.
     if (exitCode !== undefined && exitCode !== 3) {

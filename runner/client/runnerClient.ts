@@ -35,6 +35,8 @@ export interface ConnectOptions {
   token: string;
   client: string;
   timeoutMs?: number;
+  /** This connection acts for an AI agent: the runner holds it to the agent policy. */
+  agent?: ParamsOf<'hello'>['agent'];
 }
 
 /**
@@ -49,6 +51,8 @@ export class RunnerClient extends EventEmitter<{ close: [code: number, reason: s
   /** The API version the runner speaks; only hello and shutdown are sure to work when it is not ours. */
   runnerApiVersion = 0;
   runnerPid = 0;
+  /** The agent session the runner holds this connection to (see ConnectOptions.agent). */
+  agentSession: string | undefined;
 
   private constructor(private readonly ws: WebSocket) {
     super();
@@ -110,8 +114,10 @@ export class RunnerClient extends EventEmitter<{ close: [code: number, reason: s
         client: opts.client,
         version: VERSION,
         apiVersion: API_VERSION,
+        ...(opts.agent ? { agent: opts.agent } : {}),
       });
       client.runnerVersion = hello.version;
+      client.agentSession = hello.agent?.session;
       client.runnerApiVersion = hello.apiVersion;
       client.runnerPid = hello.pid;
       return client;

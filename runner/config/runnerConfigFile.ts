@@ -107,7 +107,9 @@ export function withConfigValue(
 export function configValue(config: RunnerConfig, key: RunnerConfigKey): string | undefined {
   let node: unknown = config;
   for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
-  return typeof node === 'string' ? node : undefined;
+  // Lists (agents.folders) and numbers (agents.resources.cpus) read back as they are set.
+  if (Array.isArray(node)) return node.join(',');
+  return typeof node === 'string' || typeof node === 'number' ? String(node) : undefined;
 }
 
 function describeIssues(error: z.ZodError): string {

@@ -23,3 +23,4 @@ export type {
   VsCodeCustomizations,
 } from './resolve';
 export type { ResolvedBuild } from './build';
+export { agentLocalEnv, agentSandboxViolations, checkAgentSandbox } from './agentSandbox';

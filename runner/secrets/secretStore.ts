@@ -78,8 +78,9 @@ export class SecretStore {
   }
 
   /** The variables an environment's processes get: the user's, then its own over them. */
-  valuesFor(environment: string): Record<string, string> {
-    return { ...this.data.user, ...this.data.environments[environment] };
+  /** `userWide: false`: only the environment's own (what an AI agent's environment gets). */
+  valuesFor(environment: string, opts: { userWide?: boolean } = {}): Record<string, string> {
+    return { ...(opts.userWide === false ? {} : this.data.user), ...this.data.environments[environment] };
   }
 
   set(name: string, value: string, environment?: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { ApiError, type ResourceApply } from '../api';
-import { ConfigError, resolveDevcontainer } from '../devcontainer';
+import { agentLocalEnv, checkAgentSandbox, ConfigError, resolveDevcontainer } from '../devcontainer';
 import { localEnvFor } from '../devcontainer/localEnv';
 import type { z } from 'zod';
 import type { ResourceApply as ResourceApplySchema } from '../api';
@@ -27,13 +27,14 @@ export async function admit(input: Parsed, localEnv: Record<string, string | und
     ]);
   }
   try {
-    await resolveDevcontainer({
+    const resolved = await resolveDevcontainer({
       folder: source.folder,
       configPath: devcontainer?.path,
       inlineConfig: devcontainer?.config,
-      localEnv: localEnvFor(input.spec, localEnv),
+      localEnv: agentLocalEnv(input, localEnvFor(input.spec, localEnv)),
       devcontainerId: 'admission',
     });
+    checkAgentSandbox(input, resolved, source.folder);
   } catch (e) {
     if (e instanceof ConfigError) {
       const where = e.line !== undefined ? `${e.file}:${e.line}:${e.column ?? 1}` : e.file;

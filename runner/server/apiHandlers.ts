@@ -174,5 +174,9 @@ export function coreHandlers(s: RunnerServices): HandlersFor<CoreMethod> {
       s.onActivity?.(p.name);
       return { ok: true };
     },
+    // Agent connections are answered by the agent policy (agentPolicy.ts), before this table.
+    'agent.audit': async () => {
+      throw new ApiError('BadRequest', 'agent.audit is for agent sessions (devrig mcp) only');
+    },
   };
 }

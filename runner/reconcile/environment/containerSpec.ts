@@ -125,6 +125,7 @@ function specInputs(env: Environment, resources: unknown) {
     allowPrivileged: s.allowPrivileged,
     // A container made with access the spec no longer allows is made again (without it).
     allow: s.allow,
+    network: s.network,
     resources,
   };
 }
@@ -197,7 +198,8 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
     ulimits: ra.ulimits,
     extraHosts: ra.extraHosts,
     dns: ra.dns,
-    network: ra.network,
+    // spec.network none wins over runArgs: it is how agent environments are cut off.
+    network: env.spec.network === 'none' ? 'none' : ra.network,
     pidMode: ra.pid,
     ipcMode: ra.ipc,
     utsMode: ra.uts,

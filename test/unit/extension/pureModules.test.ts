@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PURE = [
+  'agents/mcpServerSpec.ts',
   'autostart/autoStartDecision.ts',
   'autostart/devcontainerPresence.ts',
   'commands/commandIds.ts',

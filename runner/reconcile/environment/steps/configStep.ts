@@ -1,5 +1,7 @@
 import type { Environment } from '../../../api';
 import {
+  agentLocalEnv,
+  checkAgentSandbox,
   ConfigError,
   formatWarning,
   resolveDevcontainer,
@@ -35,9 +37,12 @@ export async function configStep(
       folder: source.folder,
       configPath: env.spec.devcontainer?.path,
       inlineConfig: env.spec.devcontainer?.config,
-      localEnv: localEnvFor(env.spec, deps.localEnv),
+      // An agent's environment reads nothing of this machine's environment.
+      localEnv: agentLocalEnv(env, localEnvFor(env.spec, deps.localEnv)),
       devcontainerId: stableHash(env.metadata.uid),
     });
+    // Checked again at every reconcile (admission checked it too): a config edited on disk may reach out.
+    checkAgentSandbox(env, resolved, source.folder);
     draft.set('ConfigValid', 'True', 'Valid', `using ${resolved.configFile}`);
     draft.status.configFile = resolved.configFile;
     deps.configs.set(env.metadata.name, resolved);

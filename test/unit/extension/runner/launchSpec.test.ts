@@ -95,6 +95,7 @@ test('parseSettings: defaults, overrides, and problems instead of crashes', () =
     stateDir: '/home/u/.devrig',
     runnerPath: undefined,
     defaultResources: undefined,
+    mcpEnabled: true,
     problems: [],
   });
   assert.equal(
@@ -118,6 +119,7 @@ test('parseSettings: defaults, overrides, and problems instead of crashes', () =
     stateDir: '/home/u/state',
     runnerPath: '/r.js',
     defaultResources: { cpus: 2, memory: '4g', pids: 512 },
+    mcpEnabled: true,
     problems: [],
   });
   const bad = parseSettings(
