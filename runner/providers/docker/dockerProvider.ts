@@ -124,7 +124,7 @@ export class DockerProvider implements ContainerProvider {
         const eq = kv.indexOf('=');
         if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
       }
-      return { id: i.Id, user: i.Config?.User ?? '', env };
+      return { id: i.Id, user: i.Config?.User ?? '', env, labels: i.Config?.Labels ?? {} };
     } catch (e) {
       if (statusCode(e) === 404) return undefined;
       throw new EngineError(`inspecting image ${ref}`, e);
