@@ -33,6 +33,8 @@ export type RegistryOptions = {
   auth?: RegistryAuth;
   /** Extra `auth:` YAML instead (e.g. token auth); replaces `auth`. */
   authYaml?: string;
+  /** The storage folder (default: a private one): registries may take turns serving the same content. */
+  storage?: string;
 };
 
 async function waitUntilServing(url: string, child: ChildProcess, output: () => string): Promise<boolean> {
@@ -64,7 +66,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     writeFileSync(
       config,
       `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n` +
-        `storage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\n` +
+        `storage:\n  filesystem:\n    rootdirectory: ${options.storage ?? join(dir, 'data')}\n  delete:\n    enabled: true\n` +
         `http:\n  addr: 127.0.0.1:${port}\n${authYaml}`,
     );
     const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
