@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
 import { withoutVersion } from './featureRef';
+import {
+  featureUsers,
+  mergeImageMetadata,
+  METADATA_LABEL,
+  type MergedMetadata,
+  type MetadataEntry,
+} from './imageMetadata';
 import { optionEnvLines } from './options';
 import type { ResolvedFeature } from './resolve';
 
@@ -8,7 +15,6 @@ export const FEATURES_FOLDER = '/tmp/dev-container-features';
 export const BUILTIN_ENV_FILE = 'devcontainer-features.builtin.env';
 export const FEATURE_ENV_FILE = 'devcontainer-features.env';
 export const INSTALL_WRAPPER = 'devcontainer-features-install.sh';
-export const METADATA_LABEL = 'devcontainer.metadata';
 
 /** The image Features are installed on. */
 export interface BaseImage {
@@ -193,4 +199,44 @@ export function planFeatureImage(input: FeatureBuildInput): FeatureBuildPlan {
     containerUser: input.containerUser,
     remoteUser: input.remoteUser,
   };
+}
+
+export type FeatureImageInput = {
+  /** The base image as the provider reports it (ref, id, user, labels). */
+  base: BaseImage & { labels: Record<string, string> };
+  /** Resolved Features, in installation order. */
+  features: readonly ResolvedFeature[];
+  /** devcontainer.json's metadata entry (configMetadataEntry of the config as written), if it goes on the label. */
+  config?: MetadataEntry;
+  /** Variable substitution for image and Feature metadata (`${devcontainerId}` …). */
+  substitute?: <T>(value: T) => T;
+  repository?: string;
+  labels?: Record<string, string>;
+};
+
+/**
+ * The Feature image for a base image and resolved Features: the metadata merged (which also gives
+ * `_CONTAINER_USER` and `_REMOTE_USER`, as the reference computes them) and the build plan whose label
+ * carries every entry. The merged metadata is what the container is then made from.
+ */
+export function featureImageBuild(input: FeatureImageInput): {
+  plan: FeatureBuildPlan;
+  merged: MergedMetadata;
+} {
+  const merged = mergeImageMetadata({
+    image: { ref: input.base.ref, labels: input.base.labels },
+    features: input.features,
+    ...(input.config ? { config: input.config } : {}),
+    ...(input.substitute ? { substitute: input.substitute } : {}),
+  });
+  const users = featureUsers(merged, input.base.user);
+  const plan = planFeatureImage({
+    base: input.base,
+    features: input.features,
+    ...users,
+    metadataLabel: merged.label,
+    ...(input.repository ? { repository: input.repository } : {}),
+    ...(input.labels ? { labels: input.labels } : {}),
+  });
+  return { plan, merged };
 }

@@ -56,6 +56,8 @@ const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 const FEATURE_RUN = new RegExp(`^RUN chmod -R 0755 ${FEATURES_FOLDER.replace(/[/.-]/g, '\\$&')}/(\\S+)`);
 const FAILED = /returned a non-zero code: (\d+)/;
 const TAIL_LINES = 30;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
 
 /**
  * Follows the engine's build output: names the Feature being installed ("Installing Feature x (2/4)"),
@@ -88,9 +90,16 @@ export class FeatureBuildProgress {
     if (this.current && line.trim() === '---> Using cache')
       this.log(`Feature ${this.current}: layer reused from the cache`);
     this.log(line);
-    if (this.current && !line.startsWith(' ---> ') && !line.startsWith('--->')) {
+    // The classic builder colours stderr red; the tail is for messages, so plain text.
+    const text = line.replace(ANSI, '').trimEnd();
+    if (
+      this.current &&
+      text &&
+      !/^\s*--->/.test(text) &&
+      !text.startsWith('Removing intermediate container')
+    ) {
       const tail = this.tails.get(this.current) ?? [];
-      tail.push(line);
+      tail.push(text);
       if (tail.length > TAIL_LINES) tail.shift();
       this.tails.set(this.current, tail);
     }

@@ -4,7 +4,8 @@
 // devrig builds. Pure.
 import { normalizeLifecycleCommand, type LifecycleCommand } from '../devcontainer/lifecycle';
 import type { FeatureMetadata } from './featureMetadata';
-import { METADATA_LABEL } from './buildPlan';
+
+export const METADATA_LABEL = 'devcontainer.metadata';
 
 /** One element of a `devcontainer.metadata` array. Feature entries carry the Feature's `id`. */
 export type MetadataEntry = Record<string, unknown> & { id?: string };

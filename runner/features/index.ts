@@ -2,9 +2,9 @@
 // installs them, and image metadata. The image step of the reconciler uses, in order:
 //   sources = createFeatureSources({ cacheDir, env })
 //   set = await resolveFeatures({ features, overrideFeatureInstallOrder, configFile, sourceMap, lockfile, sources })
-//   merged = mergeImageMetadata({ image: { ref, labels }, features: set.features, config: configMetadataEntry(raw) })
-//   plan = planFeatureImage({ base, features: set.features, ...featureUsers(merged, base.user), metadataLabel: merged.label })
+//   { plan, merged } = featureImageBuild({ base: imageResult, features: set.features, config: configMetadataEntry(raw) })
 //   image = await buildFeatureImage(provider, plan, workDir, log, signal)
+// and, with no Features, mergeImageMetadata({ image, features: [], config }) for the container's settings.
 import { findCredential, type CredentialHelper } from './credentials';
 import { FeatureCache } from './featureCache';
 import { createHttpClient, type HttpClient } from './http';
@@ -24,14 +24,15 @@ export { FeatureFetchError, folderDigest } from './sources';
 export type { FeatureSources } from './sources';
 export { lockfilePath, readLockfile, LockfileError } from './lockfile';
 export type { Lockfile, LockfileEntry, LockfileMode } from './lockfile';
-export { planFeatureImage, METADATA_LABEL } from './buildPlan';
-export type { BaseImage, FeatureBuildPlan, FeatureBuildInput } from './buildPlan';
+export { featureImageBuild, planFeatureImage } from './buildPlan';
+export type { BaseImage, FeatureBuildPlan, FeatureBuildInput, FeatureImageInput } from './buildPlan';
 export { buildFeatureImage, featureImageRequest, writeBuildContext, FeatureInstallError } from './imageBuild';
 export {
   configMetadataEntry,
   featureMetadataEntry,
   featureUsers,
   mergeImageMetadata,
+  METADATA_LABEL,
   parseMetadataLabel,
 } from './imageMetadata';
 export type { LifecycleStep, MergedMetadata, MetadataEntry, PrivilegeAsk } from './imageMetadata';
