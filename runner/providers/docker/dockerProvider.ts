@@ -21,7 +21,7 @@ import { packContext } from './buildContext';
 import { demux } from './demux';
 import { EngineError, engineMessage, statusCode } from './errors';
 import { ProgressFormatter, type ProgressEvent } from './progress';
-import { registryAuthFor } from './registryAuth';
+import { registryAuthFor, withCredentialsHint } from './registryAuth';
 import { relayCommand, relayStream, RELAY_ENV } from '../execRelay';
 import { EXEC_MARKER, SIGNAL_MARKED_SCRIPT, signalMarkedArgs } from '../markedProcesses';
 import { statsSample } from './stats';
@@ -134,16 +134,24 @@ export class DockerProvider implements ContainerProvider {
   private async pull(ref: string, log: LogSink, signal?: AbortSignal): Promise<void> {
     log(`Pulling ${ref}`);
     const auth = this.usesLocalCredentials ? await registryAuthFor(ref) : undefined;
-    let stream: Readable;
     try {
-      stream = (await this.docker.pull(ref, {
-        abortSignal: signal,
-        ...(auth ? { authconfig: auth } : {}),
-      })) as Readable;
+      let stream: Readable;
+      try {
+        stream = (await this.docker.pull(ref, {
+          abortSignal: signal,
+          ...(auth ? { authconfig: auth } : {}),
+        })) as Readable;
+      } catch (e) {
+        throw new EngineError(`pulling ${ref}`, e);
+      }
+      await this.follow(stream, log, `pulling ${ref}`);
     } catch (e) {
-      throw new EngineError(`pulling ${ref}`, e);
+      throw withCredentialsHint(e, ref, {
+        remote: this.remote,
+        usesLocalCredentials: this.usesLocalCredentials,
+        sent: auth !== undefined,
+      });
     }
-    await this.follow(stream, log, `pulling ${ref}`);
   }
 
   private async build(req: Extract<ImageRequest, { kind: 'build' }>, log: LogSink, signal?: AbortSignal) {
