@@ -135,6 +135,26 @@ function chainText(chain: readonly string[]): string {
   return chain.length > 1 ? ` (required by ${chain.slice(0, -1).join(' → ')})` : '';
 }
 
+/** `features` must be an object and `overrideFeatureInstallOrder` an array of strings (the config schema leaves them loose). */
+function checkShapes(input: ResolveFeaturesInput, file: string): void {
+  const wrong = (at: PropertyPath, message: string) =>
+    new ConfigError({
+      code: 'Invalid',
+      file,
+      message: `"${formatPropertyPath(at)}" ${message}`,
+      position: input.sourceMap.valueAt(at),
+      property: formatPropertyPath(at),
+    });
+  const features: unknown = input.features;
+  if (typeof features !== 'object' || features === null || Array.isArray(features)) {
+    throw wrong(['features'], 'must be an object of Feature references and their options');
+  }
+  const order: unknown = input.overrideFeatureInstallOrder;
+  if (order !== undefined && (!Array.isArray(order) || order.some((entry) => typeof entry !== 'string'))) {
+    throw wrong(['overrideFeatureInstallOrder'], 'must be an array of Feature references');
+  }
+}
+
 /**
  * Resolves devcontainer.json's Features to an ordered, fetched set: references parsed, digests pinned by
  * the lockfile (unless `update`), dependsOn followed (with their own options), options checked, the
@@ -145,6 +165,7 @@ function chainText(chain: readonly string[]): string {
  */
 export async function resolveFeatures(input: ResolveFeaturesInput): Promise<FeatureSet> {
   const configName = input.configFile ?? input.configName ?? 'devcontainer.json';
+  checkShapes(input, configName);
   const configSource = (userId: string): OptionsSource => ({
     file: configName,
     sourceMap: input.sourceMap,
@@ -216,7 +237,12 @@ export async function resolveFeatures(input: ResolveFeaturesInput): Promise<Feat
       work.written,
     );
     work.options = options.values;
-    for (const message of options.warnings) {
+    const notes = [...options.warnings];
+    if (metadata.deprecated) notes.push(`Feature ${userId} is deprecated and gets no more updates`);
+    if (metadata.legacyIds?.length && metadata.currentId && metadata.currentId !== metadata.id) {
+      notes.push(`Feature ${userId} was renamed to "${metadata.currentId}"; update the reference`);
+    }
+    for (const message of notes) {
       warnings.push(
         configWarning(
           work.written.file,

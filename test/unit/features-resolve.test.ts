@@ -277,3 +277,37 @@ test('a dependency that cannot be fetched names the chain; resolution without a 
   );
   assert.equal(inline.lockfile, undefined);
 });
+
+test('features and overrideFeatureInstallOrder of the wrong shape, and deprecated or renamed Features, are reported', async () => {
+  const arrayFeatures = project({ image: 'x', features: ['./a'] }, {});
+  await assert.rejects(
+    resolveFeatures(input(arrayFeatures, sources(new FakeRegistry(), tempDir('c-')))),
+    new RegExp(`^${arrayFeatures.configFile.replace(/[.]/g, '\\.')}:3:15: "features" must be an object`),
+  );
+  const badOrder = project({ image: 'x', features: {}, overrideFeatureInstallOrder: './a' }, {});
+  await assert.rejects(
+    resolveFeatures(
+      input(badOrder, sources(new FakeRegistry(), tempDir('c-')), {
+        overrideFeatureInstallOrder: './a' as never,
+      }),
+    ),
+    /"overrideFeatureInstallOrder" must be an array of Feature references/,
+  );
+  const old = project(
+    { image: 'x', features: { './a': {} }, overrideFeatureInstallOrder: ['./nothing'] },
+    { a: { id: 'a', deprecated: true, currentId: 'b', legacyIds: ['a'] } },
+  );
+  const set = await resolveFeatures(input(old, sources(new FakeRegistry(), tempDir('c-'))));
+  assert.deepEqual(
+    set.warnings.map((w) => [w.property, w.line, w.message]),
+    [
+      ['features["./a"]', 4, 'Feature ./a is deprecated and gets no more updates'],
+      ['features["./a"]', 4, 'Feature ./a was renamed to "b"; update the reference'],
+      [
+        'overrideFeatureInstallOrder[0]',
+        7,
+        '"./nothing" names none of the Features in use; it has no effect',
+      ],
+    ],
+  );
+});
