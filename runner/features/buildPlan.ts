@@ -81,11 +81,36 @@ export function passwdLookup(user: string): string {
   return ` (command -v getent >/dev/null 2>&1 && getent passwd '${quoted}' || grep -E '^${pattern}|^[^:]*:[^:]*:${pattern}:' /etc/passwd || true)`;
 }
 
-/** `ENV NAME="value"` lines, escaped as the reference escapes them (`$` still expands: `${PATH}`). */
-export function envInstructions(env: Record<string, string> | undefined): string[] {
-  return Object.entries(env ?? {}).map(
-    ([name, value]) => `ENV ${name}="${value.replace(/(?=["\\])/g, '\\')}"`,
-  );
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Something that cannot be written into the Dockerfile safely. */
+export class FeaturePlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FeaturePlanError';
+  }
+}
+
+/**
+ * `ENV NAME="value"` lines, escaped as the reference escapes them (`$` still expands: `${PATH}`). A name
+ * that is not a variable name, or a line break, would change the Dockerfile itself: refused.
+ */
+export function envInstructions(env: Record<string, string> | undefined, owner: string): string[] {
+  return Object.entries(env ?? {}).map(([name, value]) => {
+    if (!ENV_NAME.test(name))
+      throw new FeaturePlanError(`${owner}: containerEnv "${name}" is not a variable name`);
+    if (/[\r\n]/.test(value)) throw new FeaturePlanError(`${owner}: containerEnv ${name} has a line break`);
+    return `ENV ${name}="${value.replace(/(?=["\\])/g, '\\')}"`;
+  });
+}
+
+/** Users go into a RUN line and an env file: a name or uid[:gid], nothing a shell would read differently. */
+function checkUser(user: string, what: string): void {
+  if (!/^[A-Za-z0-9_.@$-]+(:[A-Za-z0-9_.-]+)?$/.test(user)) {
+    throw new FeaturePlanError(
+      `${what} "${user}" is not a user name or uid the Feature image can be built for`,
+    );
+  }
 }
 
 /** The wrapper that prints the reference's banner, loads the variables and runs install.sh. */
@@ -144,6 +169,9 @@ function featureDir(feature: ResolvedFeature, index: number): string {
  * and the later ones only), its containerEnv as ENV before it, the image's user restored at the end.
  */
 export function planFeatureImage(input: FeatureBuildInput): FeatureBuildPlan {
+  checkUser(input.containerUser, 'containerUser');
+  checkUser(input.remoteUser, 'remoteUser');
+  if (input.base.user) checkUser(input.base.user, `the user of ${input.base.ref}`);
   const builtinEnv = `_CONTAINER_USER=${input.containerUser}\n_REMOTE_USER=${input.remoteUser}\n`;
   const builtinPath = `${FEATURES_FOLDER}/${BUILTIN_ENV_FILE}`;
   const lines = [
@@ -168,7 +196,7 @@ export function planFeatureImage(input: FeatureBuildInput): FeatureBuildPlan {
     const target = `${FEATURES_FOLDER}/${dir}`;
     lines.push(
       '',
-      ...envInstructions(feature.metadata.containerEnv),
+      ...envInstructions(feature.metadata.containerEnv, `Feature ${feature.userId}`),
       `COPY --chown=root:root ${dir}/ ${target}/`,
       `RUN chmod -R 0755 ${target} \\`,
       `&& cd ${target} \\`,

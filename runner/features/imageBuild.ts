@@ -47,6 +47,8 @@ export async function writeBuildContext(plan: FeatureBuildPlan, folder: string):
   for (const file of plan.files) {
     const target = path.join(folder, file.path);
     await mkdir(path.dirname(target), { recursive: true });
+    // A Feature's own file of that name may be a link: replace it, never write through it.
+    await rm(target, { force: true });
     await writeFile(target, file.content);
     await chmod(target, file.mode);
   }

@@ -24,7 +24,7 @@ export { FeatureFetchError, folderDigest } from './sources';
 export type { FeatureSources } from './sources';
 export { lockfilePath, readLockfile, LockfileError } from './lockfile';
 export type { Lockfile, LockfileEntry, LockfileMode } from './lockfile';
-export { featureImageBuild, planFeatureImage } from './buildPlan';
+export { featureImageBuild, FeaturePlanError, planFeatureImage } from './buildPlan';
 export type { BaseImage, FeatureBuildPlan, FeatureBuildInput, FeatureImageInput } from './buildPlan';
 export { buildFeatureImage, featureImageRequest, writeBuildContext, FeatureInstallError } from './imageBuild';
 export {

@@ -177,3 +177,20 @@ test('build output: the Feature being installed is named, cached layers said, a 
   const other = new Error('building x: cannot reach the engine');
   assert.equal(new FeatureBuildProgress(plan, () => {}).explain(other), other);
 });
+
+test('names and values that would change the Dockerfile itself are refused', () => {
+  const bad = (containerEnv: Record<string, string>) =>
+    input({ features: [feature('./x', { id: 'x', containerEnv })] });
+  assert.throws(
+    () => planFeatureImage(bad({ 'A=1\nRUN x': 'v' })),
+    /Feature \.\/x: containerEnv "A=1\nRUN x" is not a variable name/,
+  );
+  assert.throws(() => planFeatureImage(bad({ A: 'one\nRUN two' })), /containerEnv A has a line break/);
+  assert.throws(
+    () => planFeatureImage(input({ remoteUser: "me'; rm -rf /" })),
+    /remoteUser "me'; rm -rf \/" is not a user name/,
+  );
+  assert.doesNotThrow(() =>
+    planFeatureImage(input({ containerUser: '1000:1000', remoteUser: 'first.last' })),
+  );
+});
