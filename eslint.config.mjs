@@ -44,6 +44,7 @@ export const LAYERS = {
       'runner/sessions',
       'runner/logs',
       'runner/git',
+      'runner/features',
     ],
     'the CLI': ['runner/cli'],
     'the extension': ['extension'],

@@ -41,6 +41,8 @@ export interface ImageResult {
   /** The image's configured user and env, for remoteUser defaults. */
   user: string;
   env: Record<string, string>;
+  /** The image's labels (`devcontainer.metadata` among them). */
+  labels: Record<string, string>;
 }
 
 export interface MountSpec {

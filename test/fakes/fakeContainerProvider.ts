@@ -75,6 +75,7 @@ export class FakeContainerProvider implements ContainerProvider {
       action: present ? 'present' : req.kind === 'image' ? 'pulled' : 'built',
       user: '',
       env: {},
+      labels: req.kind === 'build' ? { ...req.labels } : {},
     };
   }
 

@@ -4,7 +4,7 @@ import type { ImageRequest, ImageResult, LogSink } from '../provider';
 import { packContext } from './buildContext';
 import { EngineError, statusCode } from './errors';
 import { ProgressFormatter, type ProgressEvent } from './progress';
-import { registryAuthFor } from './registryAuth';
+import { registryAuthFor, withCredentialsHint } from './registryAuth';
 
 /** Adds `:latest` when a reference has neither tag nor digest (the Engine would pull every tag). */
 export function normaliseImageRef(ref: string): string {
@@ -19,6 +19,8 @@ export class DockerImages {
     private readonly docker: Docker,
     /** Whether pulls carry this machine's registry credentials (see DockerProviderOptions). */
     private readonly usesLocalCredentials: () => boolean,
+    /** On another machine (an engine behind SSH): said in a refused pull's hint. */
+    private readonly remote = false,
   ) {}
 
   async ensure(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult> {
@@ -49,7 +51,7 @@ export class DockerImages {
         const eq = kv.indexOf('=');
         if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
       }
-      return { id: i.Id, user: i.Config?.User ?? '', env };
+      return { id: i.Id, user: i.Config?.User ?? '', env, labels: i.Config?.Labels ?? {} };
     } catch (e) {
       if (statusCode(e) === 404) return undefined;
       throw new EngineError(`inspecting image ${ref}`, e);
@@ -58,17 +60,27 @@ export class DockerImages {
 
   private async pull(ref: string, log: LogSink, signal?: AbortSignal): Promise<void> {
     log(`Pulling ${ref}`);
-    const auth = this.usesLocalCredentials() ? await registryAuthFor(ref) : undefined;
-    let stream: Readable;
+    const usesLocalCredentials = this.usesLocalCredentials();
+    const auth = usesLocalCredentials ? await registryAuthFor(ref) : undefined;
     try {
-      stream = (await this.docker.pull(ref, {
-        abortSignal: signal,
-        ...(auth ? { authconfig: auth } : {}),
-      })) as Readable;
+      let stream: Readable;
+      try {
+        stream = (await this.docker.pull(ref, {
+          abortSignal: signal,
+          ...(auth ? { authconfig: auth } : {}),
+        })) as Readable;
+      } catch (e) {
+        throw new EngineError(`pulling ${ref}`, e);
+      }
+      await this.follow(stream, log, `pulling ${ref}`);
     } catch (e) {
-      throw new EngineError(`pulling ${ref}`, e);
+      // A refused pull says which credentials went with it (and how to give some).
+      throw withCredentialsHint(e, ref, {
+        remote: this.remote,
+        usesLocalCredentials,
+        sent: auth !== undefined,
+      });
     }
-    await this.follow(stream, log, `pulling ${ref}`);
   }
 
   private async build(req: Extract<ImageRequest, { kind: 'build' }>, log: LogSink, signal?: AbortSignal) {

@@ -53,7 +53,7 @@ export class DockerProvider implements ContainerProvider {
     this.docker = new Docker(opts.modem);
     this.name = opts.name ?? 'local';
     this.remote = opts.remote ?? false;
-    this.images = new DockerImages(this.docker, () => this.usesLocalCredentials);
+    this.images = new DockerImages(this.docker, () => this.usesLocalCredentials, this.remote === true);
   }
 
   /** Whether pulls carry this machine's registry credentials. */

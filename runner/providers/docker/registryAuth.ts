@@ -79,3 +79,33 @@ function runHelper(helper: string, registry: string): Promise<RegistryAuth | und
     child.stdin?.end(registry);
   });
 }
+
+const AUTH_FAILURE = /unauthorized|authentication required|no basic auth credentials|access.*denied/i;
+
+/**
+ * A pull the registry refused for want of (good) credentials gets a hint saying which credentials were
+ * used and what to do; any other error is returned as it is.
+ */
+export function withCredentialsHint(
+  error: unknown,
+  ref: string,
+  pull: { remote: boolean; usesLocalCredentials: boolean; sent: boolean },
+): unknown {
+  const message = (error as Error)?.message ?? '';
+  if (!AUTH_FAILURE.test(message)) return error;
+  const registry = registryOf(ref);
+  const hints = {
+    sent: `check the credentials for ${registry} in your docker config (docker login ${registry}): they were refused`,
+    'none-found': `no credentials for ${registry} were found in your docker config; check the credentials for ${registry} (docker login ${registry})`,
+    'not-used': `this pull sent no credentials; check the credentials for ${registry}`,
+    remote: `pulls on a remote engine carry no credentials from this machine; log in to ${registry} on that host`,
+  };
+  const which = pull.remote
+    ? 'remote'
+    : !pull.usesLocalCredentials
+      ? 'not-used'
+      : pull.sent
+        ? 'sent'
+        : 'none-found';
+  return new Error(`${message} (${hints[which]})`, { cause: error });
+}

@@ -94,6 +94,7 @@ export class PlainProvider implements ContainerProvider {
       action: 'present',
       user: this.conn.target.user,
       env: {},
+      labels: {},
     };
   }
 
