@@ -23,3 +23,10 @@ export type {
   VsCodeCustomizations,
 } from './resolve';
 export type { ResolvedBuild } from './build';
+export { APP_PORT_HOST_IP, parseAppPort } from './appPort';
+export type { PublishedPort } from './appPort';
+export { isPlatform, parseBuildOptions } from './buildOptions';
+export type { EngineBuildOptions } from './buildOptions';
+export { splitComposeForwardPorts } from './compose';
+export type { ComposeForwardPort, ResolvedCompose } from './compose';
+export type { UserEnvProbe, WaitFor } from './schema';

@@ -18,6 +18,7 @@ import type {
 import { LABELS } from '../provider';
 import { dockerCreateOptions } from './createOptions';
 import { packContext } from './buildContext';
+import { engineBuildParams } from './buildParams';
 import { demux } from './demux';
 import { EngineError, engineMessage, statusCode } from './errors';
 import { ProgressFormatter, type ProgressEvent } from './progress';
@@ -81,6 +82,7 @@ export class DockerProvider implements ContainerProvider {
         memoryBytes: i.MemTotal,
         serverVersion: i.ServerVersion,
         os: `${i.OperatingSystem} (${i.Architecture})`,
+        gpu: Object.keys((i as { Runtimes?: Record<string, unknown> }).Runtimes ?? {}).includes('nvidia'),
       };
       return this.infoCache;
     } catch (e) {
@@ -101,7 +103,7 @@ export class DockerProvider implements ContainerProvider {
       const ref = normaliseImageRef(req.ref);
       const present = await this.inspectImage(ref);
       if (present) return { ...present, ref, action: 'present' };
-      await this.pull(ref, log, signal);
+      await this.pull(ref, log, signal, req.platform);
       const pulled = await this.inspectImage(ref);
       if (!pulled) throw new Error(`pulled ${ref} but the engine does not have it`);
       return { ...pulled, ref, action: 'pulled' };
@@ -131,13 +133,14 @@ export class DockerProvider implements ContainerProvider {
     }
   }
 
-  private async pull(ref: string, log: LogSink, signal?: AbortSignal): Promise<void> {
-    log(`Pulling ${ref}`);
+  private async pull(ref: string, log: LogSink, signal?: AbortSignal, platform?: string): Promise<void> {
+    log(`Pulling ${ref}${platform ? ` for ${platform}` : ''}`);
     const auth = this.usesLocalCredentials ? await registryAuthFor(ref) : undefined;
     let stream: Readable;
     try {
       stream = (await this.docker.pull(ref, {
         abortSignal: signal,
+        ...(platform ? { platform } : {}),
         ...(auth ? { authconfig: auth } : {}),
       })) as Readable;
     } catch (e) {
@@ -152,14 +155,7 @@ export class DockerProvider implements ContainerProvider {
     let stream: Readable;
     try {
       stream = (await this.docker.buildImage(tar, {
-        t: req.tag,
-        dockerfile: dockerfileInTar,
-        buildargs: req.args,
-        target: req.target ?? '',
-        nocache: req.noCache ?? false,
-        labels: req.labels,
-        rm: true,
-        forcerm: true,
+        ...engineBuildParams(req, dockerfileInTar),
         abortSignal: signal,
       } as Docker.ImageBuildOptions)) as Readable;
     } catch (e) {
@@ -255,11 +251,28 @@ export class DockerProvider implements ContainerProvider {
   async createContainer(spec: ContainerSpec): Promise<string> {
     if (spec.labels[LABELS.managed] !== 'true')
       throw new Error('refusing to create a container without devrig labels');
+    if (spec.platform)
+      await this.requireApi('1.41', `--platform ${spec.platform} (a platform for the container)`);
     try {
       const c = await this.docker.createContainer(dockerCreateOptions(spec));
       return c.id;
     } catch (e) {
       throw new EngineError(`creating container ${spec.name}`, e);
+    }
+  }
+
+  /** Older engines ignore parameters they do not know: what devrig asks for must not be dropped silently. */
+  private async requireApi(minimum: string, what: string): Promise<void> {
+    let version: string;
+    try {
+      version = (await this.docker.version()).ApiVersion;
+    } catch (e) {
+      throw new EngineError('asking the Docker engine for its API version', e);
+    }
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    const [needMajor = 0, needMinor = 0] = minimum.split('.').map(Number);
+    if (major < needMajor || (major === needMajor && minor < needMinor)) {
+      throw new Error(`${what} needs Docker Engine API ${minimum} or newer; this engine has ${version}`);
     }
   }
 

@@ -17,7 +17,33 @@ export interface EffectiveResources {
   cpus: number;
   memoryBytes: number;
   pids: number;
+  /** The container gets the host's GPUs. */
+  gpus: boolean;
   warnings: string[];
+  /** Requirements this host cannot meet (a required GPU): the environment should not run here. */
+  unmet: string[];
+}
+
+export type GpuDecision = { gpus: boolean; warning?: string; unmet?: string };
+
+/** hostRequirements.gpu against the engine: all GPUs when it has a GPU runtime; `optional` falls back. */
+export function decideGpu(
+  requirement: 'required' | 'optional' | undefined,
+  hostHasGpu: boolean | undefined,
+): GpuDecision {
+  if (requirement === undefined) return { gpus: false };
+  if (hostHasGpu) return { gpus: true };
+  if (requirement === 'optional') {
+    return {
+      gpus: false,
+      warning:
+        'hostRequirements.gpu is "optional" and this engine has no GPU runtime: the container runs without GPUs',
+    };
+  }
+  return {
+    gpus: false,
+    unmet: 'hostRequirements.gpu: the container needs a GPU, and this engine has no GPU runtime (nvidia)',
+  };
 }
 
 /**
@@ -56,7 +82,11 @@ export function effectiveResources(
     memoryBytes = Math.min(req.memory, host.memoryBytes);
   }
   cpus = Math.min(cpus, host.cpus);
-  return { cpus, memoryBytes, pids, warnings };
+  const gpu = decideGpu(req.gpu, host.gpu);
+  if (gpu.warning) warnings.push(gpu.warning);
+  // Until the environment step turns it into its own condition, it shows with the other notes.
+  if (gpu.unmet) warnings.push(gpu.unmet);
+  return { cpus, memoryBytes, pids, gpus: gpu.gpus, warnings, unmet: gpu.unmet ? [gpu.unmet] : [] };
 }
 
 const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
@@ -190,6 +220,9 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
     dns: ra.dns,
     network: ra.network,
     devices: env.spec.allowPrivileged ? ra.devices : [],
+    ...(resolved.appPorts?.length ? { ports: resolved.appPorts } : {}),
+    ...(ra.platform ? { platform: ra.platform } : {}),
+    ...(resources.gpus ? { gpus: true } : {}),
   };
 }
 
