@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { parseBytes, type Environment } from '../../api';
 import type { ResolvedDevcontainer } from '../../devcontainer';
 import { LABELS, type ContainerSpec, type HostInfo, type MountSpec } from '../../providers/provider';
+import { stableHash } from '../../util/stableHash';
 
 /** Keeps the container alive when overrideCommand is on; exits promptly on SIGTERM. */
 export const KEEPALIVE_SCRIPT =
@@ -106,20 +106,7 @@ export interface ContainerSpecInput {
   runnerId: string;
 }
 
-export function stableHash(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+export { stableHash };
 
 /**
  * The part of the Environment spec a container is made from. A change here means a new container;
