@@ -43,6 +43,40 @@ export interface CommandOptions {
 
 export type RecreatePolicy = 'never' | 'changed' | 'force';
 
+function composeEnv(base: NodeJS.ProcessEnv | undefined, dockerHost: string | undefined): NodeJS.ProcessEnv {
+  const env = { ...(base ?? process.env) };
+  if (dockerHost) {
+    env.DOCKER_HOST = dockerHost;
+    // A context would win over DOCKER_HOST for the docker CLI plugin.
+    delete env.DOCKER_CONTEXT;
+  }
+  return env;
+}
+
+/**
+ * The user's project as Compose reads it, before any project name is given (so `name` is the one
+ * Compose derives or the files set, which the project name derivation needs), every profile included.
+ */
+export async function readComposeModel(
+  cli: ComposeCli,
+  files: readonly string[],
+  opts: CommandOptions & { env?: NodeJS.ProcessEnv; dockerHost?: string; run?: ProcessRunner } = {},
+): Promise<ComposeModel> {
+  if (files.length === 0) throw new Error('a Compose project needs at least one file');
+  const result = await (opts.run ?? runProcess)(
+    cli.command,
+    [...cli.args, ...files.flatMap((f) => ['-f', f]), '--profile', '*', 'config', '--format', 'json'],
+    {
+      env: composeEnv(opts.env, opts.dockerHost),
+      cwd: path.dirname(files[0]!),
+      log: opts.log,
+      signal: opts.signal,
+    },
+  );
+  if (result.code !== 0) throw new ComposeCommandError('config', result.code, result.stderr);
+  return parseComposeModel(result.stdout);
+}
+
 /** The name of the override file in the state folder. */
 export const OVERRIDE_FILE = 'docker-compose.devrig.json';
 
@@ -67,13 +101,7 @@ export class ComposeProject {
   }
 
   private env(): NodeJS.ProcessEnv {
-    const env = { ...(this.opts.env ?? process.env) };
-    if (this.opts.dockerHost) {
-      env.DOCKER_HOST = this.opts.dockerHost;
-      // A context would win over DOCKER_HOST for the docker CLI plugin.
-      delete env.DOCKER_CONTEXT;
-    }
-    return env;
+    return composeEnv(this.opts.env, this.opts.dockerHost);
   }
 
   private fileArgs(withOverride: boolean): string[] {
@@ -168,9 +196,10 @@ export class ComposeProject {
   }
 
   /**
-   * Removes the project's containers, their anonymous volumes and the project's networks. Named
-   * volumes of the Compose files are kept unless `volumes` (external ones always are); `removeImages`
-   * also removes the images Compose built. Works from the project name alone when the files are gone.
+   * Removes the project's containers and networks. Named volumes of the Compose files are kept unless
+   * `volumes` (external ones always are); `removeImages` also removes the images Compose built. Works
+   * from the project name alone when the files are gone. Anonymous volumes that a recreate carried
+   * over survive even `down --volumes` (Compose mounts them by name): see removeComposeProject.
    */
   async down(opts: CommandOptions & { volumes?: boolean; removeImages?: boolean } = {}): Promise<void> {
     const filesThere = (
@@ -184,10 +213,6 @@ export class ComposeProject {
       )
     ).every(Boolean);
     const global = filesThere ? this.fileArgs(true) : ['-p', this.opts.projectName];
-    if (!opts.volumes && filesThere) {
-      // `down` keeps anonymous volumes unless told to remove every volume: remove them with the containers.
-      await this.compose(global, ['rm', '--stop', '--force', '--volumes'], opts);
-    }
     const flags = [...(opts.volumes ? ['--volumes'] : []), ...(opts.removeImages ? ['--rmi', 'local'] : [])];
     await this.compose(global, ['down', '--remove-orphans', ...flags], opts);
   }

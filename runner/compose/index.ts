@@ -8,9 +8,10 @@ export { ComposeModelError, parseComposeModel, servicesToRun, unknownServices } 
 export type { ComposeModel, ComposeService } from './composeModel';
 export { ProgramNotFoundError, runProcess } from './composeProcess';
 export type { ProcessResult, ProcessRunner } from './composeProcess';
-export { ComposeCommandError, ComposeProject, OVERRIDE_FILE } from './composeProject';
+export { ComposeCommandError, ComposeProject, OVERRIDE_FILE, readComposeModel } from './composeProject';
 export type { CommandOptions, ComposeProjectOptions, RecreatePolicy } from './composeProject';
 export {
+  anonymousVolumes,
   COMPOSE_LABELS,
   configDriftedServices,
   decideComposeAction,
@@ -21,6 +22,7 @@ export {
 } from './observe';
 export type { ComposeAction, ServiceObservation } from './observe';
 export { COMPOSE_SERVICE_LABEL, composeOverride } from './override';
+export { removeComposeProject } from './removeProject';
 export type { ComposeOverride, DevServiceSettings, OverrideInput } from './override';
 export { composeProjectName, readProjectNameInputs, toProjectName } from './projectName';
 export type { ProjectNameInputs } from './projectName';

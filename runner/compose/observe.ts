@@ -155,3 +155,10 @@ export async function findForeignContainers(
   const all = await provider.findContainers({ [COMPOSE_LABELS.project]: projectName });
   return foreignContainers(all, selector.runnerId, selector.uid);
 }
+
+const ANONYMOUS_VOLUME = /^[0-9a-f]{64}$/;
+
+/** Anonymous volumes (engine-named, 64 hex digits) mounted by these containers. Pure. */
+export function anonymousVolumes(containers: readonly ContainerObservation[]): string[] {
+  return [...new Set(containers.flatMap((c) => (c.volumes ?? []).filter((v) => ANONYMOUS_VOLUME.test(v))))];
+}

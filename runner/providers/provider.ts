@@ -100,6 +100,8 @@ export interface ContainerObservation {
   oomKilled: boolean;
   labels: Record<string, string>;
   imageId: string;
+  /** Names of the volumes mounted (named and anonymous). */
+  volumes?: string[];
 }
 
 export interface ExecOptions {

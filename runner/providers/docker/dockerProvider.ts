@@ -241,6 +241,7 @@ export class DockerProvider implements ContainerProvider {
         oomKilled: i.State.OOMKilled,
         labels: i.Config.Labels ?? {},
         imageId: i.Image,
+        volumes: (i.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [m.Name] : [])),
       };
     } catch (e) {
       if (statusCode(e) === 404) return undefined;
