@@ -102,6 +102,8 @@ export interface ContainerObservation {
   imageId: string;
   /** Names of the volumes mounted (named and anonymous). */
   volumes?: string[];
+  /** The container's configured environment (`${containerEnv:…}` reads it). */
+  env?: Record<string, string>;
 }
 
 export interface ExecOptions {

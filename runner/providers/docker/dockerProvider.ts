@@ -121,12 +121,7 @@ export class DockerProvider implements ContainerProvider {
   private async inspectImage(ref: string): Promise<Omit<ImageResult, 'ref' | 'action'> | undefined> {
     try {
       const i = await this.docker.getImage(ref).inspect();
-      const env: Record<string, string> = {};
-      for (const kv of i.Config?.Env ?? []) {
-        const eq = kv.indexOf('=');
-        if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
-      }
-      return { id: i.Id, user: i.Config?.User ?? '', env };
+      return { id: i.Id, user: i.Config?.User ?? '', env: envRecord(i.Config?.Env) };
     } catch (e) {
       if (statusCode(e) === 404) return undefined;
       throw new EngineError(`inspecting image ${ref}`, e);
@@ -242,6 +237,7 @@ export class DockerProvider implements ContainerProvider {
         labels: i.Config.Labels ?? {},
         imageId: i.Image,
         volumes: (i.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [m.Name] : [])),
+        env: envRecord(i.Config.Env),
       };
     } catch (e) {
       if (statusCode(e) === 404) return undefined;
@@ -506,6 +502,15 @@ export class DockerProvider implements ContainerProvider {
       },
     };
   }
+}
+
+function envRecord(list: string[] | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of list ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return env;
 }
 
 function labelFilters(labels: Record<string, string>): string[] {
