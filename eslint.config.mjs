@@ -45,6 +45,7 @@ export const LAYERS = {
       'runner/logs',
       'runner/git',
       'runner/features',
+      'runner/compose',
     ],
     'the CLI': ['runner/cli'],
     'the extension': ['extension'],

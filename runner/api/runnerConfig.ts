@@ -15,11 +15,18 @@ export const DotfilesConfig = z.strictObject({
 });
 export type DotfilesConfig = z.infer<typeof DotfilesConfig>;
 
+/** Which Docker Compose program runs Compose configurations (found on PATH when not set). */
+export const ComposeConfig = z.strictObject({
+  /** A `docker-compose` v2 binary, or a `docker` CLI whose compose plugin is used. */
+  path: z.string().min(1).optional(),
+});
+
 /** The per-user runner configuration, `<state>/config.json`. Unknown keys are kept for other parts. */
 export const RunnerConfig = z.looseObject({
   dotfiles: DotfilesConfig.optional(),
   /** What AI agent sessions (`devrig mcp`) may do. */
   agents: AgentsConfig.optional(),
+  compose: ComposeConfig.optional(),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 

@@ -12,5 +12,6 @@ export const RUNNER_CONFIG_KEYS = {
   'agents.resources.cpus': 'the most CPUs an agent environment gets (also its default)',
   'agents.resources.memory': 'the most memory an agent environment gets, e.g. 4g',
   'agents.resources.pids': 'the most processes an agent environment may run',
+  'compose.path': 'the Docker Compose v2 program (default: `docker compose`, else `docker-compose` on PATH)',
 } as const;
 export type RunnerConfigKey = keyof typeof RUNNER_CONFIG_KEYS;

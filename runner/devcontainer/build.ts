@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { parseBuildOptions, type EngineBuildOptions } from './buildOptions';
 import { ConfigError, configWarning, type ConfigWarning } from './errors';
 import { formatPropertyPath, type PropertyPath } from './propertyPath';
 import type { DevcontainerConfig } from './schema';
@@ -12,6 +13,8 @@ export type ResolvedBuild = {
   args: Record<string, string>;
   target?: string;
   cacheFrom: string[];
+  /** build.options, as the Engine API's build parameters; absent when none are written. */
+  options?: EngineBuildOptions;
 };
 
 export type ImageSource = { image: string; build?: undefined } | { image?: undefined; build: ResolvedBuild };
@@ -62,6 +65,7 @@ export async function resolveImageSource(
       args: { ...build?.args },
       ...(build?.target ? { target: build.target } : {}),
       cacheFrom: build?.cacheFrom === undefined ? [] : [build.cacheFrom].flat(),
+      ...(build?.options?.length ? { options: parseBuildOptions(build.options, where) } : {}),
     };
     await requireExisting(where, dockerfileAt, resolved.dockerfile, 'file');
     await requireExisting(where, contextAt, resolved.context, 'folder');

@@ -24,3 +24,10 @@ export type {
 } from './resolve';
 export type { ResolvedBuild } from './build';
 export { agentLocalEnv, agentSandboxViolations, checkAgentSandbox } from './agentSandbox';
+export { APP_PORT_HOST_IP, parseAppPort } from './appPort';
+export type { PublishedPort } from './appPort';
+export { isPlatform, parseBuildOptions } from './buildOptions';
+export type { EngineBuildOptions } from './buildOptions';
+export { splitComposeForwardPorts } from './compose';
+export type { ComposeForwardPort, ResolvedCompose } from './compose';
+export type { UserEnvProbe, WaitFor } from './schema';

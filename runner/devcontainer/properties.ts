@@ -34,17 +34,22 @@ const SUPPORTED = new Set([
   'privileged',
   'capAdd',
   'securityOpt',
+  'appPort',
+  'dockerComposeFile',
 ]);
+
+/** Properties that only mean something beside dockerComposeFile. */
+const COMPOSE_ONLY: Record<string, string> = {
+  service: 'service only applies to Docker Compose configurations (dockerComposeFile) and was ignored',
+  runServices:
+    'runServices only applies to Docker Compose configurations (dockerComposeFile) and was ignored',
+};
 
 /** Spec properties devrig knows but does not implement, with what that means for the user. */
 const UNSUPPORTED: Record<string, string> = {
   features: 'features are not supported by devrig yet; the container is built without them',
   overrideFeatureInstallOrder:
     'features are not supported by devrig yet; overrideFeatureInstallOrder is ignored',
-  dockerComposeFile: 'Docker Compose configurations (dockerComposeFile) are not supported by devrig',
-  service: 'service only applies to Docker Compose configurations, which devrig does not support',
-  runServices: 'runServices only applies to Docker Compose configurations, which devrig does not support',
-  appPort: 'appPort is not supported by devrig and was ignored; use forwardPorts instead',
   waitFor: 'waitFor is not supported by devrig and was ignored; lifecycle commands run in order',
   userEnvProbe:
     "userEnvProbe is not supported by devrig and was ignored; the user's shell profile is not probed for variables",
@@ -72,8 +77,14 @@ export function propertyWarnings(
   map: SourceMap,
 ): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
+  const compose = config['dockerComposeFile'] !== undefined;
   for (const key of Object.keys(config)) {
     if (SUPPORTED.has(key)) continue;
+    if (Object.hasOwn(COMPOSE_ONLY, key)) {
+      const message = COMPOSE_ONLY[key];
+      if (!compose && message) warnings.push(configWarning(file, key, message, map.keyAt([key])));
+      continue;
+    }
     const message = UNSUPPORTED[key] ?? `unknown property "${key}" was ignored`;
     warnings.push(configWarning(file, key, message, map.keyAt([key])));
   }

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseBytes } from '../api/quantity';
-import { resolveImageSource, type ResolvedBuild } from './build';
+import { resolveAppPorts, type PublishedPort } from './appPort';
+import { resolveImageSource, type ImageSource, type ResolvedBuild } from './build';
+import { resolveComposeProperties, splitComposeForwardPorts, type ResolvedCompose } from './compose';
 import { ConfigError, configWarning, sortWarnings, type ConfigWarning } from './errors';
 import { resolveDevcontainerConfigPath } from './find';
 import { normalizeLifecycle, type LifecycleCommand, type LifecycleHook } from './lifecycle';
@@ -12,7 +14,7 @@ import { normalizeForwardPorts } from './ports';
 import { configHostRequests } from './hostRequests';
 import type { LocatedContainerRequest } from '../policy/containerRequest';
 import { parseRunArgs, type ParsedRunArgs } from './runArgs';
-import type { DevcontainerConfig, MountObject, PortAttributes } from './schema';
+import type { DevcontainerConfig, MountObject, PortAttributes, UserEnvProbe, WaitFor } from './schema';
 import type { SourceMap } from './sourceMap';
 import { substituteString, substituteVariables, type SubstitutionContext } from './substitute';
 
@@ -27,10 +29,18 @@ export type ResolveDevcontainerInput = {
   inlineConfig?: Record<string, unknown>;
   localEnv: Record<string, string | undefined>;
   devcontainerId: string;
+  /** Resolve Docker Compose configs (with `compose` set) instead of refusing them. */
+  allowCompose?: boolean;
 };
 
 /** Bytes where the config wrote sizes. */
-export type HostRequirements = { cpus?: number; memory?: number; storage?: number };
+export type HostRequirements = {
+  cpus?: number;
+  memory?: number;
+  storage?: number;
+  /** `true` or an object: the container needs the host's GPUs; `optional`: it uses them when there are some. */
+  gpu?: 'required' | 'optional';
+};
 
 export type VsCodeCustomizations = { extensions: string[]; settings: Record<string, unknown> };
 
@@ -41,12 +51,14 @@ export type ResolvedDevcontainer = {
   /** Folder that relative paths in the config are relative to. */
   configFolder: string;
   name: string;
-  /** Exactly one of image and build is set. */
+  /** Exactly one of image, build and compose is set. */
   image?: string;
   build?: ResolvedBuild;
-  /** Path in the container. */
+  /** A Docker Compose config (only with `allowCompose`): the dev service's image comes from Compose. */
+  compose?: ResolvedCompose;
+  /** Path in the container (`/` by default for Compose, as the reference has it). */
   workspaceFolder: string;
-  /** Undefined means the default: bind the local folder at workspaceFolder. */
+  /** Undefined means the default: bind the local folder at workspaceFolder (never for Compose). */
   workspaceMount?: Mount;
   mounts: Mount[];
   containerEnv: Record<string, string>;
@@ -58,11 +70,21 @@ export type ResolvedDevcontainer = {
   runArgs: ParsedRunArgs;
   /** Container ports, deduplicated, in config order. */
   forwardPorts: number[];
+  /** appPort, published on 127.0.0.1 only; absent when none are written. */
+  appPorts?: PublishedPort[];
   portsAttributes: Record<string, PortAttributes>;
   otherPortsAttributes?: PortAttributes;
   lifecycle: Record<LifecycleHook, LifecycleCommand[]>;
+  /** Default true, for Compose false (as the reference). */
   overrideCommand: boolean;
-  shutdownAction: 'none' | 'stopContainer';
+  /** stopCompose only for Compose configs. */
+  shutdownAction: 'none' | 'stopContainer' | 'stopCompose';
+  /** The last hook Ready waits for; undefined means the default, updateContentCommand. */
+  waitFor?: WaitFor;
+  /** How the user's environment is probed; undefined means the default, loginInteractiveShell. */
+  userEnvProbe?: UserEnvProbe;
+  /** Undefined means the default: true (Linux engines, bind-mounted workspaces). */
+  updateRemoteUserUID?: boolean;
   hostRequirements: HostRequirements;
   customizations: { vscode: VsCodeCustomizations };
   /** The top-level properties as written; runArgs may ask for the same things (see runArgs.options). */
@@ -136,8 +158,9 @@ function hostRequirements(
   const requirements = config.hostRequirements;
   if (!requirements) return {};
   const gpu = requirements.gpu;
-  if (gpu !== undefined && gpu !== false && gpu !== 'optional') {
-    const message = 'GPUs are not supported by devrig yet; the container gets none';
+  if (typeof gpu === 'object' && (gpu.cores !== undefined || gpu.memory !== undefined)) {
+    const message =
+      'hostRequirements.gpu: every GPU of the host is given to the container; cores and memory are not checked';
     warnings.push(
       configWarning(
         loaded.file,
@@ -153,6 +176,11 @@ function hostRequirements(
     ...(requirements.cpus !== undefined ? { cpus: requirements.cpus } : {}),
     ...(memory !== undefined ? { memory } : {}),
     ...(storage !== undefined ? { storage } : {}),
+    ...(gpu === 'optional'
+      ? { gpu: 'optional' }
+      : gpu === true || typeof gpu === 'object'
+        ? { gpu: 'required' }
+        : {}),
   };
 }
 
@@ -185,7 +213,12 @@ function workspaceFolder(
   ctx: SubstitutionContext,
   loaded: Loaded,
 ): string {
-  if (!config.workspaceFolder) return path.posix.join('/workspaces', path.basename(folder));
+  if (!config.workspaceFolder) {
+    // Compose: the Compose file decides where the workspace is mounted; the reference defaults to /.
+    return config.dockerComposeFile !== undefined
+      ? '/'
+      : path.posix.join('/workspaces', path.basename(folder));
+  }
   const resolved = substituteString(config.workspaceFolder, ctx);
   if (!resolved.startsWith('/')) {
     throw invalid(
@@ -209,7 +242,8 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
   const { file, sourceMap } = loaded;
   const warnings = [...loaded.warnings];
 
-  if (loaded.config.dockerComposeFile !== undefined) {
+  const isCompose = loaded.config.dockerComposeFile !== undefined;
+  if (isCompose && !input.allowCompose) {
     throw new ConfigError({
       code: 'Invalid',
       file,
@@ -229,23 +263,38 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
   const containerWorkspaceFolder = workspaceFolder(loaded.config, folder, baseContext, loaded);
   const config = substituteVariables(loaded.config, { ...baseContext, containerWorkspaceFolder });
 
-  const image = await resolveImageSource(config, loaded.configFolder, { file, sourceMap }, warnings);
-  const ports = normalizeForwardPorts(config.forwardPorts ?? [], file, sourceMap);
+  const where = { file, sourceMap };
+  const compose = isCompose
+    ? await resolveComposeProperties(config, loaded.configFolder, where, warnings)
+    : undefined;
+  const image: ImageSource | undefined = compose
+    ? undefined
+    : await resolveImageSource(config, loaded.configFolder, where, warnings);
+  const ownPorts = compose ? splitComposeForwardPorts(config.forwardPorts ?? []).own : config.forwardPorts;
+  const ports = normalizeForwardPorts(ownPorts ?? [], file, sourceMap);
   warnings.push(...ports.warnings);
-  const runArgs = parseRunArgs(config.runArgs ?? []);
+  // Compose configs set container options in the Compose file; the reference ignores runArgs there.
+  const runArgs = parseRunArgs(compose ? [] : (config.runArgs ?? []));
+  const appPorts = compose ? [] : resolveAppPorts(config.appPort, where, warnings);
   const runArgsAt = sourceMap.keyAt(['runArgs']);
   warnings.push(...runArgs.warnings.map((message) => configWarning(file, 'runArgs', message, runArgsAt)));
   const remoteEnvEntries = Object.entries(config.remoteEnv ?? {});
-  const workspaceMount = config.workspaceMount
-    ? toMount(config.workspaceMount, ['workspaceMount'], loaded)
-    : undefined;
+  // Compose never mounts the workspace itself (the compose file does), as the reference.
+  const workspaceMount =
+    config.workspaceMount && !isCompose
+      ? toMount(config.workspaceMount, ['workspaceMount'], loaded)
+      : undefined;
   const mounts = (config.mounts ?? []).map((spec, index) => toMount(spec, ['mounts', index], loaded));
 
   return {
     configFile: file,
     configFolder: loaded.configFolder,
     name: config.name || path.basename(folder),
-    ...(image.image !== undefined ? { image: image.image } : { build: image.build }),
+    ...(compose
+      ? { compose }
+      : image?.image !== undefined
+        ? { image: image.image }
+        : { build: image?.build }),
     workspaceFolder: containerWorkspaceFolder,
     ...(workspaceMount ? { workspaceMount } : {}),
     mounts,
@@ -256,11 +305,15 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
     ...(config.containerUser ? { containerUser: config.containerUser } : {}),
     runArgs,
     forwardPorts: ports.ports,
+    ...(appPorts.length > 0 ? { appPorts } : {}),
     portsAttributes: { ...config.portsAttributes },
     ...(config.otherPortsAttributes ? { otherPortsAttributes: config.otherPortsAttributes } : {}),
     lifecycle: normalizeLifecycle(config),
-    overrideCommand: config.overrideCommand ?? true,
-    shutdownAction: shutdownAction(config, loaded, warnings),
+    overrideCommand: config.overrideCommand ?? !compose,
+    shutdownAction: compose ? compose.shutdownAction : shutdownAction(config, loaded, warnings),
+    ...(config.waitFor !== undefined ? { waitFor: config.waitFor } : {}),
+    ...(config.userEnvProbe !== undefined ? { userEnvProbe: config.userEnvProbe } : {}),
+    ...(config.updateRemoteUserUID !== undefined ? { updateRemoteUserUID: config.updateRemoteUserUID } : {}),
     hostRequirements: hostRequirements(config, loaded, warnings),
     customizations: { vscode: vscodeCustomizations(config) },
     init: config.init ?? false,

@@ -1,4 +1,5 @@
 import { parseBytes } from '../api/quantity';
+import { isPlatform } from './buildOptions';
 import { MountError, parseMountString, parseVolumeFlag, type Mount } from './mounts';
 
 export type Ulimit = { name: string; soft: number; hard: number };
@@ -35,6 +36,8 @@ export type RunArgOptions = {
   pid?: string;
   ipc?: string;
   uts?: string;
+  /** `--platform`: the image's platform, e.g. linux/arm64. */
+  platform?: string;
 };
 
 /**
@@ -259,6 +262,14 @@ export const RUN_ARG_FLAGS: readonly RunArgFlag[] = [
     value: true,
     apply: (_value, flag, state) =>
       void state.warnings.push(`runArgs: ${flag} is not supported by devrig yet and was ignored`),
+  },
+  {
+    names: ['--platform'],
+    value: true,
+    apply(value, flag, state) {
+      if (!isPlatform(value)) return ignored(state, flag, value, 'is not a platform like linux/amd64');
+      state.options.platform = value;
+    },
   },
   namespace('userns'),
   namespace('pid'),

@@ -112,6 +112,24 @@ export const HostRequirementsSchema = z.looseObject({
   gpu: GpuRequirementSchema.optional(),
 });
 
+/** waitFor: the last hook Ready waits for; later ones go on in the background. */
+export const WaitForSchema = z.enum([
+  'initializeCommand',
+  'onCreateCommand',
+  'updateContentCommand',
+  'postCreateCommand',
+  'postStartCommand',
+]);
+
+export type WaitFor = z.infer<typeof WaitForSchema>;
+
+export const UserEnvProbeSchema = z.enum(['none', 'loginShell', 'loginInteractiveShell', 'interactiveShell']);
+export type UserEnvProbe = z.infer<typeof UserEnvProbeSchema>;
+
+const AppPortEntry = z.union([PortNumber, z.string()], {
+  error: 'must be a port number or a "host:container" string',
+});
+
 export const VsCodeCustomizationsSchema = z.looseObject({
   extensions: StringArray.optional(),
   settings: z.record(z.string(), z.unknown()).optional(),
@@ -157,6 +175,15 @@ export const DevcontainerConfigSchema = z.looseObject({
   securityOpt: StringArray.optional(),
   dockerComposeFile: z
     .union([z.string(), StringArray], { error: 'must be a string or an array of strings' })
+    .optional(),
+  service: z.string().min(1, { error: 'must name a service of the Compose files' }).optional(),
+  runServices: StringArray.optional(),
+  waitFor: WaitForSchema.optional(),
+  userEnvProbe: UserEnvProbeSchema.optional(),
+  appPort: z
+    .union([PortNumber, z.string(), z.array(AppPortEntry)], {
+      error: 'must be a port number, a "host:container" string, or an array of them',
+    })
     .optional(),
 });
 export type DevcontainerConfig = z.infer<typeof DevcontainerConfigSchema>;

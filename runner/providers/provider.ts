@@ -1,5 +1,6 @@
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { StatsSample } from '../api';
+import type { EngineBuildOptions, PublishedPort } from '../devcontainer';
 
 /** Labels devrig puts on everything it creates; the world is the source of truth. */
 export const LABELS = {
@@ -21,7 +22,7 @@ export interface LogSink {
 }
 
 export type ImageRequest =
-  | { kind: 'image'; ref: string }
+  | { kind: 'image'; ref: string; platform?: string }
   | {
       kind: 'build';
       /** The tag to build to; callers derive it from a hash of the build inputs. */
@@ -32,6 +33,8 @@ export type ImageRequest =
       target?: string;
       noCache?: boolean;
       labels: Record<string, string>;
+      /** build.options, passed to the engine's build as its parameters. */
+      options?: EngineBuildOptions;
     };
 
 export interface ImageResult {
@@ -83,6 +86,12 @@ export interface ContainerSpec {
   utsMode?: string;
   usernsMode?: string;
   devices: string[];
+  /** Ports published on the engine's host (appPort: always on 127.0.0.1). */
+  ports?: PublishedPort[];
+  /** `--platform`: the image platform to run (the engine refuses an image of another). */
+  platform?: string;
+  /** Every GPU of the host, through the engine's GPU runtime (hostRequirements.gpu). */
+  gpus?: boolean;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -98,6 +107,10 @@ export interface ContainerObservation {
   oomKilled: boolean;
   labels: Record<string, string>;
   imageId: string;
+  /** Names of the volumes mounted (named and anonymous). */
+  volumes?: string[];
+  /** The container's configured environment (`${containerEnv:…}` reads it). */
+  env?: Record<string, string>;
 }
 
 export interface ExecOptions {
@@ -135,6 +148,8 @@ export interface HostInfo {
   memoryBytes: number;
   serverVersion: string;
   os: string;
+  /** The engine has a GPU runtime (nvidia): containers can be given the host's GPUs. */
+  gpu?: boolean;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface StatePaths {
   secrets: string;
   config: string;
   runnerId: string;
+  /** Compose projects' generated files and engine sockets, one private folder per environment. */
+  compose: string;
 }
 
 export function statePaths(root: string): StatePaths {
@@ -42,6 +44,7 @@ export function statePaths(root: string): StatePaths {
     secrets: join(root, 'secrets.json'),
     config: join(root, 'config.json'),
     runnerId: join(root, 'runner-id'),
+    compose: join(root, 'compose'),
   };
 }
 

@@ -35,6 +35,11 @@ export function dockerCreateOptions(spec: ContainerSpec): Docker.ContainerCreate
           };
         })
       : undefined,
+    PortBindings: spec.ports?.length ? portBindings(spec.ports) : undefined,
+    // All GPUs, as `docker run --gpus all` asks for them.
+    DeviceRequests: spec.gpus
+      ? [{ Driver: '', Count: -1, DeviceIDs: [], Capabilities: [['gpu']], Options: {} }]
+      : undefined,
     Mounts: spec.mounts.map((m) => ({
       Type: m.type,
       Source: m.source ?? '',
@@ -54,8 +59,25 @@ export function dockerCreateOptions(spec: ContainerSpec): Docker.ContainerCreate
     Cmd: spec.cmd,
     WorkingDir: spec.workdir,
     Hostname: spec.hostname,
+    ExposedPorts: spec.ports?.length
+      ? Object.fromEntries(spec.ports.map((p) => [`${p.containerPort}/${p.protocol}`, {}]))
+      : undefined,
     HostConfig: dropUndefined(hostConfig),
+    // A query parameter of the create call (Engine API 1.41+), not part of the body.
+    ...(spec.platform ? { platform: spec.platform } : {}),
   };
+}
+
+function portBindings(ports: NonNullable<ContainerSpec['ports']>): Docker.PortMap {
+  const map: Docker.PortMap = {};
+  for (const p of ports) {
+    const key = `${p.containerPort}/${p.protocol}`;
+    (map[key] ??= []).push({
+      HostIp: p.hostIp,
+      HostPort: p.hostPort === undefined ? '' : String(p.hostPort),
+    });
+  }
+  return map;
 }
 
 function dropUndefined<T extends object>(o: T): T {

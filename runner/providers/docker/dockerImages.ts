@@ -5,6 +5,7 @@ import { packContext } from './buildContext';
 import { EngineError, statusCode } from './errors';
 import { ProgressFormatter, type ProgressEvent } from './progress';
 import { registryAuthFor, withCredentialsHint } from './registryAuth';
+import { engineBuildParams } from './buildParams';
 
 /** Adds `:latest` when a reference has neither tag nor digest (the Engine would pull every tag). */
 export function normaliseImageRef(ref: string): string {
@@ -28,7 +29,7 @@ export class DockerImages {
       const ref = normaliseImageRef(req.ref);
       const present = await this.inspectImage(ref);
       if (present) return { ...present, ref, action: 'present' };
-      await this.pull(ref, log, signal);
+      await this.pull(ref, log, signal, req.platform);
       const pulled = await this.inspectImage(ref);
       if (!pulled) throw new Error(`pulled ${ref} but the engine does not have it`);
       return { ...pulled, ref, action: 'pulled' };
@@ -58,8 +59,8 @@ export class DockerImages {
     }
   }
 
-  private async pull(ref: string, log: LogSink, signal?: AbortSignal): Promise<void> {
-    log(`Pulling ${ref}`);
+  private async pull(ref: string, log: LogSink, signal?: AbortSignal, platform?: string): Promise<void> {
+    log(`Pulling ${ref}${platform ? ` for ${platform}` : ''}`);
     const usesLocalCredentials = this.usesLocalCredentials();
     const auth = usesLocalCredentials ? await registryAuthFor(ref) : undefined;
     try {
@@ -67,6 +68,7 @@ export class DockerImages {
       try {
         stream = (await this.docker.pull(ref, {
           abortSignal: signal,
+          ...(platform ? { platform } : {}),
           ...(auth ? { authconfig: auth } : {}),
         })) as Readable;
       } catch (e) {
@@ -89,14 +91,7 @@ export class DockerImages {
     let stream: Readable;
     try {
       stream = (await this.docker.buildImage(tar, {
-        t: req.tag,
-        dockerfile: dockerfileInTar,
-        buildargs: req.args,
-        target: req.target ?? '',
-        nocache: req.noCache ?? false,
-        labels: req.labels,
-        rm: true,
-        forcerm: true,
+        ...engineBuildParams(req, dockerfileInTar),
         abortSignal: signal,
       } as Docker.ImageBuildOptions)) as Readable;
     } catch (e) {

@@ -74,6 +74,7 @@ export class DockerProvider implements ContainerProvider {
         memoryBytes: i.MemTotal,
         serverVersion: i.ServerVersion,
         os: `${i.OperatingSystem} (${i.Architecture})`,
+        gpu: Object.keys((i as { Runtimes?: Record<string, unknown> }).Runtimes ?? {}).includes('nvidia'),
       };
       return this.infoCache;
     } catch (e) {
@@ -151,6 +152,8 @@ export class DockerProvider implements ContainerProvider {
         oomKilled: i.State.OOMKilled,
         labels: i.Config.Labels ?? {},
         imageId: i.Image,
+        volumes: (i.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [m.Name] : [])),
+        env: envRecord(i.Config.Env),
       };
     } catch (e) {
       if (statusCode(e) === 404) return undefined;
@@ -161,11 +164,28 @@ export class DockerProvider implements ContainerProvider {
   async createContainer(spec: ContainerSpec): Promise<string> {
     if (spec.labels[LABELS.managed] !== 'true')
       throw new Error('refusing to create a container without devrig labels');
+    if (spec.platform)
+      await this.requireApi('1.41', `--platform ${spec.platform} (a platform for the container)`);
     try {
       const c = await this.docker.createContainer(dockerCreateOptions(spec));
       return c.id;
     } catch (e) {
       throw new EngineError(`creating container ${spec.name}`, e);
+    }
+  }
+
+  /** Older engines ignore parameters they do not know: what devrig asks for must not be dropped silently. */
+  private async requireApi(minimum: string, what: string): Promise<void> {
+    let version: string;
+    try {
+      version = (await this.docker.version()).ApiVersion;
+    } catch (e) {
+      throw new EngineError('asking the Docker engine for its API version', e);
+    }
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    const [needMajor = 0, needMinor = 0] = minimum.split('.').map(Number);
+    if (major < needMajor || (major === needMajor && minor < needMinor)) {
+      throw new Error(`${what} needs Docker Engine API ${minimum} or newer; this engine has ${version}`);
     }
   }
 
@@ -398,6 +418,15 @@ export class DockerProvider implements ContainerProvider {
       },
     };
   }
+}
+
+function envRecord(list: string[] | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of list ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return env;
 }
 
 function labelFilters(labels: Record<string, string>): string[] {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { parseBytes, type Environment } from '../../api';
 import type { ResolvedDevcontainer } from '../../devcontainer';
 import { allowancesOf } from '../../policy/hostAccess';
 import { LABELS, type ContainerSpec, type HostInfo, type MountSpec } from '../../providers/provider';
+import { stableHash } from '../../util/stableHash';
 
 /** Keeps the container alive when overrideCommand is on; exits promptly on SIGTERM. */
 export const KEEPALIVE_SCRIPT =
@@ -18,7 +18,33 @@ export interface EffectiveResources {
   cpus: number;
   memoryBytes: number;
   pids: number;
+  /** The container gets the host's GPUs. */
+  gpus: boolean;
   warnings: string[];
+  /** Requirements this host cannot meet (a required GPU): the environment should not run here. */
+  unmet: string[];
+}
+
+export type GpuDecision = { gpus: boolean; warning?: string; unmet?: string };
+
+/** hostRequirements.gpu against the engine: all GPUs when it has a GPU runtime; `optional` falls back. */
+export function decideGpu(
+  requirement: 'required' | 'optional' | undefined,
+  hostHasGpu: boolean | undefined,
+): GpuDecision {
+  if (requirement === undefined) return { gpus: false };
+  if (hostHasGpu) return { gpus: true };
+  if (requirement === 'optional') {
+    return {
+      gpus: false,
+      warning:
+        'hostRequirements.gpu is "optional" and this engine has no GPU runtime: the container runs without GPUs',
+    };
+  }
+  return {
+    gpus: false,
+    unmet: 'hostRequirements.gpu: the container needs a GPU, and this engine has no GPU runtime (nvidia)',
+  };
 }
 
 /**
@@ -57,7 +83,11 @@ export function effectiveResources(
     memoryBytes = Math.min(req.memory, host.memoryBytes);
   }
   cpus = Math.min(cpus, host.cpus);
-  return { cpus, memoryBytes, pids, warnings };
+  const gpu = decideGpu(req.gpu, host.gpu);
+  if (gpu.warning) warnings.push(gpu.warning);
+  // Until the environment step turns it into its own condition, it shows with the other notes.
+  if (gpu.unmet) warnings.push(gpu.unmet);
+  return { cpus, memoryBytes, pids, gpus: gpu.gpus, warnings, unmet: gpu.unmet ? [gpu.unmet] : [] };
 }
 
 const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
@@ -77,20 +107,7 @@ export interface ContainerSpecInput {
   runnerId: string;
 }
 
-export function stableHash(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+export { stableHash };
 
 /**
  * The part of the Environment spec a container is made from. A change here means a new container;
@@ -205,6 +222,9 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
     utsMode: ra.uts,
     usernsMode: ra.userns,
     devices: allowances.has('devices') ? ra.devices : [],
+    ...(resolved.appPorts?.length ? { ports: resolved.appPorts } : {}),
+    ...(ra.platform ? { platform: ra.platform } : {}),
+    ...(resources.gpus ? { gpus: true } : {}),
   };
 }
 

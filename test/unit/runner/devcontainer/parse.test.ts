@@ -189,13 +189,6 @@ test('unsupported and unknown properties warn with the position of their key, an
       column: 3,
       message: 'features are not supported by devrig yet; the container is built without them',
     },
-    {
-      property: 'appPort',
-      file: FILE,
-      line: 6,
-      column: 3,
-      message: 'appPort is not supported by devrig and was ignored; use forwardPorts instead',
-    },
     { property: 'fancy', file: FILE, line: 7, column: 3, message: 'unknown property "fancy" was ignored' },
     {
       property: 'build.secretThing',
@@ -207,15 +200,50 @@ test('unsupported and unknown properties warn with the position of their key, an
   ]);
 });
 
-test('dockerComposeFile, updateRemoteUserUID and waitFor parse with warnings', () => {
+test('Compose properties parse without warnings; updateRemoteUserUID and waitFor still warn until applied', () => {
   const { warnings } = parseDevcontainerText(
-    '{ "dockerComposeFile": "c.yml", "service": "app", "updateRemoteUserUID": false, "waitFor": "onCreateCommand" }',
+    '{ "dockerComposeFile": "c.yml", "service": "app", "runServices": ["db"], "updateRemoteUserUID": false, "waitFor": "onCreateCommand" }',
     FILE,
   );
   assert.deepEqual(
     warnings.map((w) => w.property),
-    ['dockerComposeFile', 'service', 'updateRemoteUserUID', 'waitFor'],
+    ['updateRemoteUserUID', 'waitFor'],
   );
+});
+
+test('service and runServices without dockerComposeFile warn that they only apply to Compose', () => {
+  const { warnings } = parseDevcontainerText('{ "image": "x", "service": "app", "runServices": [] }', FILE);
+  assert.deepEqual(
+    warnings.map((w) => [w.property, w.message]),
+    [
+      [
+        'service',
+        'service only applies to Docker Compose configurations (dockerComposeFile) and was ignored',
+      ],
+      [
+        'runServices',
+        'runServices only applies to Docker Compose configurations (dockerComposeFile) and was ignored',
+      ],
+    ],
+  );
+});
+
+test('waitFor, userEnvProbe and appPort are validated with their positions', () => {
+  for (const [text, message] of [
+    ['{ "image": "x", "waitFor": "postAttachCommand" }', '1:28: "waitFor" must be one of'],
+    ['{ "image": "x", "userEnvProbe": "bash" }', '1:33: "userEnvProbe" must be one of'],
+    [
+      '{ "image": "x", "appPort": [3000, true] }',
+      '1:35: "appPort[1]" must be a port number or a "host:container" string',
+    ],
+    ['{ "image": "x", "appPort": 70000 }', '1:28: "appPort" must be a port number between 1 and 65535'],
+  ] as const) {
+    assert.throws(
+      () => parseDevcontainerText(text, FILE),
+      (error: unknown) => error instanceof ConfigError && error.message.startsWith(`${FILE}:${message}`),
+      text,
+    );
+  }
 });
 
 test('remoteEnv accepts null to unset a variable', () => {

@@ -292,12 +292,12 @@ test('inline configs resolve relative to the folder, with (inline) as the file',
   assert.equal(resolved.shutdownAction, 'stopContainer');
   assert.equal(resolved.overrideCommand, false);
   assert.deepEqual(resolved.customizations.vscode.extensions, ['legacy.ext', 'new.ext']);
+  assert.deepEqual(resolved.hostRequirements, { gpu: 'required' });
   assert.deepEqual(
     resolved.warnings.map((w) => [w.property, w.line]),
     [
       ['extensions', undefined],
       ['shutdownAction', undefined],
-      ['hostRequirements.gpu', undefined],
     ],
   );
 });

@@ -80,7 +80,14 @@ const spec = (e = env(), r = resolved(), extra: { imageUser?: string } = {}, h =
 
 test('default budgets: most CPUs, half the memory up to 16 GiB, 4096 pids', () => {
   const r = effectiveResources(env(), resolved(), host);
-  assert.deepEqual(r, { cpus: 7, memoryBytes: 16 * 1024 ** 3, pids: 4096, warnings: [] });
+  assert.deepEqual(r, {
+    cpus: 7,
+    memoryBytes: 16 * 1024 ** 3,
+    pids: 4096,
+    gpus: false,
+    warnings: [],
+    unmet: [],
+  });
   const small = effectiveResources(env(), resolved(), { ...host, cpus: 2, memoryBytes: 4 * 1024 ** 3 });
   assert.equal(small.cpus, 2);
   assert.equal(small.memoryBytes, 2 * 1024 ** 3);
