@@ -19,6 +19,8 @@ import { ensureRunnerId, ensureToken } from './state/token';
 import { ResourceStore } from './store/resourceStore';
 import { VERSION } from './api';
 import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { memoComposeCli } from './reconcile/environment/composeSetup';
 import { attachSshGateway, type SshGateway } from './gateway';
 import { attachHosts, type Hosts } from './hosts';
 import { createAddons, type Addons } from './addons';
@@ -114,10 +116,12 @@ export class Runner {
     this.provider = this.opts.provider ?? new DockerProvider({ useLocalCredentials: true });
     // The wiring, explicit: every part gets what it uses, and the API is one type-checked table of
     // the core's handlers and each part's own (no part overwrites another's).
+    const config = new RunnerConfigReader(paths.config);
     const hosts = attachHosts({
       store: this.store,
       local: this.provider,
       runnerId: this.runnerId,
+      engineSocketDir: join(paths.compose, 'engines'),
       enqueueEnvironment: (name) => this.environments.enqueue(name),
       log,
     });
@@ -161,6 +165,11 @@ export class Runner {
       ),
       stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
       secrets,
+      compose: {
+        stateDir: paths.compose,
+        // A config file that cannot be read is reported where it is used (devrig config); here it means the default.
+        cli: memoComposeCli(async () => (await config.read().catch(() => undefined))?.compose?.path),
+      },
     });
     this.environments = new Controller(this.reconciler, {
       name: 'environments',
@@ -209,7 +218,6 @@ export class Runner {
       ...hosts.handlers,
       ...addons.handlers,
     };
-    const config = new RunnerConfigReader(paths.config);
     this.server = await ApiServer.listen({
       token,
       // Connections of AI agent sessions (devrig mcp) are held to the agent policy.

@@ -113,7 +113,13 @@ export const Methods = {
     z.object({ items: z.array(Resource), resourceVersion: z.string() }),
   ),
   delete: unary(
-    z.object({ kind: Kind, name: ResourceName, resourceVersion: z.string().optional() }),
+    z.object({
+      kind: Kind,
+      name: ResourceName,
+      resourceVersion: z.string().optional(),
+      /** An Environment's Compose project also loses the named volumes of its Compose files. */
+      volumes: z.boolean().optional(),
+    }),
     Resource,
   ),
   watch: stream(
@@ -132,6 +138,8 @@ export const Methods = {
       tail: z.number().int().nonnegative().optional(),
       /** A per-automation log instead of the environment's (`service:web`, `task:build`). */
       source: z.string().optional(),
+      /** The output of a Docker Compose service's container (`db`) instead of the environment's log. */
+      service: z.string().optional(),
     }),
     z.object({}),
     LogEvent,

@@ -33,6 +33,7 @@ export async function admit(input: Parsed, localEnv: Record<string, string | und
       inlineConfig: devcontainer?.config,
       localEnv: agentLocalEnv(input, localEnvFor(input.spec, localEnv)),
       devcontainerId: 'admission',
+      allowCompose: true,
     });
     checkAgentSandbox(input, resolved, source.folder);
   } catch (e) {

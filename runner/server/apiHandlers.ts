@@ -1,4 +1,11 @@
-import { API_VERSION, ApiError, VERSION, type Environment, type StatsSample } from '../api';
+import {
+  API_VERSION,
+  ApiError,
+  DELETE_VOLUMES_FINALIZER,
+  VERSION,
+  type Environment,
+  type StatsSample,
+} from '../api';
 import type { EnvLogs } from '../logs/envLogs';
 import type { Controller } from '../reconcile/controller';
 import type { SessionTarget } from '../reconcile/environment/sessions';
@@ -52,7 +59,13 @@ export function coreHandlers(s: RunnerServices): HandlersFor<CoreMethod> {
     },
     get: async (p) => s.store.mustGet(p.kind, p.name),
     list: async (p) => ({ items: s.store.list(p.kind, p.labels), resourceVersion: s.store.resourceVersion }),
-    delete: async (p) => s.store.delete(p.kind, p.name, p.resourceVersion),
+    delete: async (p) =>
+      s.store.delete(
+        p.kind,
+        p.name,
+        p.resourceVersion,
+        p.volumes && p.kind === 'Environment' ? [DELETE_VOLUMES_FINALIZER] : [],
+      ),
     watch: async (p, ctx, sink) => {
       const stop = s.store.watch(p, (e) => sink.event({ type: e.type, object: e.object }));
       onAbort(ctx.signal, stop);

@@ -1,17 +1,26 @@
 import { rm } from 'node:fs/promises';
-import { ENVIRONMENT_FINALIZER, type Environment, type EnvironmentStatus } from '../../api';
+import { join } from 'node:path';
+import {
+  DELETE_VOLUMES_FINALIZER,
+  ENVIRONMENT_FINALIZER,
+  type Environment,
+  type EnvironmentStatus,
+} from '../../api';
+import type { ComposeCli } from '../../compose';
 import type { ResolvedDevcontainer } from '../../devcontainer';
 import type { EnvLogs } from '../../logs/envLogs';
 import type { ContainerProvider } from '../../providers/provider';
 import type { ResourceStore } from '../../store/resourceStore';
 import { TerminalError, type ReconcileResult, type Reconciler } from '../controller';
-import { addFinalizer, removeFinalizer } from '../finalizers';
+import { addFinalizer, removeFinalizers } from '../finalizers';
 import { effectiveResources, type ResourceDefaults } from './containerSpec';
 import { NO_HOOKS, type EnvironmentHooks } from './hooks';
 import { InputHashes, type BuildInputsHasher } from './inputHashes';
 import { MarkerCache } from './markers';
 import { EnvironmentSessions } from './sessions';
-import { checkConsent, hostContextFor, reportConsent } from './consent';
+import { checkConsent, hostContextFor, reportConsent, withMoreRequests } from './consent';
+import { ComposeProjects, memoComposeCli } from './composeSetup';
+import { ComposeContainerStep } from './steps/composeContainerStep';
 import { cloneDir } from './source';
 import { StatusDraft } from './statusDraft';
 import { configStep, supportStep, type ResolvedConfigs } from './steps/configStep';
@@ -46,8 +55,10 @@ export interface EnvironmentReconcilerDeps extends PlacementDeps {
   stopTimeoutSeconds?: number;
   /** Where the resolved configurations are kept for the session lookups (shared with the runner's). */
   configs?: ResolvedConfigs;
-  /** Other image or container steps (Features, Compose; fakes in tests). */
-  steps?: { image?: ImageStep; container?: ContainerStep };
+  /** Other image or container steps (Features; fakes in tests). */
+  steps?: { image?: ImageStep; container?: ContainerStep; compose?: ContainerStep };
+  /** Docker Compose environments: the CLI (found once per runner) and where their files live. */
+  compose?: { stateDir: string; cli(): Promise<ComposeCli> };
 }
 
 /**
@@ -66,6 +77,8 @@ export class EnvironmentReconciler implements Reconciler {
   private readonly image: ImageStep;
   private readonly workspace: WorkspaceStep;
   private readonly container: ContainerStep;
+  /** The container step of environments whose config is a Docker Compose project. */
+  private readonly compose: ContainerStep;
   private readonly now: () => Date;
 
   constructor(private readonly deps: EnvironmentReconcilerDeps) {
@@ -92,6 +105,19 @@ export class EnvironmentReconciler implements Reconciler {
         hooks: this.hooks,
         markers: this.markers,
         stopTimeoutSeconds: deps.stopTimeoutSeconds ?? 10,
+      });
+    this.compose =
+      deps.steps?.compose ??
+      new ComposeContainerStep({
+        runnerId: deps.runnerId,
+        hooks: this.hooks,
+        markers: this.markers,
+        stopTimeoutSeconds: deps.stopTimeoutSeconds ?? 10,
+        projects: new ComposeProjects({
+          stateDir: deps.compose?.stateDir ?? join(deps.stateDir ?? deps.sourcesDir, 'compose'),
+          sourcesDir: deps.sourcesDir,
+          cli: deps.compose?.cli ?? memoComposeCli(),
+        }),
       });
   }
 
@@ -169,25 +195,28 @@ export class EnvironmentReconciler implements Reconciler {
     const info = await engineStep(ctx, provider);
     const resources = effectiveResources(env, resolved, info, this.deps.defaults);
     supportStep(ctx, resolved, resources.warnings);
-    const consent = checkConsent(
-      env,
-      resolved,
-      hostContextFor(env, {
-        stateDir: this.deps.stateDir,
-        sourcesDir: this.deps.sourcesDir,
-        remote: provider.remote === true,
-        hostMemoryBytes: info.memoryBytes,
-      }),
-    );
+    const hostContext = hostContextFor(env, {
+      stateDir: this.deps.stateDir,
+      sourcesDir: this.deps.sourcesDir,
+      remote: provider.remote === true,
+      hostMemoryBytes: info.memoryBytes,
+    });
+    const consent = checkConsent(env, resolved, hostContext);
     const found = await finding;
+    // A Docker Compose config is a project of service containers; anything else one container.
+    const step = resolved.compose ? this.compose : this.container;
+    if (!resolved.compose) {
+      delete ctx.draft.status.services;
+      delete ctx.draft.status.composeProject;
+    }
 
     if (env.spec.state === 'Stopped') {
       reportConsent(ctx.draft, env, consent, { type: 'none' });
-      await this.container.stop(ctx, { provider, found });
+      await step.stop(ctx, { provider, found, resolved });
       await this.hooks.stopped(env);
       return;
     }
-    const { container, config } = await this.container.run(ctx, {
+    const { container, config, workspaceTarget } = await step.run(ctx, {
       provider,
       resolved,
       resources,
@@ -198,11 +227,19 @@ export class EnvironmentReconciler implements Reconciler {
         const workspace = await this.workspace.ensure(ctx, provider);
         return { image, workspace };
       },
-      authorize: (action) => reportConsent(ctx.draft, env, consent, action),
+      imageFor: (config) => this.image(ctx, { provider, resolved: config }),
+      workspace: () => this.workspace.ensure(ctx, provider),
+      authorize: (action, more) =>
+        reportConsent(
+          ctx.draft,
+          env,
+          more?.length ? withMoreRequests(consent, env, resolved, more, hostContext) : consent,
+          action,
+        ),
       initialize: () => initializeStep(ctx, resolved, source.folder, consent),
     });
     this.workspace.adopted(ctx, provider);
-    await this.workspace.populate(ctx, provider, container);
+    if (workspaceTarget !== null) await this.workspace.populate(ctx, provider, container, workspaceTarget);
     await lifecycleStep(ctx, this.markers, {
       provider,
       container,
@@ -221,6 +258,10 @@ export class EnvironmentReconciler implements Reconciler {
     await this.write(ctx, false);
     const provider: ContainerProvider | undefined = await this.deps.providerFor(env);
     if (provider) {
+      // Whichever the config is now, what either kind of step made for the environment goes.
+      await this.compose.remove(ctx, provider, {
+        volumes: env.metadata.finalizers.includes(DELETE_VOLUMES_FINALIZER),
+      });
       await this.container.remove(ctx, provider);
       await this.workspace.remove(env, provider, ctx.log);
     }
@@ -228,7 +269,7 @@ export class EnvironmentReconciler implements Reconciler {
     await this.hooks.stopped(env);
     this.configs.delete(name);
     this.hashes.forget(env);
-    await removeFinalizer(this.deps.store, env, ENVIRONMENT_FINALIZER);
+    await removeFinalizers(this.deps.store, env, [ENVIRONMENT_FINALIZER, DELETE_VOLUMES_FINALIZER]);
     await this.deps.logs.remove(name);
   }
 }

@@ -40,6 +40,7 @@ export async function configStep(
       // An agent's environment reads nothing of this machine's environment.
       localEnv: agentLocalEnv(env, localEnvFor(env.spec, deps.localEnv)),
       devcontainerId: stableHash(env.metadata.uid),
+      allowCompose: true,
     });
     // Checked again at every reconcile (admission checked it too): a config edited on disk may reach out.
     checkAgentSandbox(env, resolved, source.folder);

@@ -5,6 +5,7 @@ import { decideContainerAction } from '../decide';
 import type { EnvironmentHooks } from '../hooks';
 import type { MarkerCache } from '../markers';
 import {
+  COMPOSE_SERVICE_KIND,
   ownedBy,
   reportDrift,
   type ContainerInput,
@@ -27,7 +28,7 @@ export class SingleContainerStep implements ContainerStep {
   async run(ctx: StepContext, input: ContainerInput): Promise<ContainerOutput> {
     const { env, draft, log } = ctx;
     const { provider, resolved } = input;
-    const observed = await this.pick(provider, input.found, log);
+    const observed = await this.pick(provider, own(input.found), log);
     const restartRequested = this.restartRequested(ctx);
     const action = decideContainerAction({
       desired: 'Running',
@@ -126,7 +127,7 @@ export class SingleContainerStep implements ContainerStep {
 
   async stop(ctx: StepContext, input: Pick<ContainerInput, 'provider' | 'found'>): Promise<void> {
     const { env, draft, log } = ctx;
-    const observed = await this.pick(input.provider, input.found, log);
+    const observed = await this.pick(input.provider, own(input.found), log);
     const action = decideContainerAction({
       desired: 'Stopped',
       observed,
@@ -157,7 +158,7 @@ export class SingleContainerStep implements ContainerStep {
     ctx: { env: Environment; log: (line: string) => void },
     provider: ContainerProvider,
   ): Promise<void> {
-    for (const c of await provider.findContainers(ownedBy(this.deps.runnerId, ctx.env))) {
+    for (const c of own(await provider.findContainers(ownedBy(this.deps.runnerId, ctx.env)))) {
       ctx.log(`Removing container ${c.name}`);
       if (c.running) await this.deps.hooks.beforeStop(ctx.env, c.id);
       await provider.removeContainer(c.id);
@@ -184,4 +185,9 @@ export class SingleContainerStep implements ContainerStep {
     }
     return sorted[0];
   }
+}
+
+/** The environment's single containers: a Compose project's service containers are the Compose step's. */
+function own(found: ContainerObservation[]): ContainerObservation[] {
+  return found.filter((c) => c.labels[LABELS.kind] !== COMPOSE_SERVICE_KIND);
 }

@@ -61,13 +61,15 @@ export class WorkspaceStep {
     ctx: StepContext,
     provider: ContainerProvider,
     container: ContainerObservation,
+    /** Where the volume is mounted, when not at the workspace folder (a Compose file's mount). */
+    at?: string,
   ): Promise<void> {
     const { env, draft, log } = ctx;
     const folder = env.spec.source.folder;
     if (!env.spec.source.git && !(folder && provider.remote)) return;
     const markers = await this.deps.markers.get(provider, container.id);
     if (markers.workspace) return;
-    const target = draft.status.workspaceFolder!;
+    const target = at ?? draft.status.workspaceFolder!;
     const user = draft.status.remoteUser ?? 'root';
     // A recreated container finds the volume already filled: never overwrite work done on the host.
     const empty = ['/bin/sh', '-c', '[ -z "$(ls -A "$1" 2>/dev/null)" ]', 'sh', target];
