@@ -7,6 +7,7 @@ import { LABELS } from './providers/provider';
 import { Controller } from './reconcile/controller';
 import { EnvironmentReconciler } from './reconcile/environment/environmentReconciler';
 import { EnvironmentSessions } from './reconcile/environment/sessions';
+import { UserEnvs } from './reconcile/environment/userEnvs';
 import type { ResolvedConfigs } from './reconcile/environment/steps/configStep';
 import { buildInputsHash } from './providers/docker/buildContext';
 import { ApiServer } from './server/apiServer';
@@ -131,7 +132,8 @@ export class Runner {
     const secrets = (env: Environment) =>
       this.secrets.valuesFor(env.metadata.name, { userWide: !isAgentEnvironment(env) });
     const providerFor = async (env: Environment) => this.hosts.providerFor(env);
-    this.sessions = new EnvironmentSessions({ providerFor, configs, secrets, logs: this.logs });
+    const userEnvs = new UserEnvs();
+    this.sessions = new EnvironmentSessions({ providerFor, configs, secrets, logs: this.logs, userEnvs });
     const addons = createAddons({
       paths,
       store: this.store,
@@ -165,6 +167,8 @@ export class Runner {
       ),
       stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
       secrets,
+      userEnvs,
+      requeue: (name) => this.environments.enqueue(name),
       compose: {
         stateDir: paths.compose,
         // A config file that cannot be read is reported where it is used (devrig config); here it means the default.

@@ -36,6 +36,9 @@ const SUPPORTED = new Set([
   'securityOpt',
   'appPort',
   'dockerComposeFile',
+  'waitFor',
+  'userEnvProbe',
+  'updateRemoteUserUID',
 ]);
 
 /** Properties that only mean something beside dockerComposeFile. */
@@ -50,11 +53,6 @@ const UNSUPPORTED: Record<string, string> = {
   features: 'features are not supported by devrig yet; the container is built without them',
   overrideFeatureInstallOrder:
     'features are not supported by devrig yet; overrideFeatureInstallOrder is ignored',
-  waitFor: 'waitFor is not supported by devrig and was ignored; lifecycle commands run in order',
-  userEnvProbe:
-    "userEnvProbe is not supported by devrig and was ignored; the user's shell profile is not probed for variables",
-  updateRemoteUserUID:
-    "updateRemoteUserUID is not supported by devrig and was ignored; the remote user's UID/GID is not changed",
   secrets: 'secrets are not supported by devrig and were ignored',
   gpu: 'gpu is not supported by devrig and was ignored',
   extensions:
@@ -99,17 +97,6 @@ export function propertyWarnings(
           property,
           `unknown property "${property}" was ignored`,
           map.keyAt(['build', key]),
-        ),
-      );
-    }
-    const options = build['options'];
-    if (Array.isArray(options) && options.length > 0) {
-      warnings.push(
-        configWarning(
-          file,
-          'build.options',
-          'build.options is not supported by devrig and was ignored',
-          map.keyAt(['build', 'options']),
         ),
       );
     }

@@ -13,10 +13,17 @@ import type { ContainerProvider } from '../../providers/provider';
 import type { ResourceStore } from '../../store/resourceStore';
 import { TerminalError, type ReconcileResult, type Reconciler } from '../controller';
 import { addFinalizer, removeFinalizers } from '../finalizers';
-import { effectiveResources, type ResourceDefaults } from './containerSpec';
+import {
+  effectiveResources,
+  remoteUserOf,
+  type ResourceDefaults,
+  type WorkspaceSource,
+} from './containerSpec';
 import { NO_HOOKS, type EnvironmentHooks } from './hooks';
 import { InputHashes, type BuildInputsHasher } from './inputHashes';
 import { MarkerCache } from './markers';
+import { BackgroundHooks } from './backgroundHooks';
+import type { UserEnvs } from './userEnvs';
 import { EnvironmentSessions } from './sessions';
 import { checkConsent, hostContextFor, reportConsent, withMoreRequests } from './consent';
 import { ComposeProjects, memoComposeCli } from './composeSetup';
@@ -31,6 +38,7 @@ import { initializeStep } from './steps/initializeStep';
 import { lifecycleStep } from './steps/lifecycleStep';
 import { engineStep, placementStep, type PlacementDeps } from './steps/placementStep';
 import { readyStep } from './steps/readyStep';
+import { remoteUserUidStep } from './steps/remoteUserUidStep';
 import { SingleContainerStep } from './steps/singleContainerStep';
 import { sourceStep } from './steps/sourceStep';
 import type { StepContext } from './steps/stepContext';
@@ -59,6 +67,10 @@ export interface EnvironmentReconcilerDeps extends PlacementDeps {
   steps?: { image?: ImageStep; container?: ContainerStep; compose?: ContainerStep };
   /** Docker Compose environments: the CLI (found once per runner) and where their files live. */
   compose?: { stateDir: string; cli(): Promise<ComposeCli> };
+  /** The users' probed environments (userEnvProbe), shared with the runner's sessions. */
+  userEnvs?: UserEnvs;
+  /** Asks for a reconcile of `name` (work that finished outside one: lifecycle commands after Ready). */
+  requeue?(name: string): void;
 }
 
 /**
@@ -72,6 +84,7 @@ export class EnvironmentReconciler implements Reconciler {
   readonly sessions: EnvironmentSessions;
   private readonly configs: ResolvedConfigs;
   private readonly markers = new MarkerCache();
+  private readonly background: BackgroundHooks;
   private readonly hashes: InputHashes;
   private readonly hooks: EnvironmentHooks;
   private readonly image: ImageStep;
@@ -91,7 +104,9 @@ export class EnvironmentReconciler implements Reconciler {
       configs: this.configs,
       secrets: deps.secrets,
       logs: deps.logs,
+      ...(deps.userEnvs ? { userEnvs: deps.userEnvs } : {}),
     });
+    this.background = new BackgroundHooks((name) => deps.requeue?.(name));
     this.image = deps.steps?.image ?? dockerfileImageStep({ logs: deps.logs, runnerId: deps.runnerId });
     this.workspace = new WorkspaceStep({
       runnerId: deps.runnerId,
@@ -211,6 +226,7 @@ export class EnvironmentReconciler implements Reconciler {
     }
 
     if (env.spec.state === 'Stopped') {
+      this.background.forget(env.metadata.name);
       reportConsent(ctx.draft, env, consent, { type: 'none' });
       await step.stop(ctx, { provider, found, resolved });
       await this.hooks.stopped(env);
@@ -223,8 +239,15 @@ export class EnvironmentReconciler implements Reconciler {
       found,
       hashes: (fresh) => this.hashes.of(env, resolved, fresh ? 0 : BUILD_HASH_MAX_AGE_MS),
       prepare: async (hashes) => {
-        const image = await this.image(ctx, { provider, resolved, buildHash: hashes.build });
+        const built = await this.image(ctx, { provider, resolved, buildHash: hashes.build });
         const workspace = await this.workspace.ensure(ctx, provider);
+        const image = await remoteUserUidStep(ctx, {
+          provider,
+          runnerId: this.deps.runnerId,
+          image: built,
+          remoteUser: remoteUserOf(built.config, built.user),
+          ...boundFolder(built.config, workspace),
+        });
         return { image, workspace };
       },
       imageFor: (config) => this.image(ctx, { provider, resolved: config }),
@@ -240,11 +263,18 @@ export class EnvironmentReconciler implements Reconciler {
     });
     this.workspace.adopted(ctx, provider);
     if (workspaceTarget !== null) await this.workspace.populate(ctx, provider, container, workspaceTarget);
+    // The user's environment (userEnvProbe), once per container start: hooks and sessions get it.
+    await this.sessions.userEnvs.ensure(env.metadata.name, provider, container, {
+      user: ctx.draft.status.remoteUser ?? 'root',
+      probe: config.userEnvProbe,
+      note: (text) => ctx.log(text),
+    });
     await lifecycleStep(ctx, this.markers, {
       provider,
       container,
       config,
-      processEnv: this.sessions.commandEnv(env),
+      processEnv: this.sessions.commandEnv({ ...env, status: ctx.draft.status }),
+      background: this.background,
     });
     await dotfilesStep(ctx, this.hooks, container);
     await readyStep(ctx, this.hooks, { container, config, write: () => this.write(ctx, true) });
@@ -269,9 +299,18 @@ export class EnvironmentReconciler implements Reconciler {
     await this.hooks.stopped(env);
     this.configs.delete(name);
     this.hashes.forget(env);
+    this.background.forget(name);
+    this.sessions.userEnvs.forget(name);
     await removeFinalizers(this.deps.store, env, [ENVIRONMENT_FINALIZER, DELETE_VOLUMES_FINALIZER]);
     await this.deps.logs.remove(name);
   }
+}
+
+/** The local folder bind-mounted as the workspace (the default mount, or a workspaceMount bind). */
+function boundFolder(config: ResolvedDevcontainer, workspace: WorkspaceSource): { boundFolder?: string } {
+  const mount = config.workspaceMount;
+  if (mount) return mount.type === 'bind' && mount.source ? { boundFolder: mount.source } : {};
+  return workspace.type === 'bind' ? { boundFolder: workspace.folder } : {};
 }
 
 /** How old a build-inputs hash may be when no container is being made from it (drift reporting). */

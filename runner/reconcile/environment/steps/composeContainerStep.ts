@@ -131,9 +131,14 @@ export class ComposeContainerStep implements ContainerStep {
           true,
         );
       }
-      const made = await this.prepare(ctx, input, open, wanted, configHash, notes);
-      config = made.config;
-      workspaceTarget = made.workspaceTarget;
+      // Only other services missing (one removed behind devrig's back): the override the dev
+      // service was made with makes them too, as they were.
+      const devMissing = !observed.some((o) => o.service === compose.service && o.state !== 'missing');
+      if (action.type === 'recreate' || devMissing || !project.usesOverride) {
+        const made = await this.prepare(ctx, input, open, wanted, configHash, notes);
+        config = made.config;
+        workspaceTarget = made.workspaceTarget;
+      }
       draft.set(
         'ContainerRunning',
         'False',
