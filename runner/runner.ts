@@ -210,6 +210,7 @@ export class Runner {
       logs: this.logs,
       environments: this.environments,
       sessionTarget: (env) => this.sessions.sessionTarget(env),
+      providerFor,
       startedAt: this.startedAt,
       localEnv: process.env,
       shutdown: () => void this.stop(),
