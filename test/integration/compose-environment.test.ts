@@ -158,6 +158,16 @@ describe('a Compose environment through devrig up (real Compose v2)', () => {
     );
   });
 
+  test("logs --service: a service container's own output; an unknown service is named clearly", async () => {
+    // db (python's http.server) logs each request postCreate and the check above made.
+    const res = await r.cli(['logs', NAME, '--service', 'db']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /"GET \/ HTTP\/1\.1" 200/);
+    const bad = await r.cli(['logs', NAME, '--service', 'nope']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /has no service "nope" \(services: .*db.*\)/);
+  });
+
   test("delete leaves no container or network; the user's named volume survives", async () => {
     const volume = `${project}_dbdata`;
     await docker.getVolume(volume).inspect();
@@ -176,5 +186,39 @@ describe('a Compose environment through devrig up (real Compose v2)', () => {
       `label=com.docker.compose.project=${project}`,
     ]);
     assert.deepEqual(ls.stdout.trim().split('\n'), [volume], 'only the named volume is left');
+  });
+});
+
+describe('delete --volumes of a Compose environment', () => {
+  let r: TestRunner;
+  let folder: string;
+  let project = '';
+  before(async () => {
+    await requireDocker();
+    folder = copyComposeFixture('three-services', `devrig-cvol-${process.pid}`);
+    r = await startRunner();
+  });
+  after(async () => {
+    await cleanupRunner(r);
+    await composeDownProject(project || basename(folder).toLowerCase());
+    removeProjects();
+  });
+
+  test("the user's named volume goes too", async () => {
+    const res = await r.cli(['up', folder, '--name', 'cvol'], { timeoutMs: 600_000 });
+    assert.equal(res.code, 0, `${res.stdout}\n${res.stderr}`);
+    project = (await waitForPhase(r.client, 'cvol', 'Running')).status.composeProject ?? '';
+    await docker.getVolume(`${project}_dbdata`).inspect();
+    const del = await r.cli(['delete', 'cvol', '--volumes']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.deepEqual(await containers(project), {});
+    const ls = await run('docker', [
+      'volume',
+      'ls',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+    ]);
+    assert.equal(ls.stdout.trim(), '');
   });
 });
