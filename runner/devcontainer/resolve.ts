@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseBytes } from '../api/quantity';
 import { resolveImageSource, type ResolvedBuild } from './build';
@@ -6,7 +5,8 @@ import { ConfigError, configWarning, sortWarnings, type ConfigWarning } from './
 import { resolveDevcontainerConfigPath } from './find';
 import { normalizeLifecycle, type LifecycleCommand, type LifecycleHook } from './lifecycle';
 import { MountError, mountFromObject, parseMountString, type Mount } from './mounts';
-import { parseDevcontainerObject, parseDevcontainerText, type ParsedDevcontainer } from './parse';
+import { parseDevcontainerObjectCached, parseDevcontainerTextCached, type ParsedDevcontainer } from './parse';
+import { readConfigText } from './readConfig';
 import { formatPropertyPath, type PropertyPath } from './propertyPath';
 import { normalizeForwardPorts } from './ports';
 import { parseRunArgs, type ParsedRunArgs } from './runArgs';
@@ -78,22 +78,14 @@ type Loaded = ParsedDevcontainer & { file: string; configFolder: string };
 async function loadConfig(input: ResolveDevcontainerInput, folder: string): Promise<Loaded> {
   if (input.inlineConfig !== undefined) {
     return {
-      ...parseDevcontainerObject(input.inlineConfig, INLINE_CONFIG_FILE),
+      ...parseDevcontainerObjectCached(input.inlineConfig, INLINE_CONFIG_FILE),
       file: INLINE_CONFIG_FILE,
       configFolder: folder,
     };
   }
   const file = await resolveDevcontainerConfigPath(folder, input.configPath);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      { code: 'NotFound', file, message: 'cannot read the config file' },
-      { cause: error },
-    );
-  }
-  return { ...parseDevcontainerText(text, file), file, configFolder: path.dirname(file) };
+  const text = await readConfigText(file);
+  return { ...parseDevcontainerTextCached(text, file), file, configFolder: path.dirname(file) };
 }
 
 function invalid(
