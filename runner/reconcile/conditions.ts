@@ -1,4 +1,5 @@
 import type { Condition, ConditionStatus } from '../api';
+import { clipText, MAX_CONDITION_MESSAGE } from '../api/limits';
 
 export interface ConditionInput {
   type: string;
@@ -20,6 +21,9 @@ export function setCondition(
   const existing = conditions.find((c) => c.type === input.type);
   const next: Condition = {
     ...input,
+    // Messages can carry input (a config's warnings, a command's output): they are stored and sent
+    // with every status, so they are bounded.
+    message: clipText(input.message, MAX_CONDITION_MESSAGE),
     observedGeneration: generation,
     lastTransitionTime:
       existing && existing.status === input.status ? existing.lastTransitionTime : now.toISOString(),

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { derivePhase, type ConditionStatus, type Environment, type EnvironmentStatus } from '../../api';
+import { clipText, MAX_CONDITION_MESSAGE } from '../../api/limits';
 import { removeCondition, setCondition } from '../conditions';
 
 const HISTORY = 30;
@@ -51,6 +52,7 @@ export class StatusDraft {
       ].slice(-HISTORY);
     }
     this.status.phase = phase;
+    if (this.status.lastError) this.status.lastError = clipText(this.status.lastError, MAX_CONDITION_MESSAGE);
     if (observedGeneration) this.status.observedGeneration = this.generation;
     return this.status;
   }
