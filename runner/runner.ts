@@ -20,6 +20,7 @@ import { attachSshGateway, type SshGateway } from './gateway';
 import { attachHosts, type Hosts } from './hosts';
 import { attachAddons } from './addons';
 import { SecretStore } from './secrets/secretStore';
+import { logSafe } from './util/logText';
 
 export interface RunnerOptions {
   stateDir: string;
@@ -68,8 +69,8 @@ export class Runner {
   private constructor(private readonly opts: RunnerOptions) {
     this.paths = statePaths(opts.stateDir);
     const log = opts.log ?? ((m) => console.log(`${new Date().toISOString()} ${m}`));
-    // Secret values never reach the runner's log either.
-    this.log = (m) => log(this.secrets ? this.secrets.redact(m) : m);
+    // Secret values never reach the runner's log either, nor text that would forge a line of it.
+    this.log = (m) => log(logSafe(this.secrets ? this.secrets.redact(m) : m));
     this.stopped = new Promise((r) => (this.resolveStopped = r));
   }
 
