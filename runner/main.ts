@@ -3,6 +3,8 @@ import { Runner } from './runner';
 import { superviseShutdown } from './shutdown';
 import { LockHeldError } from './state/lock';
 import { resolveStateDir } from './state/stateDir';
+import { StoreDamagedError } from './store/storeDamage';
+import { CANNOT_START } from './client/launch';
 
 /** `node dist/runner.js [--state-dir DIR] [--port N]`: the runner daemon. */
 async function main(): Promise<void> {
@@ -18,7 +20,9 @@ async function main(): Promise<void> {
       console.error(`devrig runner: already running (pid ${e.pid})`);
       process.exit(3);
     }
-    console.error(`devrig runner: cannot start: ${(e as Error).stack ?? e}`);
+    // One line that says why (clients show it: see startFailure), then where, for a bug report.
+    console.error(`${CANNOT_START}${(e as Error)?.message ?? e}`);
+    if (!(e instanceof StoreDamagedError)) console.error((e as Error)?.stack ?? '');
     process.exit(1);
   }
   process.on('unhandledRejection', (e) => console.error(`unhandled rejection: ${(e as Error)?.stack ?? e}`));

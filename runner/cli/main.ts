@@ -58,7 +58,10 @@ const commands: Record<string, { run: Command; help: string }> = {
   },
   logs: { run: logs, help: 'devrig logs NAME [-f] [--tail N]          build and lifecycle logs' },
   exec: { run: exec, help: 'devrig exec NAME [-i] [-t] -- CMD...      run a command; its exit code is ours' },
-  runner: { run: runnerCmd, help: 'devrig runner start|stop|status           the background runner' },
+  runner: {
+    run: runnerCmd,
+    help: 'devrig runner start|stop|status|repair    the background runner; repair a damaged store',
+  },
 };
 
 function usage(): string {

@@ -42,7 +42,49 @@ export async function runnerCmd(ctx: CliContext, argv: string[]): Promise<number
       ctx.out(`runner stopped (pid ${pid}); environments keep running`);
       return 0;
     }
+    case 'repair':
+      return repair(ctx);
     default:
-      throw new UsageError('runner start|stop|status');
+      throw new UsageError('runner start|stop|status|repair');
+  }
+}
+
+/**
+ * `devrig runner repair`: makes a damaged store load again (see repairStore), with the runner stopped
+ * (its lock held here meanwhile, so none starts on the store while it is rewritten).
+ */
+async function repair(ctx: CliContext): Promise<number> {
+  const { acquireLock, LockHeldError } = await import('../../state/lock');
+  const { repairStore } = await import('../../store/repair');
+  const paths = statePaths(ctx.stateDir);
+  let lock;
+  try {
+    lock = await acquireLock(paths.lock);
+  } catch (e) {
+    if (!(e instanceof LockHeldError)) throw e;
+    ctx.err(
+      `devrig runner repair: the runner is running (pid ${e.pid}); stop it first with \`devrig runner stop\``,
+    );
+    return 1;
+  }
+  try {
+    const report = await repairStore(paths.store);
+    if (!report.repaired) {
+      ctx.out(`the store in ${paths.store} loads as it is: nothing to repair`);
+      return 0;
+    }
+    ctx.out(
+      `repaired ${paths.store}: ${report.objects} objects at resourceVersion ${report.resourceVersion}, ` +
+        `${report.records} journal records kept`,
+    );
+    for (const p of report.unreadable) {
+      ctx.out(`  unreadable: ${p.file}: bytes ${p.offset}–${p.offset + p.length}: ${p.problem}`);
+    }
+    if (report.missing.length) ctx.out(`  lost changes: resourceVersions ${report.missing.join(', ')}`);
+    for (const note of report.notes) ctx.out(`  ${note}`);
+    ctx.out(`the original files and a list of what could not be read are in ${report.backup}`);
+    return 0;
+  } finally {
+    await lock.release();
   }
 }
