@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Runner } from './runner';
 import { superviseShutdown } from './shutdown';
@@ -5,6 +7,8 @@ import { LockHeldError } from './state/lock';
 import { resolveStateDir } from './state/stateDir';
 import { StoreDamagedError } from './store/storeDamage';
 import { CANNOT_START } from './client/launch';
+import { parseLargeConfigsWith } from './devcontainer/parse';
+import { configParserThread } from './devcontainer/parseThread';
 
 /** `node dist/runner.js [--state-dir DIR] [--port N]`: the runner daemon. */
 async function main(): Promise<void> {
@@ -33,4 +37,8 @@ async function main(): Promise<void> {
   });
 }
 
+// Large configs are parsed on a thread of their own (runner/devcontainer/parseThread.ts), from the
+// bundle beside this one; without it (a runner run from source) they are parsed here.
+const parserScript = join(__dirname, 'config-parser.js');
+if (existsSync(parserScript)) parseLargeConfigsWith(configParserThread(parserScript));
 void main();

@@ -5,7 +5,7 @@ import { ParseCache } from './parseCache';
 import { propertyWarnings } from './properties';
 import { formatPropertyPath } from './propertyPath';
 import { DevcontainerConfigSchema, type DevcontainerConfig } from './schema';
-import { NO_SOURCE_MAP, type SourceMap } from './sourceMap';
+import { NO_SOURCE_MAP, type Located, type SourceMap } from './sourceMap';
 import { readJsonc, type TopLevelKey } from './syntax';
 
 export type ParsedDevcontainer = {
@@ -13,6 +13,8 @@ export type ParsedDevcontainer = {
   warnings: ConfigWarning[];
   /** Where properties are written in the file, for messages about them later on. */
   sourceMap: SourceMap;
+  /** The source map's data, for a config parsed from a file (it can cross to another thread). */
+  located?: Located;
 };
 
 /** The top-level properties the schema reads; others are only warned about, never validated or built. */
@@ -76,18 +78,39 @@ function validate(
 
 /** Parses and validates the text of a devcontainer.json; errors and warnings point at file:line:col. */
 export function parseDevcontainerText(text: string, file: string): ParsedDevcontainer {
-  const { value, sourceMap, topLevelKeys } = readJsonc(text, file, { readTopLevel: isRead });
-  return validate(value, file, sourceMap, topLevelKeys);
+  const { value, sourceMap, located, topLevelKeys } = readJsonc(text, file, { readTopLevel: isRead });
+  return { ...validate(value, file, sourceMap, topLevelKeys), located };
 }
 
-const parsedFiles = new ParseCache<ParsedDevcontainer>();
+/** Parses a config elsewhere (another thread), with the same outcome as parseDevcontainerText. */
+export type ConfigParser = (text: string, file: string) => Promise<ParsedDevcontainer>;
+
+/** Configs at least this long go to the parser set with parseLargeConfigsWith (real ones are a few KiB). */
+const LARGE_CONFIG_CHARS = 64 * 1024;
+let parseLarge: ConfigParser | undefined;
+
+/** The runner parses large configs on a thread of their own, so its API and SSH gateway keep answering. */
+export function parseLargeConfigsWith(parser: ConfigParser | undefined): void {
+  parseLarge = parser;
+}
+
+const parsedFiles = new ParseCache<Promise<ParsedDevcontainer>>();
 
 /**
  * parseDevcontainerText, remembered by file and content: a resync of an unchanged config does
- * not parse it again. The result is shared: callers must not change it.
+ * not parse it again (nor does the reconcile after the admission that parsed it). The result is
+ * shared: callers must not change it.
  */
-export function parseDevcontainerTextCached(text: string, file: string): ParsedDevcontainer {
-  return parsedFiles.get(file, text, (t) => parseDevcontainerText(t, file));
+export function parseDevcontainerTextCached(text: string, file: string): Promise<ParsedDevcontainer> {
+  return parsedFiles.get(file, text, (t) => {
+    const parsed =
+      parseLarge && t.length >= LARGE_CONFIG_CHARS
+        ? parseLarge(t, file)
+        : new Promise<ParsedDevcontainer>((resolve) => resolve(parseDevcontainerText(t, file)));
+    // A config that fails is remembered failing; whoever asks handles it.
+    parsed.catch(() => {});
+    return parsed;
+  });
 }
 
 const parsedObjects = new WeakMap<object, { value?: ParsedDevcontainer; error?: unknown }>();

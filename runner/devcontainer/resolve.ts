@@ -85,7 +85,7 @@ async function loadConfig(input: ResolveDevcontainerInput, folder: string): Prom
   }
   const file = await resolveDevcontainerConfigPath(folder, input.configPath);
   const text = await readConfigText(file);
-  return { ...parseDevcontainerTextCached(text, file), file, configFolder: path.dirname(file) };
+  return { ...(await parseDevcontainerTextCached(text, file)), file, configFolder: path.dirname(file) };
 }
 
 function invalid(

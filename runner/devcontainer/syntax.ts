@@ -33,6 +33,8 @@ export function describeParseError(code: ParseErrorCode): string {
 export type JsoncDocument = {
   value: unknown;
   sourceMap: SourceMap;
+  /** What the source map is made of (plain data: it can cross to another thread). */
+  located: Located;
   /** Every top-level key as written, in order (with where it is written), including those not read. */
   topLevelKeys: TopLevelKey[];
 };
@@ -172,6 +174,6 @@ export function readJsonc(text: string, file: string, options: ReadJsoncOptions 
     },
     { allowTrailingComma: true, disallowComments: false },
   );
-  if (!root) fail('the file is empty', 0, 0);
-  return { value, sourceMap: createSourceMap(root), topLevelKeys };
+  if (!root) return fail('the file is empty', 0, 0);
+  return { value, sourceMap: createSourceMap(root), located: root, topLevelKeys };
 }

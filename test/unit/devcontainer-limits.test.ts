@@ -11,6 +11,7 @@ import {
   resolveDevcontainer,
 } from '../../runner/devcontainer';
 import { parseDevcontainerTextCached } from '../../runner/devcontainer/parse';
+import { configParserThread } from '../../runner/devcontainer/parseThread';
 
 const FILE = '/x/.devcontainer/devcontainer.json';
 
@@ -148,21 +149,33 @@ test('a __proto__ key inside a read property changes no prototype but its own', 
   assert.equal(Object.getPrototypeOf(config.containerEnv), Object.prototype);
 });
 
-test('an unchanged file is parsed once; a changed one again', () => {
+test('an unchanged file is parsed once; a changed one again', async () => {
   const text = manyUnknownKeys(10);
-  const first = parseDevcontainerTextCached(text, FILE);
-  assert.equal(parseDevcontainerTextCached(text, FILE), first);
-  assert.notEqual(parseDevcontainerTextCached(text + ' ', FILE), first);
-  // The same text in another file has its own positions' file name.
-  assert.equal(
-    parseDevcontainerTextCached(text, '/y/devcontainer.json').warnings[0]!.file,
-    '/y/devcontainer.json',
-  );
+  const first = await parseDevcontainerTextCached(text, FILE);
+  assert.equal(await parseDevcontainerTextCached(text, FILE), first);
+  assert.notEqual(await parseDevcontainerTextCached(text + ' ', FILE), first);
+  // The same text in another file has its own file name in messages.
+  const other = await parseDevcontainerTextCached(text, '/y/devcontainer.json');
+  assert.equal(other.warnings[0]!.file, '/y/devcontainer.json');
   // Errors are remembered too, and thrown each time.
   const bad = '{"image": 1}';
-  const e1 = rejection(() => parseDevcontainerTextCached(bad, FILE));
-  assert.equal(
-    rejection(() => parseDevcontainerTextCached(bad, FILE)),
-    e1,
-  );
+  const e1 = await parseDevcontainerTextCached(bad, FILE).catch((e: unknown) => e);
+  assert.ok(e1 instanceof ConfigError);
+  assert.equal(await parseDevcontainerTextCached(bad, FILE).catch((e: unknown) => e), e1);
+});
+
+test('a large config parsed on a worker thread comes back the same, errors as ConfigErrors', async () => {
+  // The runner's thread runs its bundle; this one the same modules through tsx.
+  const worker = join(__dirname, '../helpers/configParserWorker.cjs');
+  const parse = configParserThread(worker, 100);
+  const text = manyUnknownKeys(5000);
+  const there = await parse(text, FILE);
+  const here = parseDevcontainerText(text, FILE);
+  assert.deepEqual(there.config, here.config);
+  assert.deepEqual(there.warnings, here.warnings);
+  assert.deepEqual(there.sourceMap.keyAt(['name']), here.sourceMap.keyAt(['name']));
+  const deep = `{"image": "x", "settings": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+  const error = await parse(deep, FILE).catch((e: unknown) => e);
+  assert.ok(error instanceof ConfigError);
+  assert.equal(error.message, rejection(() => parseDevcontainerText(deep, FILE)).message);
 });
