@@ -25,7 +25,10 @@ export type ResolveDevcontainerInput = {
   inlineConfig?: Record<string, unknown>;
   localEnv: Record<string, string | undefined>;
   devcontainerId: string;
-  /** Lets runArgs share host namespaces and add all capabilities (see parseRunArgs). */
+  /**
+   * Lets runArgs share host namespaces and add all capabilities (see parseRunArgs), and a build
+   * context reach outside the workspace folder (see buildPaths.ts).
+   */
   allowPrivileged?: boolean;
 };
 
@@ -216,7 +219,10 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
   const containerWorkspaceFolder = workspaceFolder(loaded.config, folder, baseContext, loaded);
   const config = substituteVariables(loaded.config, { ...baseContext, containerWorkspaceFolder });
 
-  const image = await resolveImageSource(config, loaded.configFolder, { file, sourceMap }, warnings);
+  const image = await resolveImageSource(config, loaded.configFolder, { file, sourceMap }, warnings, {
+    workspaceFolder: folder,
+    allowHostContext: input.allowPrivileged ?? false,
+  });
   const ports = normalizeForwardPorts(config.forwardPorts ?? [], file, sourceMap);
   warnings.push(...ports.warnings);
   const runArgs = parseRunArgs(config.runArgs ?? [], { allowPrivileged: input.allowPrivileged });
