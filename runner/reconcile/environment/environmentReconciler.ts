@@ -36,6 +36,7 @@ import { readMarkers, writeMarkers, type Markers } from './markers';
 import { environmentProcessEnv } from './processEnv';
 import { cloneDir, ensureSourceFolder, runOnHost } from './source';
 import { addFinalizer, removeFinalizer } from '../finalizers';
+import { removeBuiltImages } from './builtImages';
 import { StatusDraft } from './statusDraft';
 import { tarFolder } from './tarFolder';
 import { TimedMemo } from './timedMemo';
@@ -709,6 +710,7 @@ export class EnvironmentReconciler implements Reconciler {
         log(`Removing volume ${v}`);
         await provider.removeVolume(v);
       }
+      await removeBuiltImages({ env, provider, store: this.deps.store, runnerId: this.deps.runnerId, log });
     }
     await rm(cloneDir(env, this.deps.sourcesDir), { recursive: true, force: true });
     await this.deps.hooks?.stopped?.(env);
