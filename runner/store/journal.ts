@@ -81,15 +81,22 @@ export class Journal {
   async reset(first: unknown): Promise<void> {
     const line = encodeRecord(first);
     const tmp = join(dirname(this.path), `.${basename(this.path)}.${randomBytes(6).toString('hex')}.tmp`);
-    // Opened for appending before it takes the journal's place, so there is never a moment when the
-    // journal is in place but this object cannot write to it.
-    const fh = await open(tmp, 'wx', 0o600);
+    let fh: FileHandle | undefined;
     try {
-      await fh.writeFile(line);
-      await fh.sync();
+      const writing = await open(tmp, 'wx', 0o600);
+      try {
+        await writing.writeFile(line);
+        await writing.sync();
+      } finally {
+        await writing.close();
+      }
+      // Opened for appending (writes always go to the end, also after a cut-off) before it takes
+      // the journal's place, so there is never a moment when the journal is in place but this
+      // object cannot write to it.
+      fh = await open(tmp, 'a', 0o600);
       await rename(tmp, this.path);
     } catch (e) {
-      await fh.close();
+      await fh?.close();
       await unlink(tmp).catch(() => {});
       throw e;
     }
