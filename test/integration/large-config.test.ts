@@ -81,4 +81,23 @@ describe('a hostile config cannot freeze the runner', () => {
     assert.ok(slowest < 1000, `a list took ${Math.round(slowest)} ms meanwhile`);
     await r.client.call('delete', { kind: 'Environment', name: 'huge' });
   });
+
+  test('a config nested 20k deep, or over 8 MiB: `up` says what and where; nothing is stored', async () => {
+    const deep = makeProject(
+      `{\n  "image": "x",\n  "settings": ${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}\n}`,
+    );
+    const up = await r.cli(['up', deep, '--name', 'deep']);
+    assert.equal(up.code, 1);
+    assert.match(up.stderr, /devcontainer\.json:3:\d+: objects and arrays are nested more than 64 deep here/);
+    assert.doesNotMatch(up.stderr, /call stack/i);
+    const big = makeProject(`{"image": "x", "pad": "${'x'.repeat(9 * 1024 * 1024)}"}`);
+    const upBig = await r.cli(['up', big, '--name', 'big']);
+    assert.equal(upBig.code, 1);
+    assert.match(upBig.stderr, /devcontainer\.json: the file is larger than 8 MiB \(\d+ bytes\)/);
+    const { items } = await r.client.call('list', { kind: 'Environment' });
+    assert.deepEqual(
+      items.map((e) => e.metadata.name).filter((n) => n === 'deep' || n === 'big'),
+      [],
+    );
+  });
 });
