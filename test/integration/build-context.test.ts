@@ -65,7 +65,7 @@ describe('build contexts stay inside; built images go with their environment', (
     assert.equal(up.code, 1);
     assert.match(
       up.stderr,
-      /"build\.context" is \/, .*the whole machine .*allow it with spec\.allowPrivileged: true/,
+      /"build\.context" is \/, .*the whole machine .*allow it with spec\.allow: \[hostMounts\] \(devrig up --allow hostMounts\)/,
     );
     assert.ok(!(await names()).includes('rooted'));
   });
