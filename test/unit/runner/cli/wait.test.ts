@@ -29,9 +29,9 @@ test('waiting for a deletion: an error reported while deleting does not fail the
   const deleting = env('e', 'Failed', { deleting: true, conditions: failed.status.conditions });
   const outcome = await waitForEnvironment(
     clientSending([
-      { type: 'MODIFIED', object: failed, resourceVersion: '2' },
-      { type: 'MODIFIED', object: deleting, resourceVersion: '3' },
-      { type: 'DELETED', object: deleting, resourceVersion: '4' },
+      { type: 'MODIFIED', object: failed },
+      { type: 'MODIFIED', object: deleting },
+      { type: 'DELETED', object: deleting },
     ]),
     'e',
     1,
@@ -47,7 +47,7 @@ test('waiting for a deletion that does not end: the timeout names the last error
     status: { lastError: 'removing the container: busy' },
   });
   const outcome = await waitForEnvironment(
-    clientSending([{ type: 'MODIFIED', object: stuck, resourceVersion: '2' }]),
+    clientSending([{ type: 'MODIFIED', object: stuck }]),
     'e',
     1,
     'Deleted',
@@ -62,7 +62,7 @@ test('waiting for a deletion that does not end: the timeout names the last error
 
 test('waiting for Running: a failure for this generation ends the wait with its reason', async () => {
   const outcome = await waitForEnvironment(
-    clientSending([{ type: 'MODIFIED', object: failed, resourceVersion: '2' }]),
+    clientSending([{ type: 'MODIFIED', object: failed }]),
     'e',
     1,
     'Running',
