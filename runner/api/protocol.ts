@@ -137,9 +137,17 @@ export const Methods = {
       follow: z.boolean().default(false),
       tail: z.number().int().nonnegative().optional(),
       /** A per-automation log instead of the environment's (`service:web`, `task:build`). */
-      source: z.string().optional(),
+      source: z
+        .string()
+        .regex(/^(service|task):[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, {
+          error: 'must be service:ID or task:ID (an automation id)',
+        })
+        .optional(),
       /** The output of a Docker Compose service's container (`db`) instead of the environment's log. */
-      service: z.string().optional(),
+      service: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: 'must be a Compose service name' })
+        .optional(),
     }),
     z.object({}),
     LogEvent,

@@ -28,6 +28,7 @@ import { EnvironmentSessions } from './sessions';
 import { checkConsent, hostContextFor, reportConsent, withMoreRequests } from './consent';
 import { ComposeProjects, memoComposeCli } from './composeSetup';
 import { ComposeContainerStep } from './steps/composeContainerStep';
+import { removeBuiltImages } from './builtImages';
 import { cloneDir } from './source';
 import { StatusDraft } from './statusDraft';
 import { configStep, supportStep, type ResolvedConfigs } from './steps/configStep';
@@ -294,6 +295,13 @@ export class EnvironmentReconciler implements Reconciler {
       });
       await this.container.remove(ctx, provider);
       await this.workspace.remove(env, provider, ctx.log);
+      await removeBuiltImages({
+        env,
+        provider,
+        store: this.deps.store,
+        runnerId: this.deps.runnerId,
+        log: ctx.log,
+      });
     }
     await rm(cloneDir(env, this.deps.sourcesDir), { recursive: true, force: true });
     await this.hooks.stopped(env);
