@@ -30,10 +30,11 @@ describe('waitFor, userEnvProbe and updateRemoteUserUID through the runner', () 
     return res.stdout.trim();
   };
 
-  test('waitFor (default updateContentCommand): Ready before a slow postCreate, which goes on and reports on its own', async () => {
+  test('waitFor updateContentCommand: Ready before a slow postCreate, which goes on and reports on its own', async () => {
     const folder = makeProject({
       image: BASE_IMAGE,
       remoteUser: 'vscode',
+      waitFor: 'updateContentCommand',
       updateContentCommand: 'echo content > /tmp/update-content',
       // Blocks until the test lets it go: Ready must come while it is still running.
       postCreateCommand: 'while [ ! -e /tmp/go ]; do sleep 0.1; done; echo done > /tmp/post-create-done',
@@ -102,7 +103,8 @@ describe('waitFor, userEnvProbe and updateRemoteUserUID through the runner', () 
     assert.equal(res.code, 0, res.stderr);
     await waitForPhase(r.client, 'probe', 'Running');
     assert.equal(await exec('probe', 'echo "$FROM_PROFILE"'), 'profile-value');
-    await watchUntil(r.client, 'probe', (e) => background(e)?.status === 'True', 'postCreate to finish');
+    // Without waitFor, Ready (and `devrig up`) came after every hook, as with `devcontainer up`.
+    assert.equal(background(await waitForPhase(r.client, 'probe', 'Running')), undefined);
     assert.equal(await exec('probe', 'cat /tmp/hook-saw'), 'profile-value');
     // userEnvProbe none: the profile is not read.
     const none = makeProject(

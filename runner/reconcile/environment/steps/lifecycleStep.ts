@@ -1,11 +1,20 @@
-import type { ResolvedDevcontainer } from '../../../devcontainer';
+import type { ResolvedDevcontainer, WaitFor } from '../../../devcontainer';
 import type { ContainerObservation, ContainerProvider } from '../../../providers/provider';
 import { TerminalError } from '../../controller';
 import type { BackgroundHooks } from '../backgroundHooks';
 import { LifecycleError, runHook, type HookRun } from '../lifecycle';
 import { writeMarkers, type MarkerCache, type Markers } from '../markers';
-import { DEFAULT_WAIT_FOR, splitAtWaitFor, type ContainerHook } from '../waitFor';
+import { splitAtWaitFor, type ContainerHook } from '../waitFor';
 import type { StepContext } from './stepContext';
+
+/**
+ * What Ready waits for: the config's waitFor; without one, every hook, as `devcontainer up` runs
+ * them all (the spec's default, updateContentCommand, is what an editor waits for; devrig splits
+ * only when the config asks, so `devrig up` returning means the hooks it knows have run).
+ */
+function waitForOf(config: ResolvedDevcontainer): WaitFor {
+  return config.waitFor ?? 'postStartCommand';
+}
 
 export interface LifecycleInput {
   provider: ContainerProvider;
@@ -75,7 +84,7 @@ export async function lifecycleStep(
     throw new TerminalError(draft.condition('LifecycleComplete')?.message ?? `${failed[1]} failed`);
   }
   const pending = pendingHooks(markers, container.startedAt);
-  const split = splitAtWaitFor(config.waitFor);
+  const split = splitAtWaitFor(waitForOf(config));
   const now = pending.filter((h) => split.blocking.includes(h));
   const later = pending.filter((h) => split.background.includes(h));
   if (now.length > 0) {
@@ -117,7 +126,7 @@ export async function lifecycleStep(
     'True',
     'Completed',
     after.length
-      ? `lifecycle commands up to ${config.waitFor ?? DEFAULT_WAIT_FOR} (waitFor) have run; ${after.join(', ')} run after Ready`
+      ? `lifecycle commands up to ${waitForOf(config)} (waitFor) have run; ${after.join(', ')} run after Ready`
       : 'lifecycle commands have run',
   );
   backgroundStep(ctx, markerCache, input, markers, later);
@@ -196,7 +205,7 @@ function backgroundStep(
         'BackgroundCommandsComplete',
         'False',
         'Running',
-        `running ${state.hook || later[0]} after Ready (waitFor is ${config.waitFor ?? DEFAULT_WAIT_FOR})`,
+        `running ${state.hook || later[0]} after Ready (waitFor is ${waitForOf(config)})`,
       );
       break;
     case 'failed':
@@ -219,5 +228,5 @@ function backgroundStep(
 
 /** The hooks after waitFor in this configuration (whether or not they are pending now). */
 function split(config: ResolvedDevcontainer): ContainerHook[] {
-  return splitAtWaitFor(config.waitFor).background;
+  return splitAtWaitFor(waitForOf(config)).background;
 }
