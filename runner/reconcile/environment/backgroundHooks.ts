@@ -2,7 +2,7 @@
 export type BackgroundState =
   { state: 'running'; hook: string } | { state: 'done' } | { state: 'failed'; hook: string; message: string };
 
-type Job = { key: string; state: BackgroundState };
+type Job = { key: string; state: BackgroundState; abort: AbortController };
 
 /**
  * The lifecycle commands that run after Ready (those after waitFor): one job per environment and
@@ -22,11 +22,12 @@ export class BackgroundHooks {
   ensure(
     name: string,
     key: string,
-    run: (starting: (hook: string) => void) => Promise<boolean>,
+    run: (starting: (hook: string) => void, signal: AbortSignal) => Promise<boolean>,
   ): BackgroundState {
     const known = this.jobs.get(name);
     if (known?.key === key) return known.state;
-    const job: Job = { key, state: { state: 'running', hook: '' } };
+    known?.abort.abort(new Error('the container was replaced or restarted'));
+    const job: Job = { key, state: { state: 'running', hook: '' }, abort: new AbortController() };
     this.jobs.set(name, job);
     const current = () => this.jobs.get(name) === job;
     let inCall = true;
@@ -34,7 +35,7 @@ export class BackgroundHooks {
       job.state = { state: 'running', hook };
       // The reconcile that starts the job reads its first state itself.
       if (current() && !inCall) this.settled(name);
-    });
+    }, job.abort.signal);
     inCall = false;
     void started.then(
       (reported) => {
@@ -58,6 +59,7 @@ export class BackgroundHooks {
 
   /** The job of an environment stopped, recreated or deleted: its outcome no longer matters. */
   forget(name: string): void {
+    this.jobs.get(name)?.abort.abort(new Error('the environment is stopping or being deleted'));
     this.jobs.delete(name);
   }
 }

@@ -88,7 +88,8 @@ export async function lifecycleStep(
   const now = pending.filter((h) => split.blocking.includes(h));
   const later = pending.filter((h) => split.background.includes(h));
   if (now.length > 0) {
-    const run = hookRun(ctx, input);
+    // Ready waits for these: a spec change, a delete or the runner stopping cancels them.
+    const run = hookRun(ctx, input, signal);
     for (const hook of now) {
       if (config.lifecycle[hook].length > 0) {
         draft.set('LifecycleComplete', 'False', 'Running', `running ${hook}`);
@@ -179,13 +180,15 @@ function backgroundStep(
   const state = input.background.ensure(
     env.metadata.name,
     `${container.id} ${startedAt}`,
-    async (starting) => {
-      const run = hookRun(ctx, input);
+    async (starting, jobSignal) => {
+      const run = hookRun(ctx, input, jobSignal);
       for (const hook of later) {
         if (config.lifecycle[hook].length > 0) starting(hook);
         try {
           await runHook(provider, container.id, hook, config.lifecycle[hook], run);
         } catch (e) {
+          // Cancelled (the environment stopped, was deleted or recreated): nothing to report.
+          if (jobSignal.aborted) return false;
           // The container stopped or went under it: the next start runs the hooks again.
           const now = await provider.inspectContainer(container.id).catch(() => undefined);
           if (!now?.running || now.startedAt !== startedAt) return false;
