@@ -27,6 +27,7 @@ export const STATUS_FIELD_WRITERS = {
   restartHandled: 'reconciler',
   hostAccess: 'reconciler',
   initializeCommand: 'reconciler',
+  features: 'reconciler',
   ports: 'ports',
   automations: 'automations',
   lastActivity: 'activity',

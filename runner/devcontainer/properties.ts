@@ -36,6 +36,8 @@ const SUPPORTED = new Set([
   'securityOpt',
   'appPort',
   'dockerComposeFile',
+  'features',
+  'overrideFeatureInstallOrder',
 ]);
 
 /** Properties that only mean something beside dockerComposeFile. */
@@ -47,9 +49,6 @@ const COMPOSE_ONLY: Record<string, string> = {
 
 /** Spec properties devrig knows but does not implement, with what that means for the user. */
 const UNSUPPORTED: Record<string, string> = {
-  features: 'features are not supported by devrig yet; the container is built without them',
-  overrideFeatureInstallOrder:
-    'features are not supported by devrig yet; overrideFeatureInstallOrder is ignored',
   waitFor: 'waitFor is not supported by devrig and was ignored; lifecycle commands run in order',
   userEnvProbe:
     "userEnvProbe is not supported by devrig and was ignored; the user's shell profile is not probed for variables",

@@ -1,4 +1,6 @@
 import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ENVIRONMENT_FINALIZER, type Environment, type EnvironmentStatus } from '../../api';
 import type { ResolvedDevcontainer } from '../../devcontainer';
 import type { EnvLogs } from '../../logs/envLogs';
@@ -17,7 +19,10 @@ import { StatusDraft } from './statusDraft';
 import { configStep, supportStep, type ResolvedConfigs } from './steps/configStep';
 import { ownedBy, type ContainerStep } from './steps/containerStep';
 import { dotfilesStep } from './steps/dotfilesStep';
-import { dockerfileImageStep, type ImageStep } from './steps/imageStep';
+import type { ImageStep } from './steps/imageStep';
+import { featureImageStep } from './steps/featureImageStep';
+import { ContainerImages } from './containerImages';
+import { featureFolders } from './featureImage';
 import { initializeStep } from './steps/initializeStep';
 import { lifecycleStep } from './steps/lifecycleStep';
 import { engineStep, placementStep, type PlacementDeps } from './steps/placementStep';
@@ -46,8 +51,10 @@ export interface EnvironmentReconcilerDeps extends PlacementDeps {
   stopTimeoutSeconds?: number;
   /** Where the resolved configurations are kept for the session lookups (shared with the runner's). */
   configs?: ResolvedConfigs;
-  /** Other image or container steps (Features, Compose; fakes in tests). */
+  /** Other image or container steps (Compose; fakes in tests). */
   steps?: { image?: ImageStep; container?: ContainerStep };
+  /** Where Features are cached and built (default: below stateDir, else a temporary folder). */
+  features?: { cacheDir: string; workDir: string; env?: Record<string, string | undefined> };
 }
 
 /**
@@ -62,6 +69,7 @@ export class EnvironmentReconciler implements Reconciler {
   private readonly configs: ResolvedConfigs;
   private readonly markers = new MarkerCache();
   private readonly hashes: InputHashes;
+  private readonly images = new ContainerImages();
   private readonly hooks: EnvironmentHooks;
   private readonly image: ImageStep;
   private readonly workspace: WorkspaceStep;
@@ -79,7 +87,13 @@ export class EnvironmentReconciler implements Reconciler {
       secrets: deps.secrets,
       logs: deps.logs,
     });
-    this.image = deps.steps?.image ?? dockerfileImageStep({ logs: deps.logs, runnerId: deps.runnerId });
+    this.image =
+      deps.steps?.image ??
+      featureImageStep({
+        logs: deps.logs,
+        runnerId: deps.runnerId,
+        ...(deps.features ?? featureFolders(deps.stateDir ?? join(tmpdir(), `devrig-${deps.runnerId}`))),
+      });
     this.workspace = new WorkspaceStep({
       runnerId: deps.runnerId,
       sourcesDir: deps.sourcesDir,
@@ -169,16 +183,13 @@ export class EnvironmentReconciler implements Reconciler {
     const info = await engineStep(ctx, provider);
     const resources = effectiveResources(env, resolved, info, this.deps.defaults);
     supportStep(ctx, resolved, resources.warnings);
-    const consent = checkConsent(
-      env,
-      resolved,
-      hostContextFor(env, {
-        stateDir: this.deps.stateDir,
-        sourcesDir: this.deps.sourcesDir,
-        remote: provider.remote === true,
-        hostMemoryBytes: info.memoryBytes,
-      }),
-    );
+    const hostContext = hostContextFor(env, {
+      stateDir: this.deps.stateDir,
+      sourcesDir: this.deps.sourcesDir,
+      remote: provider.remote === true,
+      hostMemoryBytes: info.memoryBytes,
+    });
+    const consent = checkConsent(env, resolved, hostContext);
     const found = await finding;
 
     if (env.spec.state === 'Stopped') {
@@ -193,14 +204,24 @@ export class EnvironmentReconciler implements Reconciler {
       resources,
       found,
       hashes: (fresh) => this.hashes.of(env, resolved, fresh ? 0 : BUILD_HASH_MAX_AGE_MS),
-      prepare: async (hashes) => {
-        const image = await this.image(ctx, { provider, resolved, buildHash: hashes.build });
+      prepare: async (hashes, authorize) => {
+        const image = await this.image(ctx, {
+          provider,
+          resolved,
+          buildHash: hashes.build,
+          ...(authorize ? { authorize } : {}),
+        });
         const workspace = await this.workspace.ensure(ctx, provider);
         return { image, workspace };
       },
-      authorize: (action) => reportConsent(ctx.draft, env, consent, action),
+      // Judged again on the configuration as it applies to the image: its metadata and Features ask too.
+      authorize: (action, config) =>
+        reportConsent(ctx.draft, env, config ? checkConsent(env, config, hostContext) : consent, action),
+      applied: (container) => this.images.applied(ctx, provider, resolved, container),
       initialize: () => initializeStep(ctx, resolved, source.folder, consent),
     });
+    // Sessions, postAttachCommand and the add-ons use the configuration as the container applies it.
+    this.configs.set(env.metadata.name, config);
     this.workspace.adopted(ctx, provider);
     await this.workspace.populate(ctx, provider, container);
     await lifecycleStep(ctx, this.markers, {

@@ -15,14 +15,26 @@ export interface ContainerInput {
   resources: EffectiveResources;
   /** The environment's containers on the engine (by its uid label), looked up while the config was read. */
   found: ContainerObservation[];
-  /** The image (image step) and workspace (workspace step) a new container is made from: only called to make one. */
-  prepare(hashes: InputHashesValue): Promise<{ image: ImageOutput; workspace: WorkspaceSource }>;
+  /**
+   * The image (image step) and workspace (workspace step) a new container is made from: only called to
+   * make one. `authorize` is given the configuration as it applies to the image (its metadata and the
+   * Features ask too) before the Features are built.
+   */
+  prepare(
+    hashes: InputHashesValue,
+    authorize?: (config: ResolvedDevcontainer) => void,
+  ): Promise<{ image: ImageOutput; workspace: WorkspaceSource }>;
   /**
    * Consent, once the action is decided and before anything reaches the host: reports what the
-   * configuration asks of this machine and throws (terminal) when `action` needs consent the spec
-   * does not give.
+   * configuration (`config`, else devcontainer.json as resolved) asks of this machine and throws
+   * (terminal) when `action` needs consent the spec does not give.
    */
-  authorize(action: ContainerAction): void;
+  authorize(action: ContainerAction, config?: ResolvedDevcontainer): void;
+  /**
+   * The configuration an existing container applies: devcontainer.json merged with what its image's
+   * `devcontainer.metadata` (and Features) say, read from the image's labels (no network).
+   */
+  applied(container: ContainerObservation): Promise<ResolvedDevcontainer>;
   /** initializeCommand: before each create and start. */
   initialize(): Promise<void>;
   /** What the container is made from, hashed; `fresh` when a container is being made from it now. */

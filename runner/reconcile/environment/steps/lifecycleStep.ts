@@ -1,14 +1,14 @@
-import type { ResolvedDevcontainer } from '../../../devcontainer';
+import { lifecycleSteps, type ResolvedDevcontainer } from '../../../devcontainer';
 import type { ContainerObservation, ContainerProvider } from '../../../providers/provider';
 import { TerminalError } from '../../controller';
-import { LifecycleError, runHook } from '../lifecycle';
+import { LifecycleError, runHookSteps } from '../lifecycle';
 import { writeMarkers, type MarkerCache } from '../markers';
 import type { StepContext } from './stepContext';
 
 export interface LifecycleInput {
   provider: ContainerProvider;
   container: ContainerObservation;
-  /** The configuration the container applies (its lifecycle commands). */
+  /** The configuration the container applies (its lifecycle commands: the image's, the Features', its own). */
   config: ResolvedDevcontainer;
   /** What the commands' processes get: remoteEnv, spec.env and secrets. */
   processEnv: Record<string, string>;
@@ -55,12 +55,13 @@ export async function lifecycleStep(
     'postStartCommand' as const,
   ];
   for (const hook of hooks) {
-    if (config.lifecycle[hook].length === 0) continue;
+    const steps = lifecycleSteps(config, hook);
+    if (steps.length === 0) continue;
     draft.set('LifecycleComplete', 'False', 'Running', `running ${hook}`);
     draft.set('Ready', 'False', 'Running', `running ${hook}`);
     ctx.progress();
     try {
-      await runHook(provider, container.id, hook, config.lifecycle[hook], run);
+      await runHookSteps(provider, container.id, hook, steps, run);
     } catch (e) {
       if (signal.aborted) throw e;
       const msg = (e as Error).message;
