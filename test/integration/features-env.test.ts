@@ -246,7 +246,7 @@ describe('an environment with Features and image metadata', () => {
     );
     assert.equal(readFileSync(lockFile, 'utf8'), lockBefore, 'a frozen lockfile is never written');
 
-    // The tag moves: an `up` keeps the pinned digest, `rebuild --update-features` follows it.
+    // The tag moves: `rebuild --update-features` follows it (and pins the new Feature).
     const moved = tempDir('devrig-features-moved-');
     cpSync(path.join(FIXTURES, 'with-deps'), moved, { recursive: true });
     writeFileSync(
@@ -254,7 +254,7 @@ describe('an environment with Features and image metadata', () => {
       '#!/bin/sh\nset -e\necho with-deps-v2 >> /usr/local/share/feature-install-order\n',
     );
     const published = await publishFeature(registry, moved, 'devrig-test/with-deps', { tags: ['1'] });
-    assert.notEqual(lock.features[withDeps].integrity, published.manifestDigest);
+    assert.notEqual(JSON.parse(lockBefore).features[withDeps].integrity, published.manifestDigest);
     const rebuild = await r.cli(['rebuild', name, '--update-features']);
     assert.equal(rebuild.code, 0, rebuild.stderr + rebuild.stdout);
     const updated = JSON.parse(readFileSync(lockFile, 'utf8'));
