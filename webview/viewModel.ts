@@ -110,6 +110,21 @@ function overviewRows(env: Environment, now: number): OverviewRow[] {
       title: absoluteTime(s.idleStopAt),
     });
   }
+  // Each Feature installed in the image: its version and digest; the options in the tooltip.
+  for (const f of s.features?.items ?? []) {
+    const version = f.version ? ` ${f.version}` : '';
+    const options = Object.entries(f.options).map(([k, v]) => `${k}=${String(v)}`);
+    rows.push({
+      label: 'Feature',
+      value: `${f.id}${version} (${f.digest.replace(/^sha256:/, '').slice(0, 12)})`,
+      title: [
+        options.length ? `options: ${options.join(', ')}` : 'default options',
+        ...(f.requiredBy ? [`required by ${f.requiredBy}`] : []),
+        ...(f.asks?.length ? [`asks for ${f.asks.join(', ')}`] : []),
+      ].join('\n'),
+      code: true,
+    });
+  }
   return rows.filter((r) => r.value !== '');
 }
 

@@ -35,6 +35,14 @@ const sourceFailures = { SourceNotFound: 'failure', CloneFailed: 'failure' } as 
 const configFailures = { ConfigNotFound: 'failure', ConfigInvalid: 'failure' } as const;
 const imageFailures = { BuildFailed: 'failure', PullFailed: 'failure' } as const;
 const consentFailures = { ConsentRequired: 'failure', Forbidden: 'failure' } as const;
+/** Features that cannot be installed: bad references or options, a frozen lockfile, a failed install.sh. */
+const featureFailures = {
+  FeaturesInvalid: 'failure',
+  LockfileMismatch: 'failure',
+  FeatureFetchFailed: 'failure',
+  FeatureInstallFailed: 'failure',
+  FeaturesNeedEngine: 'failure',
+} as const;
 const placementWaits = { Unschedulable: 'progress', HostUnreachable: 'failure' } as const;
 /** Why a Docker Compose environment's services cannot be run. */
 const composeFailures = {
@@ -71,6 +79,7 @@ export const ENVIRONMENT_CONDITIONS = {
       ...sourceFailures,
       ...configFailures,
       ...imageFailures,
+      ...featureFailures,
       ...hookFailures,
       ...consentFailures,
       ...composeFailures,
@@ -128,6 +137,15 @@ export const ENVIRONMENT_CONDITIONS = {
       Building: 'progress',
       ...imageFailures,
     },
+  },
+  /**
+   * Present when the configuration uses Features: resolved (lockfile), then installed as layers of the
+   * environment's image; the message names the Feature being installed.
+   */
+  FeaturesReady: {
+    writer: 'reconciler',
+    gating: true,
+    reasons: { Resolving: 'progress', Installing: 'progress', Installed: 'success', ...featureFailures },
   },
   WorkspaceReady: {
     writer: 'reconciler',

@@ -4,6 +4,7 @@ import { Condition } from './conditions';
 import { ByteSize, Duration } from './quantity';
 import { AutomationsSpec, AutomationStatus } from './automations';
 import { Allowance, HostAccessStatus, InitializeCommandStatus } from './consent';
+import { FeaturesSpec, FeaturesStatus } from './features';
 
 export const ENVIRONMENT_FINALIZER = 'devrig.dev/cleanup';
 /**
@@ -89,6 +90,8 @@ export const EnvironmentSpec = z.object({
   startOnConnect: z.boolean().optional(),
   /** `none`: the container has no network but its own loopback (`--network none`). */
   network: z.enum(['default', 'none']).optional(),
+  /** Dev Container Features: the lockfile frozen, or tags resolved afresh. */
+  features: FeaturesSpec.optional(),
 });
 export type EnvironmentSpec = z.infer<typeof EnvironmentSpec>;
 export type EnvironmentSpecInput = z.input<typeof EnvironmentSpec>;
@@ -179,6 +182,8 @@ export const EnvironmentStatus = z.object({
   services: z.array(ServiceStatus).optional(),
   /** The Docker Compose project the environment runs as. */
   composeProject: z.string().optional(),
+  /** The Dev Container Features installed in the environment's image. */
+  features: FeaturesStatus.optional(),
 });
 export type EnvironmentStatus = z.infer<typeof EnvironmentStatus>;
 

@@ -7,6 +7,7 @@ export * from './quantity';
 export * from './automations';
 export * from './environment';
 export * from './consent';
+export * from './features';
 export * from './host';
 export * from './errors';
 export * from './apiError';

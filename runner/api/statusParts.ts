@@ -29,6 +29,7 @@ export const STATUS_FIELD_WRITERS = {
   initializeCommand: 'reconciler',
   services: 'reconciler',
   composeProject: 'reconciler',
+  features: 'reconciler',
   ports: 'ports',
   automations: 'automations',
   lastActivity: 'activity',

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { API_VERSION, VERSION } from '../api/version';
 import { OUTPUT_OPTION, outputFormat, printStructured } from './outputFormat';
 import { CONSENT_HELP } from './consent';
+import { FEATURES_HELP } from './featureFlags';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -56,7 +57,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   },
   rebuild: {
     run: (c, a) => setState(c, 'rebuild', a),
-    help: `devrig rebuild NAME                       rebuild the image without cache and recreate\n${CONSENT_HELP}`,
+    help: `devrig rebuild NAME                       rebuild the image without cache and recreate\n${CONSENT_HELP}\n${FEATURES_HELP}`,
   },
   delete: {
     run: del,

@@ -84,12 +84,42 @@ async function getEnvironment(
 
 export type LifecycleVerb = 'start' | 'stop' | 'restart' | 'rebuild';
 
+export type LifecycleOptions = {
+  /** rebuild: resolve the Features' tags afresh and rewrite devcontainer-lock.json (not frozen then). */
+  updateFeatures?: boolean;
+  /** Freeze the Features to devcontainer-lock.json (true) or not (false); undefined leaves it as it is. */
+  frozenLockfile?: boolean;
+};
+
+/** The spec's Features part with `options` applied; undefined when nothing is left in it. */
+function featuresFor(spec: EnvironmentSpec, token: string, options: LifecycleOptions) {
+  const features = { ...spec.features };
+  if (options.frozenLockfile !== undefined) features.frozenLockfile = options.frozenLockfile || undefined;
+  if (options.updateFeatures) {
+    features.update = token;
+    delete features.frozenLockfile;
+  }
+  return Object.values(features).some((v) => v !== undefined) ? features : undefined;
+}
+
 /** The spec after `verb`; `token` makes a restart/rebuild request distinct from earlier ones. Pure. */
-export function specFor(verb: LifecycleVerb, spec: EnvironmentSpec, token: string): EnvironmentSpec {
+export function specFor(
+  verb: LifecycleVerb,
+  spec: EnvironmentSpec,
+  token: string,
+  options: LifecycleOptions = {},
+): EnvironmentSpec {
+  const { features: _features, ...rest } = spec;
+  const features = featuresFor(
+    spec,
+    token,
+    verb === 'rebuild' ? options : { ...options, updateFeatures: false },
+  );
   return {
-    ...spec,
+    ...rest,
     state: verb === 'stop' ? 'Stopped' : 'Running',
     ...(verb === 'restart' ? { restart: token } : {}),
     ...(verb === 'rebuild' ? { rebuild: token } : {}),
+    ...(features ? { features } : {}),
   };
 }

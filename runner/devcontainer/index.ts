@@ -9,8 +9,14 @@ export { DevcontainerConfigSchema } from './schema';
 export type { DevcontainerConfig, LifecycleCommandValue, PortAttributes } from './schema';
 export { substituteString, substituteVariables } from './substitute';
 export type { SubstitutionContext } from './substitute';
-export { LIFECYCLE_HOOKS, normalizeLifecycle, normalizeLifecycleCommand } from './lifecycle';
-export type { LifecycleCommand, LifecycleHook } from './lifecycle';
+export {
+  CONFIG_ORIGIN,
+  LIFECYCLE_HOOKS,
+  lifecycleSteps,
+  normalizeLifecycle,
+  normalizeLifecycleCommand,
+} from './lifecycle';
+export type { LifecycleCommand, LifecycleHook, LifecycleStep } from './lifecycle';
 export { parseRunArgs, runArgGroups } from './runArgs';
 export type { ParsedRunArgs, RunArgGroup, RunArgOptions, Ulimit } from './runArgs';
 export { MountError, mountFromObject, parseMountString, parseVolumeFlag } from './mounts';
@@ -21,6 +27,7 @@ export type {
   ResolveDevcontainerInput,
   ResolvedDevcontainer,
   VsCodeCustomizations,
+  WrittenConfig,
 } from './resolve';
 export type { ResolvedBuild } from './build';
 export { agentLocalEnv, agentSandboxViolations, checkAgentSandbox } from './agentSandbox';

@@ -42,3 +42,30 @@ export function normalizeLifecycle(
     LIFECYCLE_HOOKS.map((hook) => [hook, normalizeLifecycleCommand(hook, config[hook])]),
   ) as Record<LifecycleHook, LifecycleCommand[]>;
 }
+
+/**
+ * One source's commands for a hook (an image's metadata, a Feature, devcontainer.json): a step's commands
+ * run together (in parallel), and a hook's steps one after another.
+ */
+export type LifecycleStep = { origin: string; commands: LifecycleCommand[] };
+
+/** The origin devcontainer.json's own commands carry as a step. */
+export const CONFIG_ORIGIN = 'devcontainer.json';
+
+/**
+ * A hook's steps in the order they run, as the reference runs them: the image's metadata and then the
+ * Features (in install order) from `metadataHooks`, then devcontainer.json's own commands last.
+ */
+export function lifecycleSteps(
+  config: {
+    lifecycle: Record<LifecycleHook, LifecycleCommand[]>;
+    metadataHooks?: Partial<Record<LifecycleHook, LifecycleStep[]>>;
+  },
+  hook: LifecycleHook,
+): LifecycleStep[] {
+  const own = config.lifecycle[hook];
+  return [
+    ...(config.metadataHooks?.[hook] ?? []),
+    ...(own.length ? [{ origin: CONFIG_ORIGIN, commands: own }] : []),
+  ];
+}

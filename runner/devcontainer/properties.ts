@@ -41,6 +41,8 @@ const SUPPORTED = new Set([
   'waitFor',
   'userEnvProbe',
   'updateRemoteUserUID',
+  'features',
+  'overrideFeatureInstallOrder',
 ]);
 
 /** Properties that only mean something beside dockerComposeFile. */
@@ -52,9 +54,6 @@ const COMPOSE_ONLY: Record<string, string> = {
 
 /** Spec properties devrig knows but does not implement, with what that means for the user. */
 const UNSUPPORTED: Record<string, string> = {
-  features: 'features are not supported by devrig yet; the container is built without them',
-  overrideFeatureInstallOrder:
-    'features are not supported by devrig yet; overrideFeatureInstallOrder is ignored',
   secrets: 'secrets are not supported by devrig and were ignored',
   gpu: 'gpu is not supported by devrig and was ignored',
   extensions:

@@ -5,7 +5,12 @@ import { resolveImageSource, type ImageSource, type ResolvedBuild } from './buil
 import { resolveComposeProperties, splitComposeForwardPorts, type ResolvedCompose } from './compose';
 import { ConfigError, configWarning, sortWarnings, type ConfigWarning } from './errors';
 import { resolveDevcontainerConfigPath } from './find';
-import { normalizeLifecycle, type LifecycleCommand, type LifecycleHook } from './lifecycle';
+import {
+  normalizeLifecycle,
+  type LifecycleCommand,
+  type LifecycleHook,
+  type LifecycleStep,
+} from './lifecycle';
 import { MountError, mountFromObject, parseMountString, type Mount } from './mounts';
 import { parseDevcontainerObjectCached, parseDevcontainerTextCached, type ParsedDevcontainer } from './parse';
 import { readConfigText } from './readConfig';
@@ -76,7 +81,24 @@ export type ResolvedDevcontainer = {
   appPorts?: PublishedPort[];
   portsAttributes: Record<string, PortAttributes>;
   otherPortsAttributes?: PortAttributes;
+  /** devcontainer.json's own lifecycle commands (see lifecycleSteps for every source's, in order). */
   lifecycle: Record<LifecycleHook, LifecycleCommand[]>;
+  /**
+   * Hooks from the image's metadata and the Features (image first, then Features in install order), set
+   * once the image is known: they run before devcontainer.json's own (lifecycleSteps).
+   */
+  metadataHooks?: Partial<Record<LifecycleHook, LifecycleStep[]>>;
+  /** Entrypoints from the image's metadata and the Features: run in order before the container's command. */
+  entrypoints?: string[];
+  /** `features` as written (references and their options); absent when there are none. */
+  features?: Record<string, unknown>;
+  overrideFeatureInstallOrder?: unknown;
+  /**
+   * The config as written, for what is resolved once the image is known (Features, image metadata):
+   * where things are written, its image-metadata entry, the substitution it was resolved with. Not what a
+   * container is made from by itself (left out of config hashes).
+   */
+  written?: WrittenConfig;
   /** Default true, for Compose false (as the reference). */
   overrideCommand: boolean;
   /** stopCompose only for Compose configs. */
@@ -100,6 +122,14 @@ export type ResolvedDevcontainer = {
    * policy. Positions only point at things: not part of what a container is made from (config hashes).
    */
   hostRequests: LocatedContainerRequest[];
+};
+
+/** See ResolvedDevcontainer.written. */
+export type WrittenConfig = {
+  sourceMap: SourceMap;
+  /** The config as written (variables not substituted). */
+  raw: Record<string, unknown>;
+  substitution: SubstitutionContext;
 };
 
 type Loaded = ParsedDevcontainer & { file: string; configFolder: string };
@@ -282,6 +312,11 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
       ? toMount(config.workspaceMount, ['workspaceMount'], loaded)
       : undefined;
   const mounts = (config.mounts ?? []).map((spec, index) => toMount(spec, ['mounts', index], loaded));
+  const raw = loaded.config as Record<string, unknown>;
+  const features = raw['features'];
+  const hasFeatures =
+    features !== undefined &&
+    !(typeof features === 'object' && features !== null && !Object.keys(features).length);
 
   return {
     configFile: file,
@@ -319,5 +354,10 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
     securityOpt: [...(config.securityOpt ?? [])],
     warnings: sortWarnings(warnings),
     hostRequests: configHostRequests({ config, file, sourceMap, mounts, workspaceMount }),
+    ...(hasFeatures ? { features: features as Record<string, unknown> } : {}),
+    ...(raw['overrideFeatureInstallOrder'] !== undefined
+      ? { overrideFeatureInstallOrder: raw['overrideFeatureInstallOrder'] }
+      : {}),
+    written: { sourceMap, raw, substitution: { ...baseContext, containerWorkspaceFolder } },
   };
 }

@@ -73,6 +73,8 @@ export class FeatureBuildProgress {
   constructor(
     private readonly plan: FeatureBuildPlan,
     private readonly log: LogSink,
+    /** Told when each Feature's install starts (its layer may then come from the cache). */
+    private readonly onInstall?: (userId: string, index: number, total: number) => void,
   ) {
     this.byDir = new Map(plan.features.map((f, index) => [f.dir, { userId: f.userId, index }]));
   }
@@ -84,7 +86,9 @@ export class FeatureBuildProgress {
       const feature = dir === undefined ? undefined : this.byDir.get(dir);
       this.current = feature?.userId;
       if (feature) {
-        this.log(`Installing Feature ${feature.userId} (${feature.index + 1}/${this.plan.features.length})`);
+        const total = this.plan.features.length;
+        this.log(`Installing Feature ${feature.userId} (${feature.index + 1}/${total})`);
+        this.onInstall?.(feature.userId, feature.index, total);
       }
       this.log(line);
       return;
@@ -132,9 +136,10 @@ export async function buildFeatureImage(
   workDir: string,
   log: LogSink,
   signal?: AbortSignal,
+  onInstall?: (userId: string, index: number, total: number) => void,
 ): Promise<ImageResult> {
   const context = path.join(workDir, `${plan.hash.slice(0, 16)}-${randomBytes(4).toString('hex')}`);
-  const progress = new FeatureBuildProgress(plan, log);
+  const progress = new FeatureBuildProgress(plan, log, onInstall);
   try {
     await writeBuildContext(plan, context);
     return await provider.ensureImage(featureImageRequest(plan, context), progress.sink, signal);

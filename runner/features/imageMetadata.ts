@@ -2,7 +2,7 @@
 // in imageMetadata.ts): the base image's `devcontainer.metadata` label, one entry per Feature and one for
 // devcontainer.json merge into what the container needs; the same entries, as a JSON array, label the image
 // devrig builds. Pure.
-import { normalizeLifecycleCommand, type LifecycleCommand } from '../devcontainer/lifecycle';
+import { CONFIG_ORIGIN, normalizeLifecycleCommand, type LifecycleStep } from '../devcontainer/lifecycle';
 import type { FeatureMetadata } from './featureMetadata';
 
 export const METADATA_LABEL = 'devcontainer.metadata';
@@ -73,13 +73,13 @@ export type PrivilegeAsk = {
 };
 
 /** One hook's commands from one entry; steps run one after another, a step's commands in parallel. */
-export type LifecycleStep = { origin: string; commands: LifecycleCommand[] };
+export type { LifecycleStep };
 
 export type MountValue = string | { type?: string; source?: string; target?: string; [key: string]: unknown };
 
 export interface MergedMetadata {
-  /** Every entry in merge order, with where it came from. */
-  entries: { origin: MetadataOrigin; name: string; entry: MetadataEntry }[];
+  /** Every entry in merge order, with where it came from: as written (`entry`) and substituted (`value`). */
+  entries: { origin: MetadataOrigin; name: string; entry: MetadataEntry; value: MetadataEntry }[];
   /** The label for an image built from these entries: always a JSON array. */
   label: string;
   remoteUser?: string;
@@ -270,7 +270,7 @@ export function mergeImageMetadata(input: ImageMetadataInput): MergedMetadata {
   const substitute = input.substitute ?? (<T>(value: T): T => value);
   const label = parseMetadataLabel(input.image.labels[METADATA_LABEL]);
   const warnings = label.warnings.map((w) => `${input.image.ref}: ${w}`);
-  const sourced: MergedMetadata['entries'] = [
+  const sourced: Omit<MergedMetadata['entries'][number], 'value'>[] = [
     ...label.entries.map((entry) => ({
       origin: 'imageMetadata' as const,
       name: entry.id ? `${entry.id} (in ${input.image.ref})` : input.image.ref,
@@ -282,7 +282,7 @@ export function mergeImageMetadata(input: ImageMetadataInput): MergedMetadata {
       entry: featureMetadataEntry(f.userId, f.metadata),
     })),
     ...(input.config
-      ? [{ origin: 'devcontainer.json' as const, name: 'devcontainer.json', entry: input.config }]
+      ? [{ origin: 'devcontainer.json' as const, name: CONFIG_ORIGIN, entry: input.config }]
       : []),
   ].filter((s) => Object.keys(s.entry).length > 0);
   const raw = sourced.map((s) => s.entry);
@@ -339,7 +339,7 @@ export function mergeImageMetadata(input: ImageMetadataInput): MergedMetadata {
     typeof e[key] === 'boolean' ? (e[key] as boolean) : undefined;
   const record = (key: string) => entries.map((e) => (isRecord(e[key]) ? e[key] : {}));
   const merged: MergedMetadata = {
-    entries: sourced,
+    entries: sourced.map((s, i) => ({ ...s, value: entries[i] as MetadataEntry })),
     label: JSON.stringify(raw),
     containerEnv: Object.assign({}, ...record('containerEnv')) as Record<string, string>,
     remoteEnv: Object.assign({}, ...record('remoteEnv')) as Record<string, string | null>,

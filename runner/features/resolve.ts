@@ -351,8 +351,9 @@ export async function resolveFeatures(input: ResolveFeaturesInput): Promise<Feat
   );
 
   let lockfile: FeatureSet['lockfile'];
-  if (lockFile) {
-    const next = lockfileFor(features.map((f) => ({ ...f, kind: f.ref.kind })));
+  const next = lockfileFor(features.map((f) => ({ ...f, kind: f.ref.kind })));
+  // Local Features are not locked: with nothing to pin, no lockfile is made (one that exists is kept true).
+  if (lockFile && (current.exists || Object.keys(next.features).length > 0)) {
     lockfile = { ...(await applyLockfile(lockFile, current, next, input.lockfile)), lockfile: next };
   }
   return { features, warnings, ...(lockfile ? { lockfile } : {}) };

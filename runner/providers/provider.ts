@@ -15,6 +15,8 @@ export const LABELS = {
   workspaceFolder: 'devrig.workspace-folder',
   remoteUser: 'devrig.remote-user',
   kind: 'devrig.kind',
+  /** On an image devrig installed Features in: which (FeatureStatus[]) and where they are in its metadata label. */
+  features: 'devrig.features',
 } as const;
 
 export interface LogSink {
@@ -37,15 +39,22 @@ export type ImageRequest =
       options?: EngineBuildOptions;
     };
 
-export interface ImageResult {
-  ref: string;
+/** What an image is, as the engine has it. */
+export interface ImageDetails {
   id: string;
-  action: 'present' | 'pulled' | 'built';
   /** The image's configured user and env, for remoteUser defaults. */
   user: string;
   env: Record<string, string>;
   /** The image's labels (`devcontainer.metadata` among them). */
   labels: Record<string, string>;
+  /** Its own entrypoint and command (what runs after Features' entrypoints when overrideCommand is false). */
+  entrypoint?: string[];
+  cmd?: string[];
+}
+
+export interface ImageResult extends ImageDetails {
+  ref: string;
+  action: 'present' | 'pulled' | 'built';
 }
 
 export interface MountSpec {
@@ -174,8 +183,12 @@ export interface ContainerProvider {
   readonly name: string;
   /** On another machine: this machine's folders cannot be bind-mounted, so they are uploaded. */
   readonly remote?: boolean;
+  /** Processes run straight on a host (no engine): no images, so no Features or image metadata. */
+  readonly plain?: boolean;
   info(): Promise<HostInfo>;
   ensureImage(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult>;
+  /** An image the engine has (by id or reference), or undefined; never pulls. */
+  inspectImage(ref: string): Promise<ImageDetails | undefined>;
   ensureVolume(name: string, labels: Record<string, string>): Promise<boolean>;
   removeVolume(name: string): Promise<void>;
   listVolumes(labels: Record<string, string>): Promise<string[]>;

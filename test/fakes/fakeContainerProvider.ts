@@ -12,6 +12,7 @@ import type {
   ExecOptions,
   ExecProcess,
   HostInfo,
+  ImageDetails,
   ImageRequest,
   ImageResult,
   LogSink,
@@ -34,6 +35,8 @@ export class FakeContainerProvider implements ContainerProvider {
   readonly containers = new Map<string, FakeContainer>();
   readonly volumes = new Map<string, Record<string, string>>();
   readonly images = new Set<string>();
+  /** What an image is (its labels, user) by reference, before or after it is pulled or built. */
+  readonly imageDetails = new Map<string, Pick<ImageDetails, 'labels' | 'user'>>();
   /** Makes the next call of a method fail with this error (once). */
   readonly failNext = new Map<Method, Error>();
   /** What a command run with exec prints and exits with (default: nothing, 0). */
@@ -68,14 +71,27 @@ export class FakeContainerProvider implements ContainerProvider {
     this.fail('ensureImage');
     const present = this.images.has(ref);
     this.images.add(ref);
+    if (req.kind === 'build') this.imageDetails.set(ref, { labels: { ...req.labels }, user: '' });
     log(`${ref}: ${present ? 'present' : 'done'}`);
     return {
+      ...this.details(ref),
       ref,
-      id: `sha256:${Buffer.from(ref).toString('hex').padEnd(64, '0').slice(0, 64)}`,
       action: present ? 'present' : req.kind === 'image' ? 'pulled' : 'built',
-      user: '',
+    };
+  }
+
+  async inspectImage(ref: string): Promise<ImageDetails | undefined> {
+    const known = [...this.images].find((i) => i === ref || this.details(i).id === ref);
+    return known === undefined ? undefined : this.details(known);
+  }
+
+  private details(ref: string): ImageDetails {
+    const d = this.imageDetails.get(ref);
+    return {
+      id: `sha256:${Buffer.from(ref).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+      user: d?.user ?? '',
       env: {},
-      labels: req.kind === 'build' ? { ...req.labels } : {},
+      labels: { ...d?.labels },
     };
   }
 

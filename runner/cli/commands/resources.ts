@@ -10,6 +10,7 @@ import { OUTPUT_OPTION, outputFormat, printStructured } from '../outputFormat';
 import { waitForEnvironment } from '../wait';
 import { followProgress } from './progress';
 import { CONSENT_OPTIONS, consentFlags, settleConsent, specWithFlags, terminalIo } from '../consent';
+import { FEATURE_OPTIONS, featureFlags } from '../featureFlags';
 
 export async function ls(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OUTPUT_OPTION });
@@ -92,15 +93,17 @@ export async function setState(ctx: CliContext, verb: LifecycleVerb, argv: strin
       'no-wait': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '900' },
       ...(verb === 'stop' ? {} : CONSENT_OPTIONS),
+      ...(verb === 'rebuild' ? FEATURE_OPTIONS : {}),
     },
   });
   const [name] = positionals;
   if (!name) throw new UsageError(`${verb} needs a name`);
   const flags = consentFlags(values as Parameters<typeof consentFlags>[0]);
+  const features = featureFlags(values as Parameters<typeof featureFlags>[0]);
   const client = await ctx.client();
   const token = new Date().toISOString();
   const applied = await updateEnvironmentSpec(client, name, (cur) =>
-    specWithFlags(specFor(verb, cur!.spec, token), flags),
+    specWithFlags(specFor(verb, cur!.spec, token, features), flags),
   );
   if (values['no-wait']) return 0;
   const progress = followProgress(ctx, client, name);

@@ -18,6 +18,7 @@ import {
   terminalIo,
 } from '../consent';
 import { followProgress } from './progress';
+import { FEATURE_OPTIONS, FEATURES_HELP, featureFlags } from '../featureFlags';
 import { trace } from '../trace';
 import { OUTPUT_OPTION, outputFormat } from '../outputFormat';
 
@@ -27,7 +28,8 @@ export const upHelp = `devrig up [FOLDER] [--name NAME] [--config PATH] [--host 
   on a remote host (see devrig host); the folder is uploaded there. Host access the config asks
   for (privileged, host network, the Docker socket …) needs consent: on a terminal devrig asks,
   elsewhere it prints the flags to pass.
-${CONSENT_HELP}`;
+${CONSENT_HELP}
+${FEATURES_HELP}`;
 
 export async function up(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -42,9 +44,12 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
       'no-wait': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '900' },
       ...CONSENT_OPTIONS,
+      'frozen-lockfile': FEATURE_OPTIONS['frozen-lockfile'],
     },
   });
   const flags = consentFlags(values);
+  // `up` says whether the lockfile is frozen for this run: the flag, or not.
+  const frozen = featureFlags({ 'frozen-lockfile': values['frozen-lockfile'] ?? false }).frozenLockfile;
   if (positionals.length > 1) throw new UsageError('up takes one folder');
   // `-o json` says what --json says (one JSON line), as for every other command.
   const json = values.json || outputFormat(values.output, ['json']) === 'json';
@@ -84,6 +89,7 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
           : {}),
       ...(values.host ? { host: values.host } : {}),
       ...(localEnv ? { localEnv } : {}),
+      ...withFrozenLockfile(current?.spec.features, frozen === true),
       state: 'Running' as const,
       // `up` on a failed environment means "try again": a restart token makes a new
       // generation, so the runner retries now and failed lifecycle hooks run again.
@@ -164,4 +170,14 @@ export async function up(ctx: CliContext, argv: string[]): Promise<number> {
     );
   }
   return 0;
+}
+
+/** The spec's `features` with frozenLockfile as `up` was asked (undefined, so left out, when nothing remains). */
+function withFrozenLockfile(
+  features: Environment['spec']['features'],
+  frozen: boolean,
+): { features: Environment['spec']['features'] } {
+  const { frozenLockfile: _was, ...rest } = features ?? {};
+  const next = { ...rest, ...(frozen ? { frozenLockfile: true } : {}) };
+  return { features: Object.keys(next).length ? next : undefined };
 }

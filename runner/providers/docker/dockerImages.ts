@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { ImageRequest, ImageResult, LogSink } from '../provider';
+import type { ImageDetails, ImageRequest, ImageResult, LogSink } from '../provider';
 import { packContext } from './buildContext';
 import { EngineError, statusCode } from './errors';
 import { ProgressFormatter, type ProgressEvent } from './progress';
@@ -27,24 +27,25 @@ export class DockerImages {
   async ensure(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult> {
     if (req.kind === 'image') {
       const ref = normaliseImageRef(req.ref);
-      const present = await this.inspectImage(ref);
+      const present = await this.inspect(ref);
       if (present) return { ...present, ref, action: 'present' };
       await this.pull(ref, log, signal, req.platform);
-      const pulled = await this.inspectImage(ref);
+      const pulled = await this.inspect(ref);
       if (!pulled) throw new Error(`pulled ${ref} but the engine does not have it`);
       return { ...pulled, ref, action: 'pulled' };
     }
     if (!req.noCache) {
-      const present = await this.inspectImage(req.tag);
+      const present = await this.inspect(req.tag);
       if (present) return { ...present, ref: req.tag, action: 'present' };
     }
     await this.build(req, log, signal);
-    const built = await this.inspectImage(req.tag);
+    const built = await this.inspect(req.tag);
     if (!built) throw new Error(`built ${req.tag} but the engine does not have it`);
     return { ...built, ref: req.tag, action: 'built' };
   }
 
-  private async inspectImage(ref: string): Promise<Omit<ImageResult, 'ref' | 'action'> | undefined> {
+  /** The image's id and configuration, or undefined when the engine does not have it. */
+  async inspect(ref: string): Promise<ImageDetails | undefined> {
     try {
       const i = await this.docker.getImage(ref).inspect();
       const env: Record<string, string> = {};
@@ -52,7 +53,16 @@ export class DockerImages {
         const eq = kv.indexOf('=');
         if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
       }
-      return { id: i.Id, user: i.Config?.User ?? '', env, labels: i.Config?.Labels ?? {} };
+      const config = i.Config as (typeof i.Config & { Entrypoint?: string[] | string | null }) | undefined;
+      const entrypoint = config?.Entrypoint;
+      return {
+        id: i.Id,
+        user: config?.User ?? '',
+        env,
+        labels: config?.Labels ?? {},
+        ...(entrypoint ? { entrypoint: typeof entrypoint === 'string' ? [entrypoint] : entrypoint } : {}),
+        ...(config?.Cmd?.length ? { cmd: config.Cmd } : {}),
+      };
     } catch (e) {
       if (statusCode(e) === 404) return undefined;
       throw new EngineError(`inspecting image ${ref}`, e);

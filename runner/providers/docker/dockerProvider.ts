@@ -12,6 +12,7 @@ import type {
   ExecOptions,
   ExecProcess,
   HostInfo,
+  ImageDetails,
   ImageRequest,
   ImageResult,
   LogSink,
@@ -94,6 +95,10 @@ export class DockerProvider implements ContainerProvider {
   /** Pulls or builds (see DockerImages), unless the engine has the image already. */
   ensureImage(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult> {
     return this.images.ensure(req, log, signal);
+  }
+
+  inspectImage(ref: string): Promise<ImageDetails | undefined> {
+    return this.images.inspect(ref);
   }
 
   async ensureVolume(name: string, labels: Record<string, string>): Promise<boolean> {

@@ -49,6 +49,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export class PlainProvider implements ContainerProvider {
   readonly remote = true;
+  readonly plain = true;
   private homeDir?: string;
   private infoCache?: HostInfo;
   private readonly records = new Map<string, PlainContainerRecord>();
@@ -96,6 +97,10 @@ export class PlainProvider implements ContainerProvider {
       env: {},
       labels: {},
     };
+  }
+
+  async inspectImage(): Promise<undefined> {
+    return undefined;
   }
 
   async ensureVolume(name: string, labels: Record<string, string>): Promise<boolean> {

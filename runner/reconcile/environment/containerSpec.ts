@@ -8,6 +8,26 @@ import { stableHash } from '../../util/stableHash';
 export const KEEPALIVE_SCRIPT =
   'echo Container started; trap "exit 0" TERM; while sleep 1000 & wait $!; do :; done';
 
+/**
+ * The container's command when image metadata or Features bring entrypoints, as the reference runs
+ * them: each entrypoint in order (docker-in-docker's starts dockerd), then the image's own command
+ * (`"$@"`, when overrideCommand is false), else the keep-alive.
+ */
+export function entrypointCommand(
+  entrypoints: readonly string[],
+  overrideCommand: boolean,
+  imageCommand: readonly string[],
+): { entrypoint: string[]; cmd: string[] } {
+  const script = [
+    'echo Container started',
+    'trap "exit 0" TERM',
+    ...entrypoints,
+    'exec "$@"',
+    'while sleep 1000 & wait $!; do :; done',
+  ].join('\n');
+  return { entrypoint: ['/bin/sh'], cmd: ['-c', script, '-', ...(overrideCommand ? [] : imageCommand)] };
+}
+
 export interface ResourceDefaults {
   cpus?: number;
   memory?: string;
@@ -100,6 +120,8 @@ export interface ContainerSpecInput {
   imageRef: string;
   /** The image's own user, the default for containerUser/remoteUser. */
   imageUser: string;
+  /** The image's own entrypoint and command, run after metadata entrypoints when overrideCommand is false. */
+  imageCommand?: string[];
   workspace: WorkspaceSource;
   resources: EffectiveResources;
   /** The content hash of the devcontainer config and build inputs. */
@@ -192,14 +214,19 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
     'devcontainer.local_folder': env.spec.source.folder ?? '',
     'devcontainer.config_file': resolved.configFile,
   };
+  const command = resolved.entrypoints?.length
+    ? entrypointCommand(resolved.entrypoints, resolved.overrideCommand, input.imageCommand ?? [])
+    : resolved.overrideCommand
+      ? { entrypoint: ['/bin/sh'], cmd: ['-c', KEEPALIVE_SCRIPT] }
+      : { entrypoint: undefined, cmd: undefined };
   return {
     name: containerName(env),
     image: input.imageRef,
     labels,
     env: { ...ra.env, ...resolved.containerEnv, ...env.spec.env },
     user: resolved.containerUser ?? ra.user,
-    entrypoint: resolved.overrideCommand ? ['/bin/sh'] : undefined,
-    cmd: resolved.overrideCommand ? ['-c', KEEPALIVE_SCRIPT] : undefined,
+    entrypoint: command.entrypoint,
+    cmd: command.cmd,
     workdir: ra.workdir,
     hostname: ra.hostname ?? env.metadata.name,
     mounts: [workspaceMount, ...resolved.mounts, ...ra.mounts],

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DELETE_VOLUMES_FINALIZER,
@@ -34,7 +35,10 @@ import { StatusDraft } from './statusDraft';
 import { configStep, supportStep, type ResolvedConfigs } from './steps/configStep';
 import { ownedBy, type ContainerStep } from './steps/containerStep';
 import { dotfilesStep } from './steps/dotfilesStep';
-import { dockerfileImageStep, type ImageStep } from './steps/imageStep';
+import type { ImageStep } from './steps/imageStep';
+import { featureImageStep } from './steps/featureImageStep';
+import { ContainerImages } from './containerImages';
+import { featureFolders } from './featureImage';
 import { initializeStep } from './steps/initializeStep';
 import { lifecycleStep } from './steps/lifecycleStep';
 import { engineStep, placementStep, type PlacementDeps } from './steps/placementStep';
@@ -64,7 +68,7 @@ export interface EnvironmentReconcilerDeps extends PlacementDeps {
   stopTimeoutSeconds?: number;
   /** Where the resolved configurations are kept for the session lookups (shared with the runner's). */
   configs?: ResolvedConfigs;
-  /** Other image or container steps (Features; fakes in tests). */
+  /** Other image or container steps (fakes in tests). */
   steps?: { image?: ImageStep; container?: ContainerStep; compose?: ContainerStep };
   /** Docker Compose environments: the CLI (found once per runner) and where their files live. */
   compose?: { stateDir: string; cli(): Promise<ComposeCli> };
@@ -72,6 +76,8 @@ export interface EnvironmentReconcilerDeps extends PlacementDeps {
   userEnvs?: UserEnvs;
   /** Asks for a reconcile of `name` (work that finished outside one: lifecycle commands after Ready). */
   requeue?(name: string): void;
+  /** Where Features are cached and built (default: below stateDir, else a temporary folder). */
+  features?: { cacheDir: string; workDir: string; env?: Record<string, string | undefined> };
 }
 
 /**
@@ -87,6 +93,7 @@ export class EnvironmentReconciler implements Reconciler {
   private readonly markers = new MarkerCache();
   private readonly background: BackgroundHooks;
   private readonly hashes: InputHashes;
+  private readonly images = new ContainerImages();
   private readonly hooks: EnvironmentHooks;
   private readonly image: ImageStep;
   private readonly workspace: WorkspaceStep;
@@ -108,7 +115,13 @@ export class EnvironmentReconciler implements Reconciler {
       ...(deps.userEnvs ? { userEnvs: deps.userEnvs } : {}),
     });
     this.background = new BackgroundHooks((name) => deps.requeue?.(name));
-    this.image = deps.steps?.image ?? dockerfileImageStep({ logs: deps.logs, runnerId: deps.runnerId });
+    this.image =
+      deps.steps?.image ??
+      featureImageStep({
+        logs: deps.logs,
+        runnerId: deps.runnerId,
+        ...(deps.features ?? featureFolders(deps.stateDir ?? join(tmpdir(), `devrig-${deps.runnerId}`))),
+      });
     this.workspace = new WorkspaceStep({
       runnerId: deps.runnerId,
       sourcesDir: deps.sourcesDir,
@@ -239,8 +252,13 @@ export class EnvironmentReconciler implements Reconciler {
       resources,
       found,
       hashes: (fresh) => this.hashes.of(env, resolved, fresh ? 0 : BUILD_HASH_MAX_AGE_MS),
-      prepare: async (hashes) => {
-        const built = await this.image(ctx, { provider, resolved, buildHash: hashes.build });
+      prepare: async (hashes, authorize) => {
+        const built = await this.image(ctx, {
+          provider,
+          resolved,
+          buildHash: hashes.build,
+          ...(authorize ? { authorize } : {}),
+        });
         const workspace = await this.workspace.ensure(ctx, provider);
         const image = await remoteUserUidStep(ctx, {
           provider,
@@ -253,15 +271,22 @@ export class EnvironmentReconciler implements Reconciler {
       },
       imageFor: (config) => this.image(ctx, { provider, resolved: config }),
       workspace: () => this.workspace.ensure(ctx, provider),
-      authorize: (action, more) =>
+      // Judged again on the configuration as it applies to the image (its metadata and Features ask
+      // too), and with what a Compose project's services ask.
+      authorize: (action, config, more) => {
+        const judged = config ? checkConsent(env, config, hostContext) : consent;
         reportConsent(
           ctx.draft,
           env,
-          more?.length ? withMoreRequests(consent, env, resolved, more, hostContext) : consent,
+          more?.length ? withMoreRequests(judged, env, config ?? resolved, more, hostContext) : judged,
           action,
-        ),
+        );
+      },
+      applied: (container) => this.images.applied(ctx, provider, resolved, container),
       initialize: () => initializeStep(ctx, resolved, source.folder, consent),
     });
+    // Sessions, postAttachCommand and the add-ons use the configuration as the container applies it.
+    this.configs.set(env.metadata.name, config);
     this.workspace.adopted(ctx, provider);
     if (workspaceTarget !== null) await this.workspace.populate(ctx, provider, container, workspaceTarget);
     // The user's environment (userEnvProbe), once per container start: hooks and sessions get it.

@@ -23,7 +23,8 @@ export class InputHashes {
   constructor(private readonly hashBuild: BuildInputsHasher) {}
 
   async of(env: Environment, resolved: ResolvedDevcontainer, maxAgeMs: number): Promise<InputHashesValue> {
-    const { warnings: _w, hostRequests: _h, ...rest } = resolved;
+    // What only points at things (positions, the config as written, the substitution's whole environment).
+    const { warnings: _w, hostRequests: _h, written: _s, ...rest } = resolved;
     const b = resolved.build;
     const build = b
       ? await this.builds.get(env.metadata.uid, stableHash(b), maxAgeMs, () => this.hashBuild(b))

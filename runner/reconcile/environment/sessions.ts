@@ -1,7 +1,8 @@
 import type { Environment } from '../../api';
 import type { EnvLogs } from '../../logs/envLogs';
 import type { ContainerProvider } from '../../providers/provider';
-import { runHook } from './lifecycle';
+import { lifecycleSteps } from '../../devcontainer';
+import { runHookSteps } from './lifecycle';
 import { environmentProcessEnv } from './processEnv';
 import { sessionEnv } from './remoteEnv';
 import { UserEnvs } from './userEnvs';
@@ -87,11 +88,12 @@ export class EnvironmentSessions {
    * terminal or window), as the remote user in the workspace; output goes to the log.
    */
   async postAttach(env: Environment): Promise<void> {
-    const commands = this.deps.configs.get(env.metadata.name)?.lifecycle.postAttachCommand ?? [];
-    if (commands.length === 0) return;
+    const config = this.deps.configs.get(env.metadata.name);
+    const steps = config ? lifecycleSteps(config, 'postAttachCommand') : [];
+    if (steps.length === 0) return;
     const target = await this.sessionTarget(env);
     if (!target) return;
-    await runHook(target.provider, target.containerId, 'postAttachCommand', commands, {
+    await runHookSteps(target.provider, target.containerId, 'postAttachCommand', steps, {
       user: target.user,
       workdir: target.workspaceFolder,
       env: target.env,

@@ -258,3 +258,38 @@ test('detailsViewModel: git sources show url#ref', () => {
   });
   assert.equal(vm.overview.find((r) => r.label === 'Source')?.value, 'https://example.invalid/r.git#main');
 });
+
+test('detailsViewModel: each Feature with its version and digest, options in the tooltip', () => {
+  const digest = `sha256:${'ab12'.repeat(16)}`;
+  const withFeatures = env('api', 'Running', {
+    status: {
+      features: {
+        items: [
+          {
+            id: 'localhost:5000/t/hello:1',
+            kind: 'oci',
+            version: '1.2.0',
+            digest,
+            options: { greeting: 'hi' },
+          },
+          { id: './mine', kind: 'local', digest, options: {}, requiredBy: 'x', asks: ['privileged'] },
+        ],
+      },
+    },
+  });
+  const vm = detailsViewModel({
+    name: 'api',
+    environment: withFeatures,
+    runner: { state: 'connected' },
+    sshCommand: 'ssh devrig-api',
+    now: NOW,
+  });
+  const rows = vm.overview.filter((r) => r.label === 'Feature');
+  assert.deepEqual(
+    rows.map((r) => [r.value, r.title]),
+    [
+      ['localhost:5000/t/hello:1 1.2.0 (ab12ab12ab12)', 'options: greeting=hi'],
+      ['./mine (ab12ab12ab12)', 'default options\nrequired by x\nasks for privileged'],
+    ],
+  );
+});

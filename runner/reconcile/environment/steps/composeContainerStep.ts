@@ -109,7 +109,7 @@ export class ComposeContainerStep implements ContainerStep {
             ? { type: 'restart', reason: 'a restart was requested' }
             : { type: 'none' };
     // Before anything starts: what the services ask of this machine, judged with the rest.
-    input.authorize(consent, await serviceHostRequests(model, wanted, open.files));
+    input.authorize(consent, undefined, await serviceHostRequests(model, wanted, open.files));
     const notes = publishedPortNotes(model);
     if (consent.type !== 'none') {
       draft.set('LifecycleComplete', 'False', 'Waiting', 'waiting for the services to start');

@@ -16,8 +16,15 @@ export interface ContainerInput {
   resources: EffectiveResources;
   /** The environment's containers on the engine (by its uid label), looked up while the config was read. */
   found: ContainerObservation[];
-  /** The image (image step) and workspace (workspace step) a new container is made from: only called to make one. */
-  prepare(hashes: InputHashesValue): Promise<{ image: ImageOutput; workspace: WorkspaceSource }>;
+  /**
+   * The image (image step) and workspace (workspace step) a new container is made from: only called to
+   * make one. `authorize` is given the configuration as it applies to the image (its metadata and the
+   * Features ask too) before the Features are built.
+   */
+  prepare(
+    hashes: InputHashesValue,
+    authorize?: (config: ResolvedDevcontainer) => void,
+  ): Promise<{ image: ImageOutput; workspace: WorkspaceSource }>;
   /**
    * The image for a container the step makes from a base image it got elsewhere (a Compose service's
    * image or build): the image step run on `config` (whose `image` is that base), so Features and image
@@ -28,10 +35,20 @@ export interface ContainerInput {
   workspace(): Promise<WorkspaceSource>;
   /**
    * Consent, once the action is decided and before anything reaches the host: reports what the
-   * configuration asks of this machine (with `more` requests the step found, a Compose project's
-   * services) and throws (terminal) when `action` needs consent the spec does not give.
+   * configuration (`config`, else devcontainer.json as resolved) asks of this machine (with `more`
+   * requests the step found, a Compose project's services) and throws (terminal) when `action` needs
+   * consent the spec does not give.
    */
-  authorize(action: ContainerAction, more?: readonly LocatedContainerRequest[]): void;
+  authorize(
+    action: ContainerAction,
+    config?: ResolvedDevcontainer,
+    more?: readonly LocatedContainerRequest[],
+  ): void;
+  /**
+   * The configuration an existing container applies: devcontainer.json merged with what its image's
+   * `devcontainer.metadata` (and Features) say, read from the image's labels (no network).
+   */
+  applied(container: ContainerObservation): Promise<ResolvedDevcontainer>;
   /** initializeCommand: before each create and start. */
   initialize(): Promise<void>;
   /** What the container is made from, hashed; `fresh` when a container is being made from it now. */

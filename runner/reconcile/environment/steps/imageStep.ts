@@ -16,6 +16,11 @@ export interface ImageInput {
   resolved: ResolvedDevcontainer;
   /** The hash of the build inputs when it builds (the tag is made from it). */
   buildHash?: string;
+  /**
+   * Consent for the configuration as it applies to the image (image metadata and Features ask too):
+   * throws (terminal) when refused, before anything more is built.
+   */
+  authorize?: (config: ResolvedDevcontainer) => void;
 }
 
 /** The image a new container is made from. */

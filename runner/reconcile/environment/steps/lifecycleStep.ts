@@ -1,8 +1,8 @@
-import type { ResolvedDevcontainer, WaitFor } from '../../../devcontainer';
+import { lifecycleSteps, type ResolvedDevcontainer, type WaitFor } from '../../../devcontainer';
 import type { ContainerObservation, ContainerProvider } from '../../../providers/provider';
 import { TerminalError } from '../../controller';
 import type { BackgroundHooks } from '../backgroundHooks';
-import { LifecycleError, runHook, type HookRun } from '../lifecycle';
+import { LifecycleError, runHookSteps, type HookRun } from '../lifecycle';
 import { writeMarkers, type MarkerCache, type Markers } from '../markers';
 import { splitAtWaitFor, type ContainerHook } from '../waitFor';
 import type { StepContext } from './stepContext';
@@ -19,7 +19,7 @@ function waitForOf(config: ResolvedDevcontainer): WaitFor {
 export interface LifecycleInput {
   provider: ContainerProvider;
   container: ContainerObservation;
-  /** The configuration the container applies (its lifecycle commands). */
+  /** The configuration the container applies (its lifecycle commands: the image's, the Features', its own). */
   config: ResolvedDevcontainer;
   /** What the commands' processes get: the probed user environment, remoteEnv, spec.env and secrets. */
   processEnv: Record<string, string>;
@@ -91,13 +91,13 @@ export async function lifecycleStep(
     // Ready waits for these: a spec change, a delete or the runner stopping cancels them.
     const run = hookRun(ctx, input, signal);
     for (const hook of now) {
-      if (config.lifecycle[hook].length > 0) {
+      if (lifecycleSteps(config, hook).length > 0) {
         draft.set('LifecycleComplete', 'False', 'Running', `running ${hook}`);
         draft.set('Ready', 'False', 'Running', `running ${hook}`);
         ctx.progress();
       }
       try {
-        await runHook(provider, container.id, hook, config.lifecycle[hook], run);
+        await runHookSteps(provider, container.id, hook, lifecycleSteps(config, hook), run);
       } catch (e) {
         if (signal.aborted) throw e;
         const msg = (e as Error).message;
@@ -121,7 +121,7 @@ export async function lifecycleStep(
       }),
     );
   }
-  const after = later.filter((h) => config.lifecycle[h].length > 0);
+  const after = later.filter((h) => lifecycleSteps(config, h).length > 0);
   draft.set(
     'LifecycleComplete',
     'True',
@@ -154,7 +154,7 @@ function backgroundStep(
   const { draft, env } = ctx;
   const { provider, container, config } = input;
   const startedAt = container.startedAt;
-  const withCommands = split(config).filter((h) => config.lifecycle[h].length > 0);
+  const withCommands = split(config).filter((h) => lifecycleSteps(config, h).length > 0);
   if (withCommands.length === 0) {
     draft.remove('BackgroundCommandsComplete');
     return;
@@ -183,9 +183,9 @@ function backgroundStep(
     async (starting, jobSignal) => {
       const run = hookRun(ctx, input, jobSignal);
       for (const hook of later) {
-        if (config.lifecycle[hook].length > 0) starting(hook);
+        if (lifecycleSteps(config, hook).length > 0) starting(hook);
         try {
-          await runHook(provider, container.id, hook, config.lifecycle[hook], run);
+          await runHookSteps(provider, container.id, hook, lifecycleSteps(config, hook), run);
         } catch (e) {
           // Cancelled (the environment stopped, was deleted or recreated): nothing to report.
           if (jobSignal.aborted) return false;

@@ -37,21 +37,25 @@ export class SingleContainerStep implements ContainerStep {
       legacyEnvHash: legacyEnvironmentHash(env, input.resources),
       restartRequested,
     });
-    input.authorize(action);
+    const makes = action.type === 'create' || action.type === 'recreate';
+    // An existing container applies what its image says (Features, metadata) with today's config.
+    let config = !makes && observed ? await input.applied(observed) : resolved;
+    input.authorize(action, config);
     if (action.type !== 'none' && action.type !== 'stop') {
       // Whatever lifecycle state was reported belongs to the old container or start.
       draft.set('LifecycleComplete', 'False', 'Waiting', 'waiting for the container to start');
     }
     // A new container is labelled with what it is made from now (build inputs hashed afresh);
     // otherwise only drift reporting reads this, and a recent hash will do.
-    const hashes = await input.hashes(action.type === 'create' || action.type === 'recreate');
-    let config = resolved;
+    const hashes = await input.hashes(makes);
     let containerId = observed?.id;
     const stopTimeout = this.deps.stopTimeoutSeconds;
     switch (action.type) {
       case 'create':
       case 'recreate': {
-        const { image, workspace } = await input.prepare(hashes);
+        const { image, workspace } = await input.prepare(hashes, (applied) =>
+          input.authorize(action, applied),
+        );
         await input.initialize();
         config = image.config;
         const spec = buildContainerSpec({
@@ -59,6 +63,7 @@ export class SingleContainerStep implements ContainerStep {
           resolved: config,
           imageRef: image.ref,
           imageUser: image.user,
+          imageCommand: [...(image.entrypoint ?? []), ...(image.cmd ?? [])],
           workspace,
           resources: input.resources,
           configHash: hashes.config,
@@ -120,7 +125,7 @@ export class SingleContainerStep implements ContainerStep {
     s.containerName = container.name;
     s.startedAt = container.startedAt;
     s.workspaceFolder = container.labels[LABELS.workspaceFolder] ?? resolved.workspaceFolder;
-    s.remoteUser = container.labels[LABELS.remoteUser] ?? remoteUserOf(resolved, '');
+    s.remoteUser = container.labels[LABELS.remoteUser] ?? remoteUserOf(config, '');
     s.image = resolved.image ?? s.image;
     return { container, config };
   }

@@ -123,6 +123,7 @@ test('the catalogue classifies reasons per condition, and a reason nothing lists
     'HostAccessAllowed',
     'InitializeCommandAllowed',
     'ImageReady',
+    'FeaturesReady',
     'WorkspaceReady',
     'ContainerRunning',
     'LifecycleComplete',

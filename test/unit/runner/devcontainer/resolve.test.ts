@@ -100,7 +100,6 @@ test('the node-app fixture resolves every property', async () => {
   assert.equal(resolved.init, false);
   assert.equal(resolved.privileged, false);
   assert.deepEqual(resolved.warnings.map(formatWarning), [
-    `${configFile}:12:3: features are not supported by devrig yet; the container is built without them`,
     `${configFile}:24:3: runArgs: --publish is not supported by devrig and was ignored; use forwardPorts instead`,
     `${configFile}:25:44: "forwardPorts[2]": "db:5432" is a port on another host, which devrig cannot forward; it was ignored`,
   ]);

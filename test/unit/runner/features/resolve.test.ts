@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, parseDevcontainerText } from '../../../../runner/devcontainer';
 import {
@@ -143,7 +143,9 @@ test('local Features: dependsOn with their own options, defaults, order, and no 
   );
   assert.equal(set.features[2]?.folder, path.join(path.dirname(p.configFile), 'a'));
   assert.match(set.features[2]?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
-  assert.deepEqual(set.lockfile?.lockfile, { features: {} });
+  // Nothing to pin: no lockfile is made for local Features alone.
+  assert.equal(set.lockfile, undefined);
+  assert.equal(existsSync(path.join(path.dirname(p.configFile), 'devcontainer-lock.json')), false);
 });
 
 test('an unknown option and a bad reference point at devcontainer.json; a cycle names its chain', async () => {

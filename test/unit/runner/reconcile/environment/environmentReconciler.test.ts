@@ -279,6 +279,56 @@ const cases: Case[] = [
     },
   },
   {
+    name: "the image's devcontainer.metadata: its remoteUser, containerEnv and postStart hook (before the config's)",
+    setup: async (h) => {
+      h.writeConfig({ ...CONFIG, postStartCommand: 'echo config-start' });
+      h.provider.imageDetails.set('debian:bookworm-slim', {
+        user: '',
+        labels: {
+          'devcontainer.metadata': JSON.stringify({
+            remoteUser: 'vscode',
+            containerEnv: { FROM_BASE: 'yes' },
+            postStartCommand: 'echo base-start',
+          }),
+        },
+      });
+    },
+    result: 'ok',
+    calls: [
+      'ensureImage debian:bookworm-slim',
+      'createContainer devrig-web',
+      'startContainer c1',
+      'exec c1 /bin/sh -c echo created',
+      'exec c1 /bin/sh -c echo base-start',
+      'exec c1 /bin/sh -c echo config-start',
+    ],
+    hooks: ['prepare c1', 'ready c1'],
+    phase: 'Running',
+    check: (h) => {
+      const e = h.env()!;
+      assert.equal(e.status.remoteUser, 'vscode');
+      assert.equal(h.provider.containers.get('c1')?.spec.env['FROM_BASE'], 'yes');
+      assert.equal(e.status.features, undefined, 'no Features, no FeaturesReady');
+    },
+  },
+  {
+    name: 'Features on a plain host (no engine): refused with FeaturesNeedEngine, nothing created',
+    setup: async (h) => {
+      h.writeConfig({ ...CONFIG, features: { './mine': {} } });
+      Object.assign(h.provider, { plain: true });
+    },
+    result: 'terminal',
+    calls: [],
+    hooks: [],
+    phase: 'Failed',
+    conditions: ['Ready=False/FeaturesNeedEngine', 'FeaturesReady=False/FeaturesNeedEngine'],
+    check: (h) => {
+      const c = h.env()!.status.conditions.find((x) => x.type === 'FeaturesReady');
+      assert.match(c?.message ?? '', /^Features need a container engine: fake is a plain host/);
+      assert.equal(h.provider.containers.size, 0);
+    },
+  },
+  {
     name: 'desired Stopped → stopped (add-ons told before and after)',
     setup: async (h) => {
       await upOnce(h);
