@@ -44,6 +44,9 @@ for (const suite of suites) {
       '--test',
       `--test-concurrency=${suite === 'unit' ? 2 : 1}`,
       '--test-reporter=spec',
+      // A test that fails can leave a timer behind; the file must still end, never hang the run.
+      '--test-force-exit',
+      ...(suite === 'unit' ? ['--test-timeout=120000'] : []),
       ...list,
     ],
     { stdio: 'inherit', env: { ...process.env, DEVRIG_TEST_SUITE: suite } },
