@@ -6,6 +6,7 @@ import { EngineError, statusCode } from './errors';
 import { ProgressFormatter, type ProgressEvent } from './progress';
 import { registryAuthFor, withCredentialsHint } from './registryAuth';
 import { engineBuildParams } from './buildParams';
+import { coalescedBy } from '../../util/coalesce';
 
 /** Adds `:latest` when a reference has neither tag nor digest (the Engine would pull every tag). */
 export function normaliseImageRef(ref: string): string {
@@ -23,6 +24,9 @@ export class DockerImages {
     /** On another machine (an engine behind SSH): said in a refused pull's hint. */
     private readonly remote = false,
   ) {}
+
+  /** Many environments of one image made at once ask about it once. */
+  private readonly inspectShared = coalescedBy((ref) => this.inspect(ref));
 
   async ensure(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult> {
     if (req.kind === 'image') {
@@ -44,7 +48,12 @@ export class DockerImages {
     return { ...built, ref: req.tag, action: 'built' };
   }
 
-  private async inspectImage(ref: string): Promise<Omit<ImageResult, 'ref' | 'action'> | undefined> {
+  private inspectImage(ref: string): Promise<Omit<ImageResult, 'ref' | 'action'> | undefined> {
+    // A copy each: callers may change what they get.
+    return this.inspectShared(ref).then((r) => r && structuredClone(r));
+  }
+
+  private async inspect(ref: string): Promise<Omit<ImageResult, 'ref' | 'action'> | undefined> {
     try {
       const i = await this.docker.getImage(ref).inspect();
       const env: Record<string, string> = {};
