@@ -8,6 +8,7 @@ import { Controller } from './reconcile/controller';
 import { EnvironmentReconciler } from './reconcile/environment/environmentReconciler';
 import { EnvironmentSessions } from './reconcile/environment/sessions';
 import type { ResolvedConfigs } from './reconcile/environment/steps/configStep';
+import { MarkerStore } from './reconcile/environment/markers';
 import { buildInputsHash } from './providers/docker/buildContext';
 import { ApiServer } from './server/apiServer';
 import { coreHandlers, type RunnerServices } from './server/apiHandlers';
@@ -41,6 +42,12 @@ export interface RunnerOptions {
   provider?: ContainerProvider;
   log?: (msg: string) => void;
 }
+
+/**
+ * Environments reconciled at the same time. Their work is mostly waiting for an engine (which
+ * bounds its own parallelism), so enough that applying many at once is never held up here.
+ */
+const DEFAULT_WORKERS = 64;
 
 /**
  * The runner: one per user. Owns the store, the reconcilers, the API server and
@@ -128,8 +135,11 @@ export class Runner {
       this.secrets.valuesFor(env.metadata.name, { userWide: !isAgentEnvironment(env) });
     const providerFor = async (env: Environment) => this.hosts.providerFor(env);
     this.sessions = new EnvironmentSessions({ providerFor, configs, secrets, logs: this.logs });
+    // Lifecycle and dotfiles markers: in the state folder, so reading them asks nothing of the engine.
+    const markers = new MarkerStore(paths.markers);
     const addons = createAddons({
       paths,
+      markers,
       store: this.store,
       logs: this.logs,
       secrets: this.secrets,
@@ -150,6 +160,7 @@ export class Runner {
       runnerId: this.runnerId,
       hashBuildInputs: (build) => buildInputsHash(build),
       configs,
+      markers,
       // Ready waits for the environment's Host block in ssh_config: `ssh devrig-<name>` works once
       // `up` returns (the gateway starts after the reconciler is made, hence the late lookup).
       hooks: composeHooks(
@@ -164,7 +175,7 @@ export class Runner {
     });
     this.environments = new Controller(this.reconciler, {
       name: 'environments',
-      workers: this.opts.workers ?? 4,
+      workers: this.opts.workers ?? DEFAULT_WORKERS,
       resyncMs: this.opts.resyncMs ?? 60_000,
       keys: () => this.store.list('Environment').map((e) => e.metadata.name),
       log,

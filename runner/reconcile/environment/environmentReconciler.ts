@@ -9,7 +9,7 @@ import { addFinalizer, removeFinalizer } from '../finalizers';
 import { effectiveResources, type ResourceDefaults } from './containerSpec';
 import { NO_HOOKS, type EnvironmentHooks } from './hooks';
 import { InputHashes, type BuildInputsHasher } from './inputHashes';
-import { MarkerCache } from './markers';
+import { MarkerStore } from './markers';
 import { EnvironmentSessions } from './sessions';
 import { checkConsent, hostContextFor, reportConsent } from './consent';
 import { cloneDir } from './source';
@@ -46,6 +46,8 @@ export interface EnvironmentReconcilerDeps extends PlacementDeps {
   stopTimeoutSeconds?: number;
   /** Where the resolved configurations are kept for the session lookups (shared with the runner's). */
   configs?: ResolvedConfigs;
+  /** What was done in each container (markers.ts); without one, markers live in the containers. */
+  markers?: MarkerStore;
   /** Other image or container steps (Features, Compose; fakes in tests). */
   steps?: { image?: ImageStep; container?: ContainerStep };
 }
@@ -60,7 +62,7 @@ export interface EnvironmentReconcilerDeps extends PlacementDeps {
 export class EnvironmentReconciler implements Reconciler {
   readonly sessions: EnvironmentSessions;
   private readonly configs: ResolvedConfigs;
-  private readonly markers = new MarkerCache();
+  private readonly markers: MarkerStore;
   private readonly hashes: InputHashes;
   private readonly hooks: EnvironmentHooks;
   private readonly image: ImageStep;
@@ -73,6 +75,7 @@ export class EnvironmentReconciler implements Reconciler {
     this.hooks = deps.hooks ?? NO_HOOKS;
     this.configs = deps.configs ?? new Map<string, ResolvedDevcontainer>();
     this.hashes = new InputHashes(deps.hashBuildInputs);
+    this.markers = deps.markers ?? new MarkerStore();
     this.sessions = new EnvironmentSessions({
       providerFor: deps.providerFor,
       configs: this.configs,

@@ -2,7 +2,7 @@ import type { ResolvedDevcontainer } from '../../../devcontainer';
 import type { ContainerObservation, ContainerProvider } from '../../../providers/provider';
 import { TerminalError } from '../../controller';
 import { LifecycleError, runHook } from '../lifecycle';
-import { writeMarkers, type MarkerCache } from '../markers';
+import type { MarkerStore } from '../markers';
 import type { StepContext } from './stepContext';
 
 export interface LifecycleInput {
@@ -28,11 +28,11 @@ const reasonFor = {
  */
 export async function lifecycleStep(
   ctx: StepContext,
-  markerCache: MarkerCache,
+  markerStore: MarkerStore,
   { provider, container, config, processEnv }: LifecycleInput,
 ): Promise<void> {
   const { draft, log, signal } = ctx;
-  const markers = await markerCache.get(provider, container.id);
+  const markers = await markerStore.get(provider, container.id);
   const failed = markers.failed?.split(' ');
   if (failed && failed[0] === container.startedAt) {
     throw new TerminalError(draft.condition('LifecycleComplete')?.message ?? `${failed[1]} failed`);
@@ -67,22 +67,21 @@ export async function lifecycleStep(
       draft.set('LifecycleComplete', 'False', reasonFor[hook], msg);
       draft.set('Ready', 'False', reasonFor[hook], msg);
       if (e instanceof LifecycleError) {
-        markers.failed = `${container.startedAt} ${hook}`;
-        await writeMarkers(provider, container.id, markers);
+        await markerStore.write(provider, container.id, { failed: `${container.startedAt} ${hook}` });
         throw new TerminalError(msg, { cause: e });
       }
       throw e;
     }
   }
-  markers.created = 'done';
-  markers.postStart = container.startedAt;
   // Written alongside the Ready status rather than before it: a crash in between
   // only means postStart runs once more (at least once, never skipped).
   draft.deferred.push(
-    writeMarkers(provider, container.id, markers).catch((e) => {
-      markerCache.forget(container.id);
-      throw e;
-    }),
+    markerStore
+      .write(provider, container.id, { created: 'done', postStart: container.startedAt })
+      .catch((e) => {
+        markerStore.uncache(provider, container.id);
+        throw e;
+      }),
   );
   draft.set('LifecycleComplete', 'True', 'Completed', 'lifecycle commands have run');
 }

@@ -3,7 +3,7 @@ import { LABELS, type ContainerObservation, type ContainerProvider } from '../..
 import { buildContainerSpec, environmentHash, legacyEnvironmentHash, remoteUserOf } from '../containerSpec';
 import { decideContainerAction } from '../decide';
 import type { EnvironmentHooks } from '../hooks';
-import type { MarkerCache } from '../markers';
+import type { MarkerStore } from '../markers';
 import {
   ownedBy,
   reportDrift,
@@ -16,7 +16,7 @@ import type { StepContext } from './stepContext';
 export interface SingleContainerDeps {
   runnerId: string;
   hooks: EnvironmentHooks;
-  markers: MarkerCache;
+  markers: MarkerStore;
   stopTimeoutSeconds: number;
 }
 
@@ -70,11 +70,11 @@ export class SingleContainerStep implements ContainerStep {
           log(`Recreating the container: ${action.reason}`);
           await this.deps.hooks.beforeStop(env, observed.id);
           await provider.removeContainer(observed.id);
-          this.deps.markers.forget(observed.id);
+          await this.deps.markers.forget(provider, observed.id);
         }
         log(`Creating container ${spec.name} from ${image.ref}`);
         containerId = await provider.createContainer(spec);
-        this.deps.markers.created(containerId);
+        this.deps.markers.created(provider, containerId);
         await provider.startContainer(containerId);
         break;
       }
@@ -104,7 +104,9 @@ export class SingleContainerStep implements ContainerStep {
     }
     if (restartRequested) draft.status.restartHandled = env.spec.restart;
 
-    const container = await provider.inspectContainer(containerId!);
+    // Nothing done: what was looked up at the start of this reconcile is current.
+    const container =
+      action.type === 'none' && observed ? observed : await provider.inspectContainer(containerId!);
     if (!container) throw new Error('the container disappeared while starting');
     if (!container.running) {
       const why = container.oomKilled ? 'it ran out of memory' : `it exited with code ${container.exitCode}`;
@@ -161,7 +163,7 @@ export class SingleContainerStep implements ContainerStep {
       ctx.log(`Removing container ${c.name}`);
       if (c.running) await this.deps.hooks.beforeStop(ctx.env, c.id);
       await provider.removeContainer(c.id);
-      this.deps.markers.forget(c.id);
+      await this.deps.markers.forget(provider, c.id);
     }
   }
 
@@ -181,6 +183,7 @@ export class SingleContainerStep implements ContainerStep {
     for (const extra of sorted.slice(1)) {
       log(`Removing a duplicate container ${extra.name}`);
       await provider.removeContainer(extra.id);
+      await this.deps.markers.forget(provider, extra.id);
     }
     return sorted[0];
   }

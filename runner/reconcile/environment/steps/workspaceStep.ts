@@ -3,7 +3,7 @@ import type { Environment } from '../../../api';
 import { LABELS, type ContainerObservation, type ContainerProvider } from '../../../providers/provider';
 import { workspaceVolumeName, type WorkspaceSource } from '../containerSpec';
 import { execOutput } from '../execLines';
-import { writeMarkers, type MarkerCache } from '../markers';
+import type { MarkerStore } from '../markers';
 import { cloneDir } from '../source';
 import { tarFolder } from '../tarFolder';
 import type { StepContext } from './stepContext';
@@ -11,7 +11,7 @@ import type { StepContext } from './stepContext';
 export interface WorkspaceDeps {
   runnerId: string;
   sourcesDir: string;
-  markers: MarkerCache;
+  markers: MarkerStore;
 }
 
 /**
@@ -73,8 +73,7 @@ export class WorkspaceStep {
     const empty = ['/bin/sh', '-c', '[ -z "$(ls -A "$1" 2>/dev/null)" ]', 'sh', target];
     const fresh = this.freshVolumes.delete(env.metadata.uid);
     if (folder && !fresh && (await execOutput(provider, container.id, empty)).code !== 0) {
-      markers.workspace = 'done';
-      await writeMarkers(provider, container.id, markers);
+      await this.deps.markers.write(provider, container.id, { workspace: 'done' });
       return;
     }
     log(
@@ -88,8 +87,7 @@ export class WorkspaceStep {
       tarFolder(folder ?? cloneDir(env, this.deps.sourcesDir), basename(target)),
     );
     await execOutput(provider, container.id, ['chown', '-R', `${user}:`, target]);
-    markers.workspace = 'done';
-    await writeMarkers(provider, container.id, markers);
+    await this.deps.markers.write(provider, container.id, { workspace: 'done' });
   }
 
   /** Deletion: the volumes devrig made for the environment. */

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../../../../runner/api';
 import { recordParts } from '../../../helpers/statusParts';
+import { MarkerStore } from '../../../../runner/reconcile/environment/markers';
 import {
   RunnerConfigError,
   RunnerConfigReader,
@@ -142,6 +143,7 @@ test('dotfiles: with none configured, a reconcile neither reads the config again
         return undefined;
       },
       commandEnv: async () => ({}),
+      markers: new MarkerStore(),
       log: () => {},
     });
     const env = { metadata: { name: 'e' } } as Environment;
