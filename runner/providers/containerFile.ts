@@ -11,6 +11,9 @@ export async function readContainerFile(
   containerId: string,
   path: string,
 ): Promise<string | undefined> {
+  // A file in a bind mount of this machine's folder (the workspace) is read from here.
+  const mounted = provider.readMountedFile ? await provider.readMountedFile(containerId, path) : false;
+  if (mounted !== false) return mounted;
   const files = await readArchiveFiles(provider, containerId, path);
   return files?.values().next().value;
 }

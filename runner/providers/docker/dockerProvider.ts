@@ -7,7 +7,6 @@ import type {
   ContainerObservation,
   ContainerProvider,
   ContainerSpec,
-  ContainerState,
   ExecOptions,
   ExecProcess,
   HostInfo,
@@ -23,7 +22,10 @@ import { EngineError, engineMessage, statusCode } from './errors';
 import { relayCommand, relayStream, RELAY_ENV } from '../execRelay';
 import { EXEC_MARKER, SIGNAL_MARKED_SCRIPT, signalMarkedArgs } from '../markedProcesses';
 import { statsSample } from './stats';
+import { localProcessOf, readMountedFile } from './localAccess';
 import { lines, readLines } from '../../util/lines';
+import { coalesced } from '../../util/coalesce';
+import { ContainerLookup, labelFilters } from './containerLookup';
 
 export interface DockerProviderOptions {
   /** dockerode/docker-modem options; default honours DOCKER_HOST like the docker CLI. */
@@ -48,12 +50,17 @@ export class DockerProvider implements ContainerProvider {
   readonly remote: boolean;
   private infoCache?: HostInfo;
   private readonly images: DockerImages;
+  private readonly containers: ContainerLookup;
+  /** Every reconcile asks whether the engine answers: one ping for all who ask at once. */
+  private readonly sharedPing: () => Promise<unknown>;
 
   constructor(private readonly opts: DockerProviderOptions = {}) {
     this.docker = new Docker(opts.modem);
     this.name = opts.name ?? 'local';
     this.remote = opts.remote ?? false;
     this.images = new DockerImages(this.docker, () => this.usesLocalCredentials, this.remote === true);
+    this.containers = new ContainerLookup(this.docker);
+    this.sharedPing = coalesced(() => this.docker.ping());
   }
 
   /** Whether pulls carry this machine's registry credentials. */
@@ -84,7 +91,7 @@ export class DockerProvider implements ContainerProvider {
 
   async ping(): Promise<void> {
     try {
-      await this.docker.ping();
+      await this.sharedPing();
     } catch (e) {
       throw new EngineError('cannot reach the Docker engine', e);
     }
@@ -123,42 +130,12 @@ export class DockerProvider implements ContainerProvider {
     return (r.Volumes ?? []).map((v) => v.Name);
   }
 
-  async findContainers(labels: Record<string, string>): Promise<ContainerObservation[]> {
-    let list: Docker.ContainerInfo[];
-    try {
-      list = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
-    } catch (e) {
-      throw new EngineError('listing containers', e);
-    }
-    const out: ContainerObservation[] = [];
-    for (const c of list) {
-      const o = await this.inspectContainer(c.Id);
-      if (o) out.push(o);
-    }
-    return out;
+  findContainers(labels: Record<string, string>): Promise<ContainerObservation[]> {
+    return this.containers.find(labels);
   }
 
-  async inspectContainer(id: string): Promise<ContainerObservation | undefined> {
-    try {
-      const i = await this.docker.getContainer(id).inspect();
-      return {
-        id: i.Id,
-        name: i.Name.replace(/^\//, ''),
-        state: i.State.Status as ContainerState,
-        running: i.State.Running,
-        startedAt: i.State.StartedAt,
-        finishedAt: i.State.FinishedAt,
-        exitCode: i.State.ExitCode,
-        oomKilled: i.State.OOMKilled,
-        labels: i.Config.Labels ?? {},
-        imageId: i.Image,
-        volumes: (i.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [m.Name] : [])),
-        env: envRecord(i.Config.Env),
-      };
-    } catch (e) {
-      if (statusCode(e) === 404) return undefined;
-      throw new EngineError(`inspecting container ${id.slice(0, 12)}`, e);
-    }
+  inspectContainer(id: string): Promise<ContainerObservation | undefined> {
+    return this.containers.inspect(id);
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
@@ -331,6 +308,15 @@ export class DockerProvider implements ContainerProvider {
     }
   }
 
+  /** An engine on another machine: never. Else see localAccess.ts. */
+  async localProcess(id: string): Promise<string | false | undefined> {
+    return this.remote ? false : localProcessOf(this.docker, id);
+  }
+
+  async readMountedFile(id: string, path: string): Promise<string | undefined | false> {
+    return this.remote ? false : readMountedFile(this.docker, id, path);
+  }
+
   async connectTcp(id: string, port: number): Promise<Duplex> {
     const p = await this.exec(id, { cmd: relayCommand({ port }), env: RELAY_ENV, tty: false, stdin: true });
     return relayStream(p, `port ${port} in the environment`);
@@ -418,17 +404,4 @@ export class DockerProvider implements ContainerProvider {
       },
     };
   }
-}
-
-function envRecord(list: string[] | undefined): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const kv of list ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  return env;
-}
-
-function labelFilters(labels: Record<string, string>): string[] {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 }
