@@ -62,7 +62,9 @@ export class MarkerStore {
   /** Sets `changes` (other keys stay) and makes them durable. */
   async write(provider: ContainerProvider, id: string, changes: Markers): Promise<void> {
     const key = this.key(provider, id);
-    const m = { ...(await this.get(provider, id)), ...changes };
+    const base = await this.get(provider, id);
+    // Merged with what is current after the wait: writers at the same time keep each other's keys.
+    const m = { ...(this.byContainer.get(key) ?? base), ...changes };
     this.byContainer.set(key, m);
     if (!this.dir) return writeMarkers(provider, id, changes);
     const dir = this.dir;
