@@ -10,12 +10,20 @@ export async function readContainerFile(
   provider: ContainerProvider,
   containerId: string,
   path: string,
+  /** Past this many bytes the rest is read and dropped: the text ends up one byte longer than this. */
+  maxBytes?: number,
 ): Promise<string | undefined> {
   // A file in a bind mount of this machine's folder (the workspace) is read from here.
   const mounted = provider.readMountedFile ? await provider.readMountedFile(containerId, path) : false;
-  if (mounted !== false) return mounted;
-  const files = await readArchiveFiles(provider, containerId, path);
+  if (mounted !== false) return mounted === undefined ? undefined : clipText(mounted, maxBytes);
+  const files = await readArchiveFiles(provider, containerId, path, maxBytes);
   return files?.values().next().value;
+}
+
+/** The same cut as an archive read: at most maxBytes + 1 bytes of the text. */
+function clipText(text: string, maxBytes = Infinity): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length > maxBytes ? bytes.subarray(0, maxBytes + 1).toString('utf8') : text;
 }
 
 /** Every file in folder `path`, by name (not recursive into the names: basenames as keys). */
@@ -34,6 +42,7 @@ async function readArchiveFiles(
   provider: ContainerProvider,
   containerId: string,
   path: string,
+  maxBytes = Infinity,
 ): Promise<Map<string, string> | undefined> {
   const tar = await provider.getArchive(containerId, path);
   if (!tar) return undefined;
@@ -41,7 +50,14 @@ async function readArchiveFiles(
   const ex = extract();
   ex.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c) => chunks.push(c as Buffer));
+    let kept = 0;
+    stream.on('data', (data) => {
+      // A file in the container is input: whatever its size, no more than maxBytes + 1 is held.
+      if (kept > maxBytes) return;
+      const piece = (data as Buffer).subarray(0, maxBytes + 1 - kept);
+      chunks.push(piece);
+      kept += piece.length;
+    });
     stream.on('end', () => {
       if (header.type === 'file') files.set(header.name, Buffer.concat(chunks).toString('utf8'));
       next();

@@ -6,7 +6,7 @@ import { LABELS } from '../../../../../runner/providers/provider';
 
 /** An engine with containers of two environments of runner r1 and one of runner r2, counting lists. */
 function fakeEngine() {
-  const containers = [
+  const containers: { Id: string; Labels: Record<string, string> }[] = [
     { Id: 'a1', Labels: { [LABELS.runner]: 'r1', [LABELS.environment]: 'a' } },
     { Id: 'b1', Labels: { [LABELS.runner]: 'r1', [LABELS.environment]: 'b' } },
     { Id: 'c1', Labels: { [LABELS.runner]: 'r2', [LABELS.environment]: 'a' } },

@@ -21,7 +21,7 @@ function fakeProvider(inside: Record<string, Record<string, string>> = {}) {
       const p = pack();
       for (const [k, v] of Object.entries(files)) p.entry({ name: `markers/${k}` }, v);
       p.finalize();
-      return p;
+      return p as unknown as Readable;
     },
     putArchive: async () => {
       calls.put++;
