@@ -125,6 +125,35 @@ async function containersOf(r: TestRunner, list: string[]): Promise<Map<string, 
   return out;
 }
 
+/**
+ * Until every environment's forward of port 3000 is held again (its local port listening here), by
+ * what the new runner reports. Usually the same local port as before; another one when something
+ * else took it meanwhile (a shared machine), counted in `moved`.
+ */
+async function forwardsHeld(r: TestRunner, list: string[], before: Map<string, number>): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  const want = new Set(list);
+  for (;;) {
+    const { items } = await r.client.call('list', { kind: 'Environment' });
+    const live = listeningHere();
+    const held = (items as Environment[]).filter((e) => {
+      const port = e.status.ports?.find((p) => p.port === 3000)?.localPort;
+      return want.has(e.metadata.name) && port !== undefined && live.has(port);
+    });
+    if (held.length === want.size) {
+      for (const e of held) {
+        if (e.status.ports.find((p) => p.port === 3000)?.localPort !== before.get(e.metadata.name)) moved++;
+      }
+      return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`only ${held.length} of ${want.size} forwards held again after 300 s`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+let moved = 0;
+
 /** (b) kill -9, start again, until every environment's forward is held again. */
 async function restartBench(r: TestRunner, list: string[]): Promise<void> {
   const kills = Number(args.kills);
@@ -150,12 +179,7 @@ async function restartBench(r: TestRunner, list: string[]): Promise<void> {
     back.push(
       await timed(async () => {
         await r.restart();
-        const want = new Set(forwards.values());
-        for (;;) {
-          const live = listeningHere();
-          if ([...want].every((p) => live.has(p))) break;
-          await new Promise((res) => setTimeout(res, 10));
-        }
+        await forwardsHeld(r, list, forwards);
       }),
     );
     process.stderr.write(
@@ -174,6 +198,9 @@ async function restartBench(r: TestRunner, list: string[]): Promise<void> {
     `    restart / empty runner start = ${ratio(b, e)}   (median ${ms(b)} vs ${ms(e)}; target < 3 s)`,
   );
   console.log(`    containers restarted or recreated: ${restarted} of ${N}   (target 0)`);
+  console.log(
+    `    forwards on another local port after a restart (taken meanwhile): ${moved} of ${N * kills}`,
+  );
   console.log("    Ready again: runner answering and every environment's port forward held again");
 }
 
