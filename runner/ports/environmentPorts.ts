@@ -14,6 +14,8 @@ export interface EnvironmentPortsDeps {
   previous: PortStatus[];
   /** How often to look for listeners (often while active, rarely while idle). */
   policy?: LookPolicy;
+  /** When something last happened in the environment (its start, activity), when known. */
+  activeSince?: number;
   publish(ports: PortStatus[]): void;
   onTraffic(): void;
   log(msg: string): void;
@@ -54,6 +56,7 @@ export class EnvironmentPorts {
       provider: this.deps.provider,
       containerId: this.deps.containerId,
       policy: this.deps.policy,
+      activeSince: this.deps.activeSince,
       onListening: (ports) => {
         this.listening = ports;
         this.sync();

@@ -15,6 +15,8 @@ export interface ListenerWatchDeps {
   provider: ContainerProvider;
   containerId: string;
   policy?: LookPolicy;
+  /** When something last happened in the environment (ms since the epoch), when known. */
+  activeSince?: number;
   /** The listeners: at the first look, then whenever they change. */
   onListening(ports: number[]): void;
   log(msg: string): void;
@@ -113,7 +115,7 @@ class ProcListenerWatch implements ListenerWatch {
   private fallback?: ExecListenerWatch;
 
   constructor(private readonly deps: ListenerWatchDeps) {
-    this.loop = new LookLoop(new LookSchedule(deps.policy), () => this.look());
+    this.loop = new LookLoop(new LookSchedule(deps.policy, Date.now, deps.activeSince), () => this.look());
     this.report = reporter(deps, () => this.loop);
     this.loop.start();
   }
@@ -205,7 +207,7 @@ class ExecListenerWatch implements ListenerWatch {
   private backoff = 500;
 
   constructor(private readonly deps: ListenerWatchDeps) {
-    this.loop = new LookLoop(new LookSchedule(deps.policy), () => this.look());
+    this.loop = new LookLoop(new LookSchedule(deps.policy, Date.now, deps.activeSince), () => this.look());
     this.report = reporter(deps, () => this.loop);
     this.loop.start();
   }

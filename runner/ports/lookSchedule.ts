@@ -19,11 +19,16 @@ export const DEFAULT_LOOK_POLICY: LookPolicy = { activeMs: 1000, idleMs: 30_000,
 export class LookSchedule {
   private lastActive: number;
 
+  /**
+   * `activeSince`: when something last happened (the container's start, the last activity) when
+   * that is known; else now. An environment a restarted runner adopts is not active just for that.
+   */
   constructor(
     private readonly policy: LookPolicy = DEFAULT_LOOK_POLICY,
     private readonly now: () => number = Date.now,
+    activeSince?: number,
   ) {
-    this.lastActive = now();
+    this.lastActive = activeSince !== undefined && activeSince <= now() ? activeSince : now();
   }
 
   /** Something happened (activity, a change): look often for a while. */

@@ -49,6 +49,7 @@ export class PortsController {
       config,
       previous: status.ports,
       policy: this.deps.policy,
+      activeSince: activeSince(status),
       publish: (p) => this.deps.status.patch(name, { fields: { ports: p } }),
       onTraffic: () => this.deps.notifyActivity(name),
       log: (msg) => this.deps.log(`ports: ${name}: ${msg}`),
@@ -74,4 +75,12 @@ export class PortsController {
     for (const p of this.active.values()) p.dispose();
     this.active.clear();
   }
+}
+
+/** The latest of the container's start and the last activity: a restarted runner's adoption is neither. */
+function activeSince(status: EnvironmentStatus): number | undefined {
+  const times = [status.startedAt, status.lastActivity]
+    .map((t) => (t ? Date.parse(t) : NaN))
+    .filter((t) => Number.isFinite(t));
+  return times.length > 0 ? Math.max(...times) : undefined;
 }

@@ -18,3 +18,11 @@ test('look schedule: often while active, rarely once idle, often again after act
 test('look schedule: the default looks at most every 30 s while idle and every second while active', () => {
   assert.deepEqual(DEFAULT_LOOK_POLICY, { activeMs: 1000, idleMs: 30_000, activeForMs: 60_000 });
 });
+
+test('look schedule: an environment adopted by a restarted runner is idle unless something happened lately', () => {
+  const now = 1_000_000;
+  const policy = { activeMs: 1000, idleMs: 30_000, activeForMs: 60_000 };
+  assert.equal(new LookSchedule(policy, () => now, now - 3_600_000).delay(), 30_000, 'started an hour ago');
+  assert.equal(new LookSchedule(policy, () => now, now - 5_000).delay(), 1000, 'started (or used) 5 s ago');
+  assert.equal(new LookSchedule(policy, () => now, now + 5_000).delay(), 1000, 'a clock ahead counts as now');
+});
