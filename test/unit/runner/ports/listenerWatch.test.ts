@@ -5,6 +5,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { ContainerProvider, ExecOptions, ExecProcess } from '../../../../runner/providers/provider';
 import { watchListeners } from '../../../../runner/ports/listenerWatch';
 
+/** The watch's timers never keep a runner alive (unref): a test keeps its own event loop going. */
+function keepAlive(t: { after(fn: () => void): void }): void {
+  const timer = setInterval(() => {}, 1000);
+  t.after(() => clearInterval(timer));
+}
+
 /** Waits (with a deadline) until `pred` holds for the reported listeners. */
 function reports() {
   let last: number[] | undefined;
@@ -20,7 +26,7 @@ function reports() {
         throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)}`);
       await new Promise<void>((r) => {
         waiters.push(r);
-        setTimeout(r, 200).unref();
+        setTimeout(r, 200);
       });
     }
   };
@@ -30,6 +36,7 @@ function reports() {
 // The local-engine path for real: this process stands in for the container's main process (its
 // /proc/<pid>/net/tcp shows this network namespace), and no process is started to look.
 test('listener watch (local engine): reads the process’s tables from here; a new listener shows at the next look', async (t) => {
+  keepAlive(t);
   let execs = 0;
   const provider = {
     name: 'local',
@@ -59,6 +66,7 @@ test('listener watch (local engine): reads the process’s tables from here; a n
 });
 
 test('listener watch: an engine whose processes are not visible here falls back to a watcher inside', async (t) => {
+  keepAlive(t);
   let execs = 0;
   let done!: () => void;
   const execAsked = new Promise<void>((r) => (done = r));
@@ -86,6 +94,7 @@ test('listener watch: an engine whose processes are not visible here falls back 
 // The path for an engine elsewhere, with the real watcher script: "the container" is this machine
 // (exec spawns it here), told when to look by the runner's side. One process for the whole watch.
 test('listener watch (engine elsewhere): one watcher process, told when to look, reports new listeners', async (t) => {
+  keepAlive(t);
   const spawned: ReturnType<typeof spawn>[] = [];
   const provider = {
     name: 'remote',
