@@ -7,8 +7,8 @@ import { LABELS } from './providers/provider';
 import { Controller } from './reconcile/controller';
 import { EnvironmentReconciler } from './reconcile/environment/environmentReconciler';
 import { EnvironmentSessions } from './reconcile/environment/sessions';
+import { UserEnvs } from './reconcile/environment/userEnvs';
 import type { ResolvedConfigs } from './reconcile/environment/steps/configStep';
-import { MarkerStore } from './reconcile/environment/markers';
 import { buildInputsHash } from './providers/docker/buildContext';
 import { ApiServer } from './server/apiServer';
 import { coreHandlers, type RunnerServices } from './server/apiHandlers';
@@ -20,6 +20,8 @@ import { ensureRunnerId, ensureToken } from './state/token';
 import { ResourceStore } from './store/resourceStore';
 import { VERSION } from './api';
 import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { memoComposeCli } from './reconcile/environment/composeSetup';
 import { attachSshGateway, type SshGateway } from './gateway';
 import { attachHosts, type Hosts } from './hosts';
 import { createAddons, type Addons } from './addons';
@@ -122,10 +124,12 @@ export class Runner {
     this.provider = this.opts.provider ?? new DockerProvider({ useLocalCredentials: true });
     // The wiring, explicit: every part gets what it uses, and the API is one type-checked table of
     // the core's handlers and each part's own (no part overwrites another's).
+    const config = new RunnerConfigReader(paths.config);
     const hosts = attachHosts({
       store: this.store,
       local: this.provider,
       runnerId: this.runnerId,
+      engineSocketDir: join(paths.compose, 'engines'),
       enqueueEnvironment: (name) => this.environments.enqueue(name),
       log,
     });
@@ -135,12 +139,10 @@ export class Runner {
     const secrets = (env: Environment) =>
       this.secrets.valuesFor(env.metadata.name, { userWide: !isAgentEnvironment(env) });
     const providerFor = async (env: Environment) => this.hosts.providerFor(env);
-    this.sessions = new EnvironmentSessions({ providerFor, configs, secrets, logs: this.logs });
-    // Lifecycle and dotfiles markers: in the state folder, so reading them asks nothing of the engine.
-    const markers = new MarkerStore(paths.markers);
+    const userEnvs = new UserEnvs();
+    this.sessions = new EnvironmentSessions({ providerFor, configs, secrets, logs: this.logs, userEnvs });
     const addons = createAddons({
       paths,
-      markers,
       store: this.store,
       logs: this.logs,
       secrets: this.secrets,
@@ -161,7 +163,6 @@ export class Runner {
       runnerId: this.runnerId,
       hashBuildInputs: (build) => buildInputsHash(build),
       configs,
-      markers,
       // Ready waits for the environment's Host block in ssh_config: `ssh devrig-<name>` works once
       // `up` returns (the gateway starts after the reconciler is made, hence the late lookup).
       hooks: composeHooks(
@@ -173,6 +174,13 @@ export class Runner {
       ),
       stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
       secrets,
+      userEnvs,
+      requeue: (name) => this.environments.enqueue(name),
+      compose: {
+        stateDir: paths.compose,
+        // A config file that cannot be read is reported where it is used (devrig config); here it means the default.
+        cli: memoComposeCli(async () => (await config.read().catch(() => undefined))?.compose?.path),
+      },
     });
     this.environments = new Controller(this.reconciler, {
       name: 'environments',
@@ -209,6 +217,7 @@ export class Runner {
       logs: this.logs,
       environments: this.environments,
       sessionTarget: (env) => this.sessions.sessionTarget(env),
+      providerFor,
       startedAt: this.startedAt,
       localEnv: process.env,
       shutdown: () => void this.stop(),
@@ -221,7 +230,6 @@ export class Runner {
       ...hosts.handlers,
       ...addons.handlers,
     };
-    const config = new RunnerConfigReader(paths.config);
     this.server = await ApiServer.listen({
       token,
       // Connections of AI agent sessions (devrig mcp) are held to the agent policy.

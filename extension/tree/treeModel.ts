@@ -9,6 +9,7 @@ import {
   type Environment,
   type Host,
   type PortStatus,
+  type ServiceStatus,
 } from '../../runner/api';
 import { mdCode, mdText } from './markdown';
 import { forwardOf } from '../../runner/presentation/forwardedPort';
@@ -17,6 +18,7 @@ import {
   AUTOMATION_ICONS,
   ENVIRONMENT_ICONS,
   HOST_ICONS,
+  SERVICE_ICONS,
   type IconSpec,
 } from '../../runner/presentation/phaseStyle';
 import {
@@ -27,7 +29,7 @@ import {
 } from '../../runner/presentation/reasonText';
 import { environmentTooltip, hostTooltip } from './tooltips';
 
-export type NodeKind = 'message' | 'host' | 'environment' | 'port' | 'automation' | 'condition';
+export type NodeKind = 'message' | 'host' | 'environment' | 'service' | 'port' | 'automation' | 'condition';
 
 export interface ViewNode {
   /** Stable across updates, so VS Code keeps selection and expansion. */
@@ -154,6 +156,7 @@ function hostNode(name: string, host: Host | undefined, children: ViewNode[]): V
 export function environmentNode(env: Environment): ViewNode {
   const name = env.metadata.name;
   const children = [
+    ...(env.status.services ?? []).map((s) => serviceNode(name, s)),
     ...env.status.ports.map((p) => portNode(name, p)),
     ...env.status.automations.map((a) => automationNode(name, a)),
     ...unhealthyConditions(env).map((c) => conditionNode(name, c)),
@@ -172,6 +175,30 @@ export function environmentNode(env: Environment): ViewNode {
     children,
     command: { id: 'devrig.showDetails', title: 'Show Details', args: [name] },
     environment: name,
+  };
+}
+
+/** A Docker Compose service of the environment, with its container's state. */
+function serviceNode(env: string, s: ServiceStatus): ViewNode {
+  const state = s.state === 'missing' && !s.wanted ? 'not started (not in runServices)' : s.state;
+  const exit = s.exitCode !== undefined && s.state === 'exited' ? ` (exit code ${s.exitCode})` : '';
+  return {
+    id: `env:${env}/service:${s.name}`,
+    kind: 'service',
+    label: s.name,
+    description: `${s.dev ? 'dev service · ' : ''}${state}${exit}`,
+    tooltip: [
+      `Compose service ${mdCode(s.name)} in ${mdText(env)}: ${mdText(state + exit)}`,
+      s.containerName ? `Container ${mdCode(s.containerName)}` : '',
+      s.startedAt ? `Started ${mdText(s.startedAt)}` : '',
+    ]
+      .filter(Boolean)
+      .join('  \n'),
+    icon: SERVICE_ICONS[s.state],
+    contextValue: `composeService.${s.state}`,
+    collapsible: 'none',
+    children: [],
+    environment: env,
   };
 }
 

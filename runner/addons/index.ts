@@ -5,7 +5,6 @@ import { automationsAddon } from '../automations/automationsAddon';
 import { dotfilesAddon } from '../dotfiles/dotfilesAddon';
 import { portsAddon } from '../ports/portsAddon';
 import type { EnvironmentHooks } from '../reconcile/environment/hooks';
-import type { MarkerStore } from '../reconcile/environment/markers';
 import type { SecretStore } from '../secrets/secretStore';
 import { secretsAddon } from '../secrets/secretsAddon';
 import type { AutomationsMethod, HandlersFor, SecretsMethod } from '../server/handlers';
@@ -16,8 +15,6 @@ import { composeHooks, type AddonDeps } from './addon';
 export interface AddonsHost extends AddonDeps {
   paths: StatePaths;
   secrets: SecretStore;
-  /** What was done in each container (shared with the reconciler). */
-  markers: MarkerStore;
   /** Traffic through a forwarded port counts as activity. */
   notifyActivity(name: string): void;
   /** An inactivity timeout for environments that set none (e.g. on remote hosts). */

@@ -36,6 +36,19 @@ const configFailures = { ConfigNotFound: 'failure', ConfigInvalid: 'failure' } a
 const imageFailures = { BuildFailed: 'failure', PullFailed: 'failure' } as const;
 const consentFailures = { ConsentRequired: 'failure', Forbidden: 'failure' } as const;
 const placementWaits = { Unschedulable: 'progress', HostUnreachable: 'failure' } as const;
+/** Why a Docker Compose environment's services cannot be run. */
+const composeFailures = {
+  /** Neither `docker compose` nor a `docker-compose` v2 was found. */
+  ComposeNotFound: 'failure',
+  /** Only Compose v1 was found. */
+  ComposeUnsupported: 'failure',
+  /** A plain host (no container engine) cannot run Compose. */
+  EngineRequired: 'failure',
+  /** The Compose project has containers devrig did not create: it will not touch them. */
+  ProjectInUse: 'failure',
+  /** A Compose command failed (its last words in the message). */
+  ComposeFailed: 'failure',
+} as const;
 
 /** Every Environment condition type, in the order an environment comes up (Ready, the summary, first). */
 export const ENVIRONMENT_CONDITIONS = {
@@ -60,6 +73,7 @@ export const ENVIRONMENT_CONDITIONS = {
       ...imageFailures,
       ...hookFailures,
       ...consentFailures,
+      ...composeFailures,
     },
   },
   /** Placed on a host (the scheduler's decision). */
@@ -130,12 +144,22 @@ export const ENVIRONMENT_CONDITIONS = {
       Starting: 'progress',
       Stopping: 'progress',
       Exited: 'failure',
+      ...composeFailures,
     },
   },
   LifecycleComplete: {
     writer: 'reconciler',
     gating: true,
     reasons: { Completed: 'success', Waiting: 'progress', Running: 'progress', ...hookFailures },
+  },
+  /**
+   * The lifecycle commands after waitFor (postCreate and postStart by default), which run once the
+   * environment is Ready: on their way, done, or failed — a failure shows here without taking Ready away.
+   */
+  BackgroundCommandsComplete: {
+    writer: 'reconciler',
+    gating: false,
+    reasons: { Completed: 'success', Running: 'progress', ...hookFailures },
   },
   AutomationsReady: {
     writer: 'automations',

@@ -6,6 +6,11 @@ import { AutomationsSpec, AutomationStatus } from './automations';
 import { Allowance, HostAccessStatus, InitializeCommandStatus } from './consent';
 
 export const ENVIRONMENT_FINALIZER = 'devrig.dev/cleanup';
+/**
+ * Set with the deletion by `devrig delete --volumes` (as Kubernetes records a delete's propagation
+ * policy in a finalizer): the clean-up also removes the named volumes of the environment's Compose files.
+ */
+export const DELETE_VOLUMES_FINALIZER = 'devrig.dev/delete-volumes';
 
 export const GitSource = z.object({
   url: z.string().min(1),
@@ -117,8 +122,26 @@ export const PortStatus = z.object({
   listening: z.boolean().optional(),
   state: z.enum(['Forwarded', 'Pending', 'Error', 'Ignored']),
   message: z.string().optional(),
+  /** A port of another Compose service (`"db:5432"` in forwardPorts), reached from the dev service. */
+  service: z.string().optional(),
 });
 export type PortStatus = z.infer<typeof PortStatus>;
+
+/** A Docker Compose service of the environment's project, as its container is observed. */
+export const ServiceStatus = z.object({
+  name: z.string(),
+  /** The container's state, or `missing` when the service has no container (never started, removed). */
+  state: z.enum(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead', 'missing']),
+  /** Started with the environment (runServices and the dev service); others are only defined. */
+  wanted: z.boolean(),
+  /** The service the environment is: sessions, exec and lifecycle commands land there. */
+  dev: z.boolean().optional(),
+  containerId: z.string().optional(),
+  containerName: z.string().optional(),
+  startedAt: z.string().optional(),
+  exitCode: z.number().int().optional(),
+});
+export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
 export const PhaseTransition = z.object({
   phase: EnvironmentPhase,
@@ -152,6 +175,10 @@ export const EnvironmentStatus = z.object({
   hostAccess: HostAccessStatus.optional(),
   /** The initializeCommand awaiting (or given) consent, for sources that need it. */
   initializeCommand: InitializeCommandStatus.optional(),
+  /** A Docker Compose environment's services (absent for a single container). */
+  services: z.array(ServiceStatus).optional(),
+  /** The Docker Compose project the environment runs as. */
+  composeProject: z.string().optional(),
 });
 export type EnvironmentStatus = z.infer<typeof EnvironmentStatus>;
 

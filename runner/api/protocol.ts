@@ -113,7 +113,13 @@ export const Methods = {
     z.object({ items: z.array(Resource), resourceVersion: z.string() }),
   ),
   delete: unary(
-    z.object({ kind: Kind, name: ResourceName, resourceVersion: z.string().optional() }),
+    z.object({
+      kind: Kind,
+      name: ResourceName,
+      resourceVersion: z.string().optional(),
+      /** An Environment's Compose project also loses the named volumes of its Compose files. */
+      volumes: z.boolean().optional(),
+    }),
     Resource,
   ),
   watch: stream(
@@ -136,6 +142,11 @@ export const Methods = {
         .regex(/^(service|task):[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, {
           error: 'must be service:ID or task:ID (an automation id)',
         })
+        .optional(),
+      /** The output of a Docker Compose service's container (`db`) instead of the environment's log. */
+      service: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: 'must be a Compose service name' })
         .optional(),
     }),
     z.object({}),

@@ -27,6 +27,8 @@ export const STATUS_FIELD_WRITERS = {
   restartHandled: 'reconciler',
   hostAccess: 'reconciler',
   initializeCommand: 'reconciler',
+  services: 'reconciler',
+  composeProject: 'reconciler',
   ports: 'ports',
   automations: 'automations',
   lastActivity: 'activity',

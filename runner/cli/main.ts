@@ -60,9 +60,12 @@ const commands: Record<string, { run: Command; help: string }> = {
   },
   delete: {
     run: del,
-    help: 'devrig delete NAME...                     delete container and devrig-owned volumes',
+    help: 'devrig delete NAME... [--volumes]         delete container and devrig-owned volumes (--volumes: Compose named volumes too)',
   },
-  logs: { run: logs, help: 'devrig logs NAME [-f] [--tail N]          build and lifecycle logs' },
+  logs: {
+    run: logs,
+    help: "devrig logs NAME [-f] [--tail N] [--service S]  build and lifecycle logs (S: a Compose service's output)",
+  },
   exec: { run: exec, help: 'devrig exec NAME [-i] [-t] -- CMD...      run a command; its exit code is ours' },
   runner: {
     run: runnerCmd,

@@ -48,6 +48,8 @@ export const ComposeService = z.looseObject({
   profiles: Strings.optional(),
   container_name: z.string().optional(),
   volumes_from: Strings.optional(),
+  /** `config --format json` writes the long form: each dependency with its condition. */
+  depends_on: z.record(z.string(), z.looseObject({ condition: z.string().optional() })).optional(),
 });
 export type ComposeService = z.infer<typeof ComposeService>;
 
@@ -109,4 +111,38 @@ export function servicesToRun(
 /** Names in `wanted` that the project does not define; with what it does define, for the message. */
 export function unknownServices(model: ComposeModel, wanted: readonly string[]): string[] {
   return wanted.filter((s) => !Object.hasOwn(model.services, s));
+}
+
+/**
+ * What `up services` starts: those services and, transitively, what they depend on (`depends_on`,
+ * and a network namespace shared with another service), in the project's order. Pure.
+ */
+export function startedServices(model: ComposeModel, services: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const s = model.services[name];
+    if (!s) return;
+    for (const dep of Object.keys(s.depends_on ?? {})) visit(dep);
+    for (const mode of [s.network_mode, s.pid, s.ipc]) {
+      if (mode?.startsWith('service:')) visit(mode.slice('service:'.length));
+    }
+  };
+  services.forEach(visit);
+  return Object.keys(model.services).filter((s) => seen.has(s));
+}
+
+/**
+ * Services another one waits on to finish (`condition: service_completed_successfully`): one-shot
+ * jobs (migrations, seeding) whose container exits 0 when done; that is not a service to bring back. Pure.
+ */
+export function oneShotServices(model: ComposeModel): Set<string> {
+  const out = new Set<string>();
+  for (const s of Object.values(model.services)) {
+    for (const [dep, d] of Object.entries(s.depends_on ?? {})) {
+      if (d.condition === 'service_completed_successfully') out.add(dep);
+    }
+  }
+  return out;
 }

@@ -100,6 +100,11 @@ export class ComposeProject {
     return this.opts.projectName;
   }
 
+  /** Whether commands carry devrig's override (written, or found from before). */
+  get usesOverride(): boolean {
+    return this.hasOverride;
+  }
+
   private env(): NodeJS.ProcessEnv {
     return composeEnv(this.opts.env, this.opts.dockerHost);
   }

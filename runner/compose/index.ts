@@ -4,7 +4,14 @@
 // the engine are at the edges (composeProcess.ts, composeProject.ts, observeProject).
 export { ComposeUnavailableError, findComposeCli, parseComposeVersion } from './composeCli';
 export type { ComposeCli, ComposeVersion, FindComposeOptions } from './composeCli';
-export { ComposeModelError, parseComposeModel, servicesToRun, unknownServices } from './composeModel';
+export {
+  ComposeModelError,
+  oneShotServices,
+  parseComposeModel,
+  servicesToRun,
+  startedServices,
+  unknownServices,
+} from './composeModel';
 export type { ComposeModel, ComposeService } from './composeModel';
 export { ProgramNotFoundError, runProcess } from './composeProcess';
 export type { ProcessResult, ProcessRunner } from './composeProcess';
@@ -17,14 +24,17 @@ export {
   decideComposeAction,
   findForeignContainers,
   foreignContainers,
+  isDone,
   observeProject,
   observeServices,
 } from './observe';
 export type { ComposeAction, ServiceObservation } from './observe';
-export { COMPOSE_SERVICE_LABEL, composeOverride } from './override';
+export { COMPOSE_SERVICE_LABEL, composeOverride, publishedPortNotes } from './override';
 export { removeComposeProject } from './removeProject';
 export type { ComposeOverride, DevServiceSettings, OverrideInput } from './override';
 export { composeProjectName, readProjectNameInputs, toProjectName } from './projectName';
 export type { ProjectNameInputs } from './projectName';
 export { serviceContainerRequest, serviceContainerRequests } from './serviceRequest';
 export type { RequestProvenance, ServiceContainerRequest } from './serviceRequest';
+export { composeKeyLocator, locateServiceRequest } from './serviceLocations';
+export type { KeyLocation } from './serviceLocations';

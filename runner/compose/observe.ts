@@ -101,6 +101,8 @@ export function decideComposeAction(input: {
   specHash: string;
   /** Spec hashes older runners labelled with that still count as current. */
   acceptedSpecHashes?: readonly string[];
+  /** One-shot services (see oneShotServices): exited with 0, they are done, not stopped. */
+  oneShot?: ReadonlySet<string>;
 }): ComposeAction {
   const present = input.observed.filter((o) => o.state !== 'missing');
   if (input.desired === 'Stopped') {
@@ -113,7 +115,7 @@ export function decideComposeAction(input: {
     return { type: 'recreate', reason: `the environment changed (${changed.join(', ')})` };
   const missing = input.observed.filter((o) => o.wanted && o.state === 'missing').map((o) => o.service);
   const stopped = input.observed
-    .filter((o) => o.wanted && o.state !== 'missing' && !o.running)
+    .filter((o) => o.wanted && o.state !== 'missing' && !o.running && !isDone(o, input.oneShot))
     .map((o) => o.service);
   if (missing.length || stopped.length) {
     const parts = [
@@ -123,6 +125,11 @@ export function decideComposeAction(input: {
     return { type: 'up', reason: parts.join('; ') };
   }
   return { type: 'none' };
+}
+
+/** A one-shot service that ran to success: not to be started again. */
+export function isDone(o: ServiceObservation, oneShot: ReadonlySet<string> | undefined): boolean {
+  return !!oneShot?.has(o.service) && o.state === 'exited' && o.exitCode === 0;
 }
 
 /** Services whose container was made from another configuration than `configHash` (UpToDate=False). */

@@ -24,6 +24,8 @@ export interface DevServiceSettings {
   imageCommand?: { entrypoint: string[]; cmd: string[] };
   /** Every GPU of the host (hostRequirements.gpu, when the engine has a GPU runtime). */
   gpus?: boolean;
+  /** The environment's budgets, applied to the dev service (CPUs, bytes of memory, processes). */
+  resources?: { cpus: number; memoryBytes: number; pids: number };
   /** Labels only the dev service carries (workspace folder, remote user, devcontainer.*). */
   labels: Record<string, string>;
 }
@@ -42,11 +44,45 @@ export interface OverrideInput {
 }
 
 export interface ComposeOverride {
-  /** The override file's content (JSON, which Compose reads as YAML). */
+  /** The override file's content: JSON (which Compose reads as YAML), with `!override` tags where a list is replaced. */
   document: Record<string, unknown>;
   text: string;
   /** Bind mounts under the source folder that cannot be carried to another machine (service: source). */
   unmappable: string[];
+  /** Ports the Compose files publish on every address, published on 127.0.0.1 instead (one note each). */
+  rebound: string[];
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * A service's published ports with every one on 127.0.0.1, as devrig publishes appPort: nothing is
+ * reachable from other machines that the user did not ask for by address. Undefined when all are
+ * already on loopback.
+ */
+function loopbackPorts(name: string, service: ComposeService, notes: string[]): unknown[] | undefined {
+  const ports = service.ports ?? [];
+  if (ports.every((p) => p.host_ip && LOOPBACK.has(p.host_ip))) return undefined;
+  return ports.map((p, i) => {
+    if (p.host_ip && LOOPBACK.has(p.host_ip)) return p;
+    const published = p.published !== undefined && p.published !== '' ? `${p.published}:` : '';
+    notes.push(
+      `services.${name}.ports[${i}] "${published}${p.target}" is published on 127.0.0.1 instead of ${p.host_ip || 'every address'}`,
+    );
+    return { ...p, host_ip: '127.0.0.1' };
+  });
+}
+
+/** What composeOverride says about the ports it publishes on 127.0.0.1 instead (see loopbackPorts). Pure. */
+export function publishedPortNotes(model: ComposeModel): string[] {
+  const notes: string[] = [];
+  for (const [name, service] of Object.entries(model.services)) loopbackPorts(name, service, notes);
+  return notes;
+}
+
+/** Compose merges `ports` lists of later files into earlier ones: a replacement says `!override`. */
+function withOverrideTags(json: string): string {
+  return json.replace(/^(\s*)"ports": \[/gm, '$1"ports": !override [');
 }
 
 /** Ends promptly on SIGTERM; with arguments, runs them (the service's own command) after the entrypoints. */
@@ -109,8 +145,11 @@ export function composeOverride(input: OverrideInput): ComposeOverride {
   const services: Record<string, Record<string, unknown>> = {};
   const topVolumes: Record<string, unknown> = {};
   const unmappable: string[] = [];
+  const rebound: string[] = [];
   for (const [name, service] of Object.entries(model.services)) {
     const entry: Record<string, unknown> = { labels: { ...input.labels, [COMPOSE_SERVICE_LABEL]: name } };
+    const ports = loopbackPorts(name, service, rebound);
+    if (ports) entry.ports = ports;
     const ws = input.workspaceVolume;
     if (ws) {
       const replaced = (service.volumes ?? []).flatMap((v) => {
@@ -155,6 +194,13 @@ export function composeOverride(input: OverrideInput): ComposeOverride {
         topVolumes[m.source] = {};
     }
   }
+  if (dev.resources) {
+    devEntry.cpus = dev.resources.cpus;
+    devEntry.mem_limit = dev.resources.memoryBytes;
+    // Swap capped at the memory budget, as for a single container.
+    devEntry.memswap_limit = dev.resources.memoryBytes;
+    devEntry.pids_limit = dev.resources.pids;
+  }
   if (dev.gpus) {
     devEntry.deploy = { resources: { reservations: { devices: [{ capabilities: ['gpu'], count: 'all' }] } } };
   }
@@ -162,5 +208,5 @@ export function composeOverride(input: OverrideInput): ComposeOverride {
     services,
     ...(Object.keys(topVolumes).length > 0 ? { volumes: topVolumes } : {}),
   });
-  return { document, text: `${JSON.stringify(document, null, 2)}\n`, unmappable };
+  return { document, text: `${withOverrideTags(JSON.stringify(document, null, 2))}\n`, unmappable, rebound };
 }

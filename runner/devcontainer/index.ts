@@ -26,7 +26,7 @@ export type { ResolvedBuild } from './build';
 export { agentLocalEnv, agentSandboxViolations, checkAgentSandbox } from './agentSandbox';
 export { APP_PORT_HOST_IP, parseAppPort } from './appPort';
 export type { PublishedPort } from './appPort';
-export { isPlatform, parseBuildOptions } from './buildOptions';
+export { emptyBuildOptions, isPlatform, parseBuildOptions } from './buildOptions';
 export type { EngineBuildOptions } from './buildOptions';
 export { splitComposeForwardPorts } from './compose';
 export type { ComposeForwardPort, ResolvedCompose } from './compose';

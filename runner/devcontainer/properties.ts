@@ -38,6 +38,9 @@ const SUPPORTED = new Set([
   'securityOpt',
   'appPort',
   'dockerComposeFile',
+  'waitFor',
+  'userEnvProbe',
+  'updateRemoteUserUID',
 ]);
 
 /** Properties that only mean something beside dockerComposeFile. */
@@ -52,11 +55,6 @@ const UNSUPPORTED: Record<string, string> = {
   features: 'features are not supported by devrig yet; the container is built without them',
   overrideFeatureInstallOrder:
     'features are not supported by devrig yet; overrideFeatureInstallOrder is ignored',
-  waitFor: 'waitFor is not supported by devrig and was ignored; lifecycle commands run in order',
-  userEnvProbe:
-    "userEnvProbe is not supported by devrig and was ignored; the user's shell profile is not probed for variables",
-  updateRemoteUserUID:
-    "updateRemoteUserUID is not supported by devrig and was ignored; the remote user's UID/GID is not changed",
   secrets: 'secrets are not supported by devrig and were ignored',
   gpu: 'gpu is not supported by devrig and was ignored',
   extensions:
@@ -139,17 +137,6 @@ export function propertyWarnings(
     for (const key of Object.keys(build)) {
       if (BUILD_SUPPORTED.has(key)) continue;
       unknown.add(`build.${key}`, unknown.listing ? map.keyAt(['build', key]) : undefined);
-    }
-    const options = build['options'];
-    if (Array.isArray(options) && options.length > 0) {
-      warnings.push(
-        configWarning(
-          file,
-          'build.options',
-          'build.options is not supported by devrig and was ignored',
-          map.keyAt(['build', 'options']),
-        ),
-      );
     }
   }
   return [...warnings, ...unknown.warnings(file)];

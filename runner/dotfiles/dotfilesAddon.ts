@@ -1,12 +1,9 @@
 import type { Addon, AddonDeps } from '../addons/addon';
-import type { MarkerStore } from '../reconcile/environment/markers';
 import { StatusPatcher } from '../store/statusPatcher';
 import { DotfilesInstaller } from './dotfilesInstaller';
 
 /** Dotfiles: the user's dotfiles go into each new container before Ready (DotfilesInstalled). */
-export function dotfilesAddon(
-  deps: AddonDeps & { configPath: string; cacheDir: string; markers: MarkerStore },
-): Addon {
+export function dotfilesAddon(deps: AddonDeps & { configPath: string; cacheDir: string }): Addon {
   const status = new StatusPatcher(deps.store, 'dotfiles', deps.log);
   const installer = new DotfilesInstaller({ ...deps, status });
   return {

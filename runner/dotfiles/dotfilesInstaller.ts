@@ -5,7 +5,7 @@ import type { EnvLogs } from '../logs/envLogs';
 import type { ContainerProvider } from '../providers/provider';
 import type { StatusPartSink } from '../store/statusPatcher';
 import { execLines, execOutput } from '../reconcile/environment/execLines';
-import type { MarkerStore } from '../reconcile/environment/markers';
+import { readMarkers, writeMarkers } from '../reconcile/environment/markers';
 import { tarFolder } from '../reconcile/environment/tarFolder';
 import { dotfilesSource, fetchDotfiles } from './dotfilesSource';
 import { installCommand, targetFolder } from './installScript';
@@ -20,8 +20,6 @@ export interface DotfilesDeps {
   status: StatusPartSink<'dotfiles'>;
   providerFor(env: Environment): Promise<ContainerProvider | undefined>;
   commandEnv(env: Environment): Promise<Record<string, string>>;
-  /** Where "installed in this container" is remembered (shared with the reconciler's markers). */
-  markers: MarkerStore;
   log(msg: string): void;
 }
 
@@ -66,7 +64,7 @@ export class DotfilesInstaller {
     this.toldNone.delete(name);
     const provider = await this.deps.providerFor(env);
     if (!provider) return;
-    const markers = await this.deps.markers.get(provider, containerId);
+    const markers = await readMarkers(provider, containerId);
     if (markers[MARKER]) {
       this.checked.add(containerId);
       return;
@@ -90,7 +88,7 @@ export class DotfilesInstaller {
       result = { ok: false, message: (e as Error).message };
       log(`Failed: ${result.message}`);
     }
-    await this.deps.markers.write(provider, containerId, {
+    await writeMarkers(provider, containerId, {
       [MARKER]: JSON.stringify({
         repository: config.repository,
         ok: result.ok,

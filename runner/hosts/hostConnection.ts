@@ -1,6 +1,8 @@
 import type { Host } from '../api';
 import type { ContainerEvent, ContainerProvider } from '../providers/provider';
+import { join } from 'node:path';
 import { dockerOverSsh } from '../providers/ssh/dockerOverSsh';
+import { lazyEngineForward } from '../providers/ssh/engineSocketForward';
 import { PlainProvider } from '../providers/ssh/plainProvider';
 import {
   SshConnection,
@@ -16,6 +18,8 @@ export interface HostConnectionDeps {
   /** The event stream (re)started: anything may have happened meanwhile. */
   onEventsReconnect(): void;
   ssh?: SshConnectionOptions;
+  /** A private (0700) folder for the hosts' forwarded engine sockets (the Compose CLI uses them). */
+  engineSocketDir?: string;
 }
 
 /** The spec fields a connection is made from: a change to any of them means a new connection. */
@@ -45,6 +49,7 @@ export class HostConnection {
   readonly mode: 'docker' | 'plain';
   private events?: { close(): void };
   private readonly stopState: () => void;
+  private readonly engineForward?: ReturnType<typeof lazyEngineForward>;
 
   constructor(
     host: Host,
@@ -65,10 +70,18 @@ export class HostConnection {
       },
       deps.ssh,
     );
+    if (s.mode === 'docker' && deps.engineSocketDir) {
+      this.engineForward = lazyEngineForward(
+        this.ssh,
+        s.dockerSocket,
+        join(deps.engineSocketDir, `${name}.sock`),
+      );
+    }
+    const forward = this.engineForward;
     this.provider =
       s.mode === 'plain'
         ? new PlainProvider(this.ssh, name, s.workspaceRoot)
-        : dockerOverSsh(this.ssh, s.dockerSocket, name);
+        : dockerOverSsh(this.ssh, s.dockerSocket, name, forward && (() => forward.endpoint()));
     this.stopState = this.ssh.onState((state) => {
       if (state.phase === 'ready' && !this.events) {
         this.events = this.provider.watchEvents(deps.onEvent, deps.onEventsReconnect);
@@ -88,6 +101,7 @@ export class HostConnection {
     this.stopState();
     this.events?.close();
     this.events = undefined;
+    void this.engineForward?.close();
     this.ssh.close();
   }
 }

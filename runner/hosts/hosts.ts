@@ -31,6 +31,8 @@ export interface HostsDeps {
   ssh?: SshConnectionOptions;
   /** How long a reconcile waits for a host that is still making its first connection. */
   firstConnectWaitMs?: number;
+  /** Where the hosts' engine sockets are forwarded to (0700), for the Compose CLI. */
+  engineSocketDir?: string;
 }
 
 /**
@@ -188,6 +190,7 @@ export class Hosts {
     let last = '';
     const hc = new HostConnection(host, {
       ssh: this.deps.ssh,
+      ...(this.deps.engineSocketDir ? { engineSocketDir: this.deps.engineSocketDir } : {}),
       onState: (s) => {
         this.controller.enqueue(name);
         // A failed retry repeats the same news: say it (and look at environments) only once.

@@ -1,6 +1,6 @@
 // Which codicon and colour stand for a phase. Pure.
 
-import type { AutomationPhase, EnvironmentPhase, HostStatus } from '../api';
+import type { AutomationPhase, EnvironmentPhase, HostStatus, ServiceStatus } from '../api';
 
 export interface IconSpec {
   /** A codicon id, `~spin` for the spinning modifier. */
@@ -40,6 +40,18 @@ export const AUTOMATION_ICONS: Record<AutomationPhase, IconSpec> = {
   Stopped: { id: 'circle-outline' },
   Succeeded: { id: 'pass', color: 'charts.green' },
   Failed: { id: 'error', color: 'errorForeground' },
+};
+
+/** A Docker Compose service's container state (as the engine reports it, or missing). */
+export const SERVICE_ICONS: Record<ServiceStatus['state'], IconSpec> = {
+  running: { id: 'vm-running', color: 'charts.green' },
+  created: { id: 'circle-outline' },
+  paused: { id: 'debug-pause' },
+  restarting: { id: 'sync~spin' },
+  removing: { id: 'sync~spin' },
+  exited: { id: 'vm-outline' },
+  dead: { id: 'error', color: 'errorForeground' },
+  missing: { id: 'circle-slash' },
 };
 
 /** Phases in which the environment is busy getting somewhere. */

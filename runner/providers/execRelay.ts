@@ -8,7 +8,10 @@ import type { ExecProcess } from './provider';
  * the forward instead of opening a dead channel. It uses what the image has: python3, else socat,
  * else (TCP only) bash's /dev/tcp.
  */
-export type RelayTarget = { port: number } | { socketPath: string };
+export type RelayTarget = { port: number; host?: string } | { socketPath: string };
+
+/** A host name or address a relay may connect to: no spaces, quotes or shell words. */
+const HOST = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 const PYTHON_RELAY = String.raw`
 import os, socket, sys, threading
@@ -18,7 +21,8 @@ try:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.connect(target)
     else:
-        s = socket.create_connection(("127.0.0.1", int(target)))
+        host, _, port = target.rpartition(":")
+        s = socket.create_connection((host or "127.0.0.1", int(port)))
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 except OSError as e:
     sys.stderr.write("connect failed: %s\n" % e.strerror); sys.exit(1)
@@ -46,19 +50,27 @@ export const RELAY_ENV = { DEVRIG_RELAY: PYTHON_RELAY };
 
 export function relayCommand(target: RelayTarget): string[] {
   const unix = 'socketPath' in target;
+  const host = unix ? '127.0.0.1' : (target.host ?? '127.0.0.1');
+  if (!HOST.test(host)) throw new Error(`not a host name: ${JSON.stringify(host)}`);
   const lines = [
     'if command -v python3 >/dev/null 2>&1; then exec python3 -c "$DEVRIG_RELAY" "$1"; fi',
     unix
       ? 'if command -v socat >/dev/null 2>&1; then [ -S "$1" ] || { echo "no socket at $1" >&2; exit 1; }; printf K; exec socat - "UNIX-CONNECT:$1"; fi'
-      : 'if command -v socat >/dev/null 2>&1; then printf K; exec socat - "TCP:127.0.0.1:$1"; fi',
+      : 'if command -v socat >/dev/null 2>&1; then printf K; exec socat - "TCP:$1"; fi',
     ...(unix
       ? []
       : [
-          'if command -v bash >/dev/null 2>&1; then exec bash -c \'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1; printf K; cat <&3 & cat >&3; wait\' relay "$1"; fi',
+          'if command -v bash >/dev/null 2>&1; then exec bash -c \'exec 3<>"/dev/tcp/${1%:*}/${1##*:}" || exit 1; printf K; cat <&3 & cat >&3; wait\' relay "$1"; fi',
         ]),
     `echo "no ${unix ? 'python3 or socat' : 'python3, socat or bash'} in the environment to relay the connection" >&2; exit 127`,
   ];
-  return ['/bin/sh', '-c', lines.join('\n'), 'devrig-relay', unix ? target.socketPath : String(target.port)];
+  return [
+    '/bin/sh',
+    '-c',
+    lines.join('\n'),
+    'devrig-relay',
+    unix ? target.socketPath : `${host}:${target.port}`,
+  ];
 }
 
 /** Waits for the relay's "connected" byte (or its failure) and returns the byte stream. */

@@ -137,6 +137,19 @@ export interface ExecProcess {
   wait(): Promise<{ code: number | null }>;
 }
 
+export interface ContainerLogsOptions {
+  follow?: boolean;
+  /** The last N lines only. */
+  tail?: number;
+  signal?: AbortSignal;
+}
+
+/** How a program on the runner's machine (the Compose CLI) reaches a provider's engine. */
+export interface EngineEndpoint {
+  /** DOCKER_HOST for it (`unix:///…`); absent: the runner's own environment says. */
+  dockerHost?: string;
+}
+
 export interface ContainerEvent {
   action: string;
   containerId: string;
@@ -197,8 +210,18 @@ export interface ContainerProvider {
    * when it cannot be read that way (use getArchive).
    */
   readMountedFile?(id: string, path: string): Promise<string | undefined | false>;
-  /** A byte stream to `127.0.0.1:port` inside the container's own network namespace. */
-  connectTcp(id: string, port: number): Promise<Duplex>;
+  /**
+   * A byte stream to `127.0.0.1:port` inside the container's own network namespace, or to `host:port`
+   * as the container reaches it (another Compose service by name).
+   */
+  connectTcp(id: string, port: number, host?: string): Promise<Duplex>;
+  /** A container's own output (what `docker logs` shows), line by line. Absent without an engine. */
+  containerLogs?(id: string, opts: ContainerLogsOptions, onLine: (line: string) => void): Promise<void>;
+  /**
+   * Where programs on this machine (the Compose CLI) reach this engine; an engine behind SSH gets a
+   * private forwarded socket. Absent when there is no container engine (a plain host).
+   */
+  engineEndpoint?(): Promise<EngineEndpoint>;
   stats(id: string, signal: AbortSignal): AsyncIterable<StatsSample>;
   watchEvents(onEvent: (e: ContainerEvent) => void, onReconnect: () => void): { close(): void };
 }

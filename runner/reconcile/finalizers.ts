@@ -23,3 +23,17 @@ export async function removeFinalizer(store: ResourceStore, obj: Resource, final
     obj.metadata.finalizers.filter((f) => f !== finalizer),
   );
 }
+
+/** Several finalizers' clean-up done at once (one write). */
+export async function removeFinalizers(
+  store: ResourceStore,
+  obj: Resource,
+  finalizers: string[],
+): Promise<void> {
+  const current = store.get(obj.kind, obj.metadata.name)?.metadata.finalizers ?? obj.metadata.finalizers;
+  await store.setFinalizers(
+    obj.kind,
+    obj.metadata.name,
+    current.filter((f) => !finalizers.includes(f)),
+  );
+}

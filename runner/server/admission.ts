@@ -34,6 +34,7 @@ export async function admit(input: Parsed, localEnv: Record<string, string | und
       inlineConfig: devcontainer?.config,
       localEnv: agentLocalEnv(input, localEnvFor(input.spec, localEnv)),
       devcontainerId: 'admission',
+      allowCompose: true,
       allowHostContext: allowancesOf(input.spec).has('hostMounts'),
     });
     checkAgentSandbox(input, resolved, source.folder);

@@ -1,12 +1,21 @@
-import { API_VERSION, ApiError, VERSION, type Environment, type StatsSample } from '../api';
+import {
+  API_VERSION,
+  ApiError,
+  DELETE_VOLUMES_FINALIZER,
+  VERSION,
+  type Environment,
+  type StatsSample,
+} from '../api';
 import type { EnvLogs } from '../logs/envLogs';
 import type { Controller } from '../reconcile/controller';
 import type { SessionTarget } from '../reconcile/environment/sessions';
+import type { ContainerProvider } from '../providers/provider';
 import { once } from 'node:events';
 import { loginShellCommand } from '../sessions/loginShell';
 import { hangUp, onAbort } from '../sessions/hangUp';
 import type { ResourceStore } from '../store/resourceStore';
 import { admit } from './admission';
+import { serviceLogs } from './serviceLogs';
 import type { CoreMethod, HandlersFor } from './handlers';
 
 export interface RunnerServices {
@@ -14,6 +23,8 @@ export interface RunnerServices {
   logs: EnvLogs;
   environments: Controller;
   sessionTarget(env: Environment): Promise<SessionTarget | undefined>;
+  /** The engine an environment runs on (a Compose service's logs). */
+  providerFor?(env: Environment): Promise<ContainerProvider | undefined>;
   startedAt: string;
   localEnv: Record<string, string | undefined>;
   shutdown(): void;
@@ -52,14 +63,37 @@ export function coreHandlers(s: RunnerServices): HandlersFor<CoreMethod> {
     },
     get: async (p) => s.store.mustGet(p.kind, p.name),
     list: async (p) => ({ items: s.store.list(p.kind, p.labels), resourceVersion: s.store.resourceVersion }),
-    delete: async (p) => s.store.delete(p.kind, p.name, p.resourceVersion),
+    delete: async (p) =>
+      s.store.delete(
+        p.kind,
+        p.name,
+        p.resourceVersion,
+        p.volumes && p.kind === 'Environment' ? [DELETE_VOLUMES_FINALIZER] : [],
+      ),
     watch: async (p, ctx, sink) => {
       const stop = s.store.watch(p, (e) => sink.event({ type: e.type, object: e.object }));
       onAbort(ctx.signal, stop);
       return { resourceVersion: s.store.resourceVersion };
     },
     logs: async (p, ctx, sink) => {
-      s.store.mustGet('Environment', p.name);
+      const env = s.store.mustGet('Environment', p.name);
+      if (p.service) {
+        const provider = await s.providerFor?.(env);
+        const done = serviceLogs(env, p.service, provider, { ...p, signal: ctx.signal }, (data) =>
+          sink.event({ data }),
+        );
+        // Following: the call is answered at once, the output streams until the client cancels.
+        if (p.follow)
+          void done.then(
+            () => sink.end(),
+            (e: unknown) => sink.end(e),
+          );
+        else {
+          await done;
+          sink.end();
+        }
+        return {};
+      }
       if (!p.follow) {
         const text = await s.logs.read(p.name, p.tail, p.source);
         if (text) sink.event({ data: text });

@@ -28,8 +28,6 @@ export interface StatePaths {
   runnerId: string;
   /** Compose projects' generated files and engine sockets, one private folder per environment. */
   compose: string;
-  /** What was done in each container (lifecycle commands, dotfiles), one file per container. */
-  markers: string;
 }
 
 export function statePaths(root: string): StatePaths {
@@ -47,7 +45,6 @@ export function statePaths(root: string): StatePaths {
     config: join(root, 'config.json'),
     runnerId: join(root, 'runner-id'),
     compose: join(root, 'compose'),
-    markers: join(root, 'markers'),
   };
 }
 

@@ -265,8 +265,11 @@ export class ResourceStore {
     });
   }
 
-  /** Marks for deletion; removed at once when no finalizer must run first. */
-  delete(kind: Kind, name: string, resourceVersion?: string): Promise<Resource> {
+  /**
+   * Marks an object with finalizers for deletion (removes one without at once). `finalizers` are
+   * added with the mark: how the clean-up should go (see DELETE_VOLUMES_FINALIZER).
+   */
+  delete(kind: Kind, name: string, resourceVersion?: string, finalizers: string[] = []): Promise<Resource> {
     return this.serialise(async () => {
       const existing = this.mustGet(kind, name);
       if (resourceVersion !== undefined && existing.metadata.resourceVersion !== resourceVersion) {
@@ -276,11 +279,16 @@ export class ResourceStore {
         await this.remove(existing);
         return existing;
       }
-      if (existing.metadata.deletionTimestamp) return existing;
+      const added = finalizers.filter((f) => !existing.metadata.finalizers.includes(f));
+      if (existing.metadata.deletionTimestamp && added.length === 0) return existing;
       return this.put(
         {
           ...existing,
-          metadata: { ...existing.metadata, deletionTimestamp: this.opts.now().toISOString() },
+          metadata: {
+            ...existing.metadata,
+            deletionTimestamp: existing.metadata.deletionTimestamp ?? this.opts.now().toISOString(),
+            finalizers: [...existing.metadata.finalizers, ...added],
+          },
         } as Resource,
         'MODIFIED',
       );

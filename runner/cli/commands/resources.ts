@@ -136,12 +136,21 @@ export async function del(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'no-wait': { type: 'boolean', default: false }, timeout: { type: 'string', default: '300' } },
+    options: {
+      'no-wait': { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '300' },
+      // A Compose environment's named volumes (its compose files' `volumes:`) go too; kept otherwise.
+      volumes: { type: 'boolean', default: false },
+    },
   });
   if (positionals.length === 0) throw new UsageError('delete needs a name');
   const client = await ctx.client();
   for (const name of positionals) {
-    const marked = await client.call('delete', { kind: 'Environment', name });
+    const marked = await client.call('delete', {
+      kind: 'Environment',
+      name,
+      ...(values.volumes ? { volumes: true } : {}),
+    });
     if (!values['no-wait']) {
       const outcome = await waitForEnvironment(
         client,

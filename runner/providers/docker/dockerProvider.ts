@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Duplex, PassThrough, type Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { StatsSample } from '../../api';
 import type {
@@ -7,6 +6,9 @@ import type {
   ContainerObservation,
   ContainerProvider,
   ContainerSpec,
+  ContainerLogsOptions,
+  ContainerState,
+  EngineEndpoint,
   ExecOptions,
   ExecProcess,
   HostInfo,
@@ -17,14 +19,14 @@ import type {
 import { LABELS } from '../provider';
 import { dockerCreateOptions } from './createOptions';
 import { DockerImages } from './dockerImages';
+import { dockerContainerLogs, dockerExec } from './dockerExec';
+import { watchDockerEvents } from './dockerEvents';
 import { removeLabelledImages } from './builtImages';
-import { demux } from './demux';
 import { EngineError, engineMessage, statusCode } from './errors';
 import { relayCommand, relayStream, RELAY_ENV } from '../execRelay';
-import { EXEC_MARKER, SIGNAL_MARKED_SCRIPT, signalMarkedArgs } from '../markedProcesses';
 import { statsSample } from './stats';
 import { localProcessOf, readMountedFile } from './localAccess';
-import { lines, readLines } from '../../util/lines';
+import { readLines } from '../../util/lines';
 import { coalesced } from '../../util/coalesce';
 import { ContainerLookup, labelFilters } from './containerLookup';
 
@@ -39,10 +41,9 @@ export interface DockerProviderOptions {
   useLocalCredentials?: boolean;
   /** An engine on another machine (over SSH): it cannot bind-mount this machine's folders. */
   remote?: boolean;
+  /** How programs on this machine reach the engine (an engine behind SSH: a forwarded socket). */
+  engineEndpoint?: () => Promise<EngineEndpoint>;
 }
-
-/** Container events that can change what a reconcile decides. */
-const STATE_EVENTS = 'create start restart stop die kill oom pause unpause destroy rename update'.split(' ');
 
 /** The container provider for a Docker engine, through dockerode. */
 export class DockerProvider implements ContainerProvider {
@@ -208,92 +209,18 @@ export class DockerProvider implements ContainerProvider {
     }
   }
 
-  async exec(id: string, opts: ExecOptions): Promise<ExecProcess> {
-    const container = this.docker.getContainer(id);
-    // A marker in the process environment lets signal() find the process tree inside
-    // the container, the same way for a local engine and a remote one.
-    const marker = randomBytes(8).toString('hex');
-    const env = { ...opts.env, [EXEC_MARKER]: marker };
-    let exec: Docker.Exec;
-    let stream: Duplex;
-    try {
-      exec = await container.exec({
-        Cmd: opts.cmd,
-        AttachStdin: opts.stdin,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: opts.tty,
-        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        User: opts.user,
-        WorkingDir: opts.workdir,
-      });
-      stream = (await exec.start({ hijack: true, stdin: opts.stdin, Tty: opts.tty })) as Duplex;
-    } catch (e) {
-      throw new EngineError(`exec in container ${id.slice(0, 12)}`, e);
-    }
-    stream.on('error', () => {});
-    if (opts.tty && opts.cols && opts.rows) await exec.resize({ h: opts.rows, w: opts.cols }).catch(() => {});
-    let stdout: Readable;
-    let stderr: Readable;
-    if (opts.tty) {
-      stdout = stream;
-      stderr = new PassThrough();
-      (stderr as PassThrough).end();
-    } else {
-      ({ stdout, stderr } = demux(stream));
-    }
-    // A failing or destroyed attach stream errors these; unheard, that would crash the runner.
-    stdout.on('error', () => {});
-    stderr.on('error', () => {});
-    if (!opts.stdin) stream.end();
-    const ended = new Promise<void>((resolve) => {
-      let n = 0;
-      const one = () => {
-        if (++n === 2) resolve();
-      };
-      stdout.once('end', one).once('close', one).once('error', one);
-      stream.once('close', () => resolve());
-    });
-    let exitPromise: Promise<{ code: number | null }> | undefined;
-    return {
-      stdin: stream,
-      stdout,
-      stderr,
-      resize: async (cols, rows) => {
-        await exec.resize({ h: rows, w: cols }).catch(() => {});
-      },
-      signal: async (signal) => {
-        await this.signalMarked(id, marker, signal, opts.user);
-      },
-      wait: () => {
-        exitPromise ??= (async () => {
-          await ended;
-          // The stream can close a moment before the engine records the exit code.
-          for (let i = 0; i < 50; i++) {
-            const info = await exec.inspect().catch(() => undefined);
-            if (!info) return { code: null };
-            if (!info.Running) return { code: info.ExitCode ?? null };
-            await new Promise((r) => setTimeout(r, 20));
-          }
-          return { code: null };
-        })();
-        return exitPromise;
-      },
-    };
+  exec(id: string, opts: ExecOptions): Promise<ExecProcess> {
+    return dockerExec(this.docker, id, opts);
   }
 
-  private async signalMarked(id: string, marker: string, signal: string, user?: string): Promise<void> {
-    const p = await this.exec(id, {
-      cmd: ['/bin/sh', '-c', SIGNAL_MARKED_SCRIPT, 'devrig-signal', ...signalMarkedArgs(signal, marker)],
-      tty: false,
-      stdin: false,
-      // As the session's own user: without CAP_SYS_PTRACE (Docker's default) even root cannot
-      // read another user's /proc/PID/environ, where the marker is.
-      user,
-    });
-    p.stdout.resume();
-    p.stderr.resume();
-    await p.wait();
+  /** A container's own output (what `docker logs` shows), both streams, line by line. */
+  containerLogs(id: string, opts: ContainerLogsOptions, onLine: (line: string) => void): Promise<void> {
+    return dockerContainerLogs(this.docker, id, opts, onLine);
+  }
+
+  /** Where the Compose CLI on this machine reaches this engine (see ContainerProvider.engineEndpoint). */
+  engineEndpoint(): Promise<EngineEndpoint> {
+    return this.opts.engineEndpoint?.() ?? Promise.resolve({});
   }
 
   async putArchive(id: string, path: string, tar: Readable): Promise<void> {
@@ -322,9 +249,14 @@ export class DockerProvider implements ContainerProvider {
     return this.remote ? false : readMountedFile(this.docker, id, path);
   }
 
-  async connectTcp(id: string, port: number): Promise<Duplex> {
-    const p = await this.exec(id, { cmd: relayCommand({ port }), env: RELAY_ENV, tty: false, stdin: true });
-    return relayStream(p, `port ${port} in the environment`);
+  async connectTcp(id: string, port: number, host?: string): Promise<Duplex> {
+    const p = await this.exec(id, {
+      cmd: relayCommand({ port, ...(host ? { host } : {}) }),
+      env: RELAY_ENV,
+      tty: false,
+      stdin: true,
+    });
+    return relayStream(p, host ? `${host}:${port} from the environment` : `port ${port} in the environment`);
   }
 
   async *stats(id: string, signal: AbortSignal): AsyncIterable<StatsSample> {
@@ -347,66 +279,6 @@ export class DockerProvider implements ContainerProvider {
   }
 
   watchEvents(onEvent: (e: ContainerEvent) => void, onReconnect: () => void): { close(): void } {
-    let closed = false;
-    let current: Readable | undefined;
-    let delay = 250;
-    const connect = async () => {
-      if (closed) return;
-      try {
-        const stream = (await this.docker.getEvents({
-          filters: {
-            type: ['container'],
-            label: [`${LABELS.managed}=true`],
-            // State changes only: execs and archive reads (ports, automations) would each queue a
-            // reconcile that reads again, without end.
-            event: STATE_EVENTS,
-          },
-        })) as unknown as Readable;
-        current = stream;
-        delay = 250;
-        onReconnect();
-        lines(stream, (line) => {
-          if (!line.trim()) return;
-          try {
-            const ev = JSON.parse(line) as {
-              Action?: string;
-              status?: string;
-              id?: string;
-              Actor?: { ID?: string; Attributes?: Record<string, string> };
-            };
-            onEvent({
-              action: (ev.Action ?? ev.status ?? '').split(':')[0]!,
-              containerId: ev.Actor?.ID ?? ev.id ?? '',
-              labels: ev.Actor?.Attributes ?? {},
-            });
-          } catch {
-            /* a partial line from a torn stream */
-          }
-        });
-        const again = () => {
-          if (current !== stream) return;
-          current = undefined;
-          retry();
-        };
-        stream.once('end', again);
-        stream.once('close', again);
-        stream.once('error', again);
-      } catch {
-        retry();
-      }
-    };
-    const retry = () => {
-      if (closed) return;
-      const t = setTimeout(() => void connect(), delay);
-      t.unref?.();
-      delay = Math.min(delay * 2, 10_000);
-    };
-    void connect();
-    return {
-      close: () => {
-        closed = true;
-        current?.destroy();
-      },
-    };
+    return watchDockerEvents(this.docker, onEvent, onReconnect);
   }
 }

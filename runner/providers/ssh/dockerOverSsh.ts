@@ -40,11 +40,20 @@ function socketLike(channel: Duplex): Duplex {
   return s;
 }
 
-/** The Docker provider for a host's engine, reached through its SSH connection. */
-export function dockerOverSsh(conn: SshConnection, socketPath: string, name: string): DockerProvider {
+/**
+ * The Docker provider for a host's engine, reached through its SSH connection. With `engineEndpoint`,
+ * programs on this machine (the Compose CLI) reach the engine through that (a forwarded socket).
+ */
+export function dockerOverSsh(
+  conn: SshConnection,
+  socketPath: string,
+  name: string,
+  engineEndpoint?: () => Promise<{ dockerHost: string }>,
+): DockerProvider {
   return new DockerProvider({
     name,
     remote: true,
+    ...(engineEndpoint ? { engineEndpoint } : {}),
     // This machine's registry credentials stay on this machine.
     useLocalCredentials: false,
     // `host` only fills the Host header: every connection comes from the agent.

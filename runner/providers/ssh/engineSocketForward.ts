@@ -106,3 +106,33 @@ export async function forwardEngineSocket(
     },
   };
 }
+
+/**
+ * The forward made on first use and kept while the host connection lives: Compose commands for
+ * environments on the host all go through it. A forward that failed to start is tried again next time.
+ */
+export function lazyEngineForward(
+  conn: Pick<SshConnection, 'openUnixSocket'>,
+  remoteSocket: string,
+  localPath: string,
+): { endpoint(): Promise<{ dockerHost: string }>; close(): Promise<void> } {
+  let forward: Promise<EngineSocketForward> | undefined;
+  return {
+    endpoint: async () => {
+      forward ??= forwardEngineSocket(conn, remoteSocket, localPath);
+      try {
+        return { dockerHost: (await forward).dockerHost };
+      } catch (e) {
+        forward = undefined;
+        throw new Error(`cannot forward the engine socket to ${localPath}: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+    },
+    close: async () => {
+      const f = forward;
+      forward = undefined;
+      await (await f?.catch(() => undefined))?.close();
+    },
+  };
+}

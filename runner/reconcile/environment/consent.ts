@@ -6,7 +6,7 @@ import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { EnvironmentConditions as C, type Environment, type HostAccessItem } from '../../api';
 import type { ResolvedDevcontainer } from '../../devcontainer';
-import type { HostContext } from '../../policy/containerRequest';
+import type { HostContext, LocatedContainerRequest } from '../../policy/containerRequest';
 import { judgeHostAccess, type HostAccessDecision } from '../../policy/hostAccess';
 import { initializeConsent, type InitializeConsent } from '../../policy/initializeConsent';
 import type { ContainerAction } from './decide';
@@ -70,6 +70,17 @@ export function checkConsent(
     hostAccess: judgeHostAccess(resolved.hostRequests, env.spec, ctx),
     ...(initialize ? { initialize } : {}),
   };
+}
+
+/** The check again with `more` requests (a Compose project's services) judged beside the config's. */
+export function withMoreRequests(
+  check: ConsentCheck,
+  env: Environment,
+  resolved: ResolvedDevcontainer,
+  more: readonly LocatedContainerRequest[],
+  ctx: HostContext,
+): ConsentCheck {
+  return { ...check, hostAccess: judgeHostAccess([...resolved.hostRequests, ...more], env.spec, ctx) };
 }
 
 function listed(items: readonly HostAccessItem[]): string {

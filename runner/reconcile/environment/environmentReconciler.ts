@@ -1,17 +1,33 @@
 import { rm } from 'node:fs/promises';
-import { ENVIRONMENT_FINALIZER, type Environment, type EnvironmentStatus } from '../../api';
+import { join } from 'node:path';
+import {
+  DELETE_VOLUMES_FINALIZER,
+  ENVIRONMENT_FINALIZER,
+  type Environment,
+  type EnvironmentStatus,
+} from '../../api';
+import type { ComposeCli } from '../../compose';
 import type { ResolvedDevcontainer } from '../../devcontainer';
 import type { EnvLogs } from '../../logs/envLogs';
 import type { ContainerProvider } from '../../providers/provider';
 import type { ResourceStore } from '../../store/resourceStore';
 import { TerminalError, type ReconcileResult, type Reconciler } from '../controller';
-import { addFinalizer, removeFinalizer } from '../finalizers';
-import { effectiveResources, type ResourceDefaults } from './containerSpec';
+import { addFinalizer, removeFinalizers } from '../finalizers';
+import {
+  effectiveResources,
+  remoteUserOf,
+  type ResourceDefaults,
+  type WorkspaceSource,
+} from './containerSpec';
 import { NO_HOOKS, type EnvironmentHooks } from './hooks';
 import { InputHashes, type BuildInputsHasher } from './inputHashes';
-import { MarkerStore } from './markers';
+import { MarkerCache } from './markers';
+import { BackgroundHooks } from './backgroundHooks';
+import type { UserEnvs } from './userEnvs';
 import { EnvironmentSessions } from './sessions';
-import { checkConsent, hostContextFor, reportConsent } from './consent';
+import { checkConsent, hostContextFor, reportConsent, withMoreRequests } from './consent';
+import { ComposeProjects, memoComposeCli } from './composeSetup';
+import { ComposeContainerStep } from './steps/composeContainerStep';
 import { removeBuiltImages } from './builtImages';
 import { cloneDir } from './source';
 import { StatusDraft } from './statusDraft';
@@ -23,6 +39,7 @@ import { initializeStep } from './steps/initializeStep';
 import { lifecycleStep } from './steps/lifecycleStep';
 import { engineStep, placementStep, type PlacementDeps } from './steps/placementStep';
 import { readyStep } from './steps/readyStep';
+import { remoteUserUidStep } from './steps/remoteUserUidStep';
 import { SingleContainerStep } from './steps/singleContainerStep';
 import { sourceStep } from './steps/sourceStep';
 import type { StepContext } from './steps/stepContext';
@@ -47,10 +64,14 @@ export interface EnvironmentReconcilerDeps extends PlacementDeps {
   stopTimeoutSeconds?: number;
   /** Where the resolved configurations are kept for the session lookups (shared with the runner's). */
   configs?: ResolvedConfigs;
-  /** What was done in each container (markers.ts); without one, markers live in the containers. */
-  markers?: MarkerStore;
-  /** Other image or container steps (Features, Compose; fakes in tests). */
-  steps?: { image?: ImageStep; container?: ContainerStep };
+  /** Other image or container steps (Features; fakes in tests). */
+  steps?: { image?: ImageStep; container?: ContainerStep; compose?: ContainerStep };
+  /** Docker Compose environments: the CLI (found once per runner) and where their files live. */
+  compose?: { stateDir: string; cli(): Promise<ComposeCli> };
+  /** The users' probed environments (userEnvProbe), shared with the runner's sessions. */
+  userEnvs?: UserEnvs;
+  /** Asks for a reconcile of `name` (work that finished outside one: lifecycle commands after Ready). */
+  requeue?(name: string): void;
 }
 
 /**
@@ -63,12 +84,15 @@ export interface EnvironmentReconcilerDeps extends PlacementDeps {
 export class EnvironmentReconciler implements Reconciler {
   readonly sessions: EnvironmentSessions;
   private readonly configs: ResolvedConfigs;
-  private readonly markers: MarkerStore;
+  private readonly markers = new MarkerCache();
+  private readonly background: BackgroundHooks;
   private readonly hashes: InputHashes;
   private readonly hooks: EnvironmentHooks;
   private readonly image: ImageStep;
   private readonly workspace: WorkspaceStep;
   private readonly container: ContainerStep;
+  /** The container step of environments whose config is a Docker Compose project. */
+  private readonly compose: ContainerStep;
   private readonly now: () => Date;
 
   constructor(private readonly deps: EnvironmentReconcilerDeps) {
@@ -76,13 +100,14 @@ export class EnvironmentReconciler implements Reconciler {
     this.hooks = deps.hooks ?? NO_HOOKS;
     this.configs = deps.configs ?? new Map<string, ResolvedDevcontainer>();
     this.hashes = new InputHashes(deps.hashBuildInputs);
-    this.markers = deps.markers ?? new MarkerStore();
     this.sessions = new EnvironmentSessions({
       providerFor: deps.providerFor,
       configs: this.configs,
       secrets: deps.secrets,
       logs: deps.logs,
+      ...(deps.userEnvs ? { userEnvs: deps.userEnvs } : {}),
     });
+    this.background = new BackgroundHooks((name) => deps.requeue?.(name));
     this.image = deps.steps?.image ?? dockerfileImageStep({ logs: deps.logs, runnerId: deps.runnerId });
     this.workspace = new WorkspaceStep({
       runnerId: deps.runnerId,
@@ -96,6 +121,19 @@ export class EnvironmentReconciler implements Reconciler {
         hooks: this.hooks,
         markers: this.markers,
         stopTimeoutSeconds: deps.stopTimeoutSeconds ?? 10,
+      });
+    this.compose =
+      deps.steps?.compose ??
+      new ComposeContainerStep({
+        runnerId: deps.runnerId,
+        hooks: this.hooks,
+        markers: this.markers,
+        stopTimeoutSeconds: deps.stopTimeoutSeconds ?? 10,
+        projects: new ComposeProjects({
+          stateDir: deps.compose?.stateDir ?? join(deps.stateDir ?? deps.sourcesDir, 'compose'),
+          sourcesDir: deps.sourcesDir,
+          cli: deps.compose?.cli ?? memoComposeCli(),
+        }),
       });
   }
 
@@ -173,45 +211,71 @@ export class EnvironmentReconciler implements Reconciler {
     const info = await engineStep(ctx, provider);
     const resources = effectiveResources(env, resolved, info, this.deps.defaults);
     supportStep(ctx, resolved, resources.warnings);
-    const consent = checkConsent(
-      env,
-      resolved,
-      hostContextFor(env, {
-        stateDir: this.deps.stateDir,
-        sourcesDir: this.deps.sourcesDir,
-        remote: provider.remote === true,
-        hostMemoryBytes: info.memoryBytes,
-      }),
-    );
+    const hostContext = hostContextFor(env, {
+      stateDir: this.deps.stateDir,
+      sourcesDir: this.deps.sourcesDir,
+      remote: provider.remote === true,
+      hostMemoryBytes: info.memoryBytes,
+    });
+    const consent = checkConsent(env, resolved, hostContext);
     const found = await finding;
+    // A Docker Compose config is a project of service containers; anything else one container.
+    const step = resolved.compose ? this.compose : this.container;
+    if (!resolved.compose) {
+      delete ctx.draft.status.services;
+      delete ctx.draft.status.composeProject;
+    }
 
     if (env.spec.state === 'Stopped') {
+      this.background.forget(env.metadata.name);
       reportConsent(ctx.draft, env, consent, { type: 'none' });
-      await this.container.stop(ctx, { provider, found });
+      await step.stop(ctx, { provider, found, resolved });
       await this.hooks.stopped(env);
       return;
     }
-    const { container, config } = await this.container.run(ctx, {
+    const { container, config, workspaceTarget } = await step.run(ctx, {
       provider,
       resolved,
       resources,
       found,
       hashes: (fresh) => this.hashes.of(env, resolved, fresh ? 0 : BUILD_HASH_MAX_AGE_MS),
       prepare: async (hashes) => {
-        const image = await this.image(ctx, { provider, resolved, buildHash: hashes.build });
+        const built = await this.image(ctx, { provider, resolved, buildHash: hashes.build });
         const workspace = await this.workspace.ensure(ctx, provider);
+        const image = await remoteUserUidStep(ctx, {
+          provider,
+          runnerId: this.deps.runnerId,
+          image: built,
+          remoteUser: remoteUserOf(built.config, built.user),
+          ...boundFolder(built.config, workspace),
+        });
         return { image, workspace };
       },
-      authorize: (action) => reportConsent(ctx.draft, env, consent, action),
+      imageFor: (config) => this.image(ctx, { provider, resolved: config }),
+      workspace: () => this.workspace.ensure(ctx, provider),
+      authorize: (action, more) =>
+        reportConsent(
+          ctx.draft,
+          env,
+          more?.length ? withMoreRequests(consent, env, resolved, more, hostContext) : consent,
+          action,
+        ),
       initialize: () => initializeStep(ctx, resolved, source.folder, consent),
     });
     this.workspace.adopted(ctx, provider);
-    await this.workspace.populate(ctx, provider, container);
+    if (workspaceTarget !== null) await this.workspace.populate(ctx, provider, container, workspaceTarget);
+    // The user's environment (userEnvProbe), once per container start: hooks and sessions get it.
+    await this.sessions.userEnvs.ensure(env.metadata.name, provider, container, {
+      user: ctx.draft.status.remoteUser ?? 'root',
+      probe: config.userEnvProbe,
+      note: (text) => ctx.log(text),
+    });
     await lifecycleStep(ctx, this.markers, {
       provider,
       container,
       config,
-      processEnv: this.sessions.commandEnv(env),
+      processEnv: this.sessions.commandEnv({ ...env, status: ctx.draft.status }),
+      background: this.background,
     });
     await dotfilesStep(ctx, this.hooks, container);
     await readyStep(ctx, this.hooks, { container, config, write: () => this.write(ctx, true) });
@@ -225,6 +289,10 @@ export class EnvironmentReconciler implements Reconciler {
     await this.write(ctx, false);
     const provider: ContainerProvider | undefined = await this.deps.providerFor(env);
     if (provider) {
+      // Whichever the config is now, what either kind of step made for the environment goes.
+      await this.compose.remove(ctx, provider, {
+        volumes: env.metadata.finalizers.includes(DELETE_VOLUMES_FINALIZER),
+      });
       await this.container.remove(ctx, provider);
       await this.workspace.remove(env, provider, ctx.log);
       await removeBuiltImages({
@@ -239,9 +307,18 @@ export class EnvironmentReconciler implements Reconciler {
     await this.hooks.stopped(env);
     this.configs.delete(name);
     this.hashes.forget(env);
-    await removeFinalizer(this.deps.store, env, ENVIRONMENT_FINALIZER);
+    this.background.forget(name);
+    this.sessions.userEnvs.forget(name);
+    await removeFinalizers(this.deps.store, env, [ENVIRONMENT_FINALIZER, DELETE_VOLUMES_FINALIZER]);
     await this.deps.logs.remove(name);
   }
+}
+
+/** The local folder bind-mounted as the workspace (the default mount, or a workspaceMount bind). */
+function boundFolder(config: ResolvedDevcontainer, workspace: WorkspaceSource): { boundFolder?: string } {
+  const mount = config.workspaceMount;
+  if (mount) return mount.type === 'bind' && mount.source ? { boundFolder: mount.source } : {};
+  return workspace.type === 'bind' ? { boundFolder: workspace.folder } : {};
 }
 
 /** How old a build-inputs hash may be when no container is being made from it (drift reporting). */

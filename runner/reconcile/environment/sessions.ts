@@ -3,6 +3,8 @@ import type { EnvLogs } from '../../logs/envLogs';
 import type { ContainerProvider } from '../../providers/provider';
 import { runHook } from './lifecycle';
 import { environmentProcessEnv } from './processEnv';
+import { sessionEnv } from './remoteEnv';
+import { UserEnvs } from './userEnvs';
 import type { ResolvedConfigs } from './steps/configStep';
 
 /** What sessions need to know about a running environment (gateway, terminals, exec API). */
@@ -21,6 +23,8 @@ export interface SessionDeps {
   /** The secrets an environment's processes get. */
   secrets?(env: Environment): Record<string, string>;
   logs: EnvLogs;
+  /** The users' environments as probed (userEnvProbe), shared with the reconciler. */
+  userEnvs?: UserEnvs;
 }
 
 /**
@@ -30,12 +34,26 @@ export interface SessionDeps {
  * and the lifecycle step all take the process environment from here.
  */
 export class EnvironmentSessions {
-  constructor(private readonly deps: SessionDeps) {}
+  readonly userEnvs: UserEnvs;
 
-  /** remoteEnv (as last resolved), spec.env and secrets: what commands run in the environment get. */
+  constructor(private readonly deps: SessionDeps) {
+    this.userEnvs = deps.userEnvs ?? new UserEnvs();
+  }
+
+  /**
+   * What commands run in the environment get: the user's probed environment, remoteEnv (as last
+   * resolved, `${containerEnv:…}` read from the container), spec.env and secrets.
+   */
   commandEnv(env: Environment): Record<string, string> {
     const resolved = this.deps.configs.get(env.metadata.name);
-    return environmentProcessEnv(resolved?.remoteEnv, env, this.deps.secrets?.(env));
+    const user = this.userEnvs.get(env.metadata.name, env.status.containerId);
+    const remote = sessionEnv({
+      probed: user?.probed ?? {},
+      remoteEnv: resolved?.remoteEnv ?? {},
+      remoteEnvUnset: resolved?.remoteEnvUnset ?? [],
+      containerEnv: user?.containerEnv ?? {},
+    });
+    return environmentProcessEnv(remote, env, this.deps.secrets?.(env));
   }
 
   /** Where sessions for a Ready environment go, with the user, folder and env they get. */
@@ -43,6 +61,18 @@ export class EnvironmentSessions {
     const provider = await this.deps.providerFor(env);
     const id = env.status.containerId;
     if (!provider || !id) return undefined;
+    if (!this.userEnvs.get(env.metadata.name, id)) {
+      // Not probed by this runner yet (it restarted): the probe's result is read back from the container.
+      const container = await provider.inspectContainer(id).catch(() => undefined);
+      if (container?.running) {
+        await this.userEnvs
+          .ensure(env.metadata.name, provider, container, {
+            user: env.status.remoteUser ?? 'root',
+            probe: this.deps.configs.get(env.metadata.name)?.userEnvProbe,
+          })
+          .catch(() => undefined);
+      }
+    }
     return {
       provider,
       containerId: id,

@@ -41,6 +41,7 @@ export async function configStep(
       // An agent's environment reads nothing of this machine's environment.
       localEnv: agentLocalEnv(env, localEnvFor(env.spec, deps.localEnv)),
       devcontainerId: stableHash(env.metadata.uid),
+      allowCompose: true,
       // A build context outside the workspace (or the home folder, /) reads this machine's files.
       allowHostContext: allowancesOf(env.spec).has('hostMounts'),
     });

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { ResolvedDevcontainer } from '../../../devcontainer';
+import { emptyBuildOptions, type ResolvedDevcontainer } from '../../../devcontainer';
 import type { EnvLogs } from '../../../logs/envLogs';
 import {
   LABELS,
@@ -41,8 +41,13 @@ export function dockerfileImageStep(deps: ImageDeps): ImageStep {
   return async (ctx, { provider, resolved, buildHash }) => {
     const { env, draft } = ctx;
     let req: ImageRequest;
+    // `--platform` in runArgs: the image is pulled (or built) for the platform the container runs.
+    const platform = resolved.runArgs.options.platform;
     if (resolved.build) {
-      const tag = `devrig/${env.metadata.name}:${stableHash({ hash: buildHash, rebuild: env.spec.rebuild })}`;
+      const written = resolved.build.options;
+      const options = written || platform ? { ...(written ?? emptyBuildOptions()) } : undefined;
+      if (options && platform && !options.platform) options.platform = platform;
+      const tag = `devrig/${env.metadata.name}:${stableHash({ hash: buildHash, rebuild: env.spec.rebuild, platform })}`;
       req = {
         kind: 'build',
         tag,
@@ -56,10 +61,11 @@ export function dockerfileImageStep(deps: ImageDeps): ImageStep {
           [LABELS.runner]: deps.runnerId,
           [LABELS.environment]: env.metadata.name,
         },
+        ...(options ? { options } : {}),
       };
       draft.set('ImageReady', 'False', 'Building', `building ${basename(resolved.build.dockerfile)}`);
     } else {
-      req = { kind: 'image', ref: resolved.image! };
+      req = { kind: 'image', ref: resolved.image!, ...(platform ? { platform } : {}) };
       draft.set('ImageReady', 'False', 'Pulling', `looking for ${resolved.image}`);
     }
     draft.set('Ready', 'False', 'Building', 'preparing the image');

@@ -3,8 +3,9 @@ import { LABELS, type ContainerObservation, type ContainerProvider } from '../..
 import { buildContainerSpec, environmentHash, legacyEnvironmentHash, remoteUserOf } from '../containerSpec';
 import { decideContainerAction } from '../decide';
 import type { EnvironmentHooks } from '../hooks';
-import type { MarkerStore } from '../markers';
+import type { MarkerCache } from '../markers';
 import {
+  COMPOSE_SERVICE_KIND,
   ownedBy,
   reportDrift,
   type ContainerInput,
@@ -16,7 +17,7 @@ import type { StepContext } from './stepContext';
 export interface SingleContainerDeps {
   runnerId: string;
   hooks: EnvironmentHooks;
-  markers: MarkerStore;
+  markers: MarkerCache;
   stopTimeoutSeconds: number;
 }
 
@@ -27,7 +28,7 @@ export class SingleContainerStep implements ContainerStep {
   async run(ctx: StepContext, input: ContainerInput): Promise<ContainerOutput> {
     const { env, draft, log } = ctx;
     const { provider, resolved } = input;
-    const observed = await this.pick(provider, input.found, log);
+    const observed = await this.pick(provider, own(input.found), log);
     const restartRequested = this.restartRequested(ctx);
     const action = decideContainerAction({
       desired: 'Running',
@@ -70,11 +71,11 @@ export class SingleContainerStep implements ContainerStep {
           log(`Recreating the container: ${action.reason}`);
           await this.deps.hooks.beforeStop(env, observed.id);
           await provider.removeContainer(observed.id);
-          await this.deps.markers.forget(provider, observed.id);
+          this.deps.markers.forget(observed.id);
         }
         log(`Creating container ${spec.name} from ${image.ref}`);
         containerId = await provider.createContainer(spec);
-        this.deps.markers.created(provider, containerId);
+        this.deps.markers.created(containerId);
         await provider.startContainer(containerId);
         break;
       }
@@ -104,9 +105,7 @@ export class SingleContainerStep implements ContainerStep {
     }
     if (restartRequested) draft.status.restartHandled = env.spec.restart;
 
-    // Nothing done: what was looked up at the start of this reconcile is current.
-    const container =
-      action.type === 'none' && observed ? observed : await provider.inspectContainer(containerId!);
+    const container = await provider.inspectContainer(containerId!);
     if (!container) throw new Error('the container disappeared while starting');
     if (!container.running) {
       const why = container.oomKilled ? 'it ran out of memory' : `it exited with code ${container.exitCode}`;
@@ -128,7 +127,7 @@ export class SingleContainerStep implements ContainerStep {
 
   async stop(ctx: StepContext, input: Pick<ContainerInput, 'provider' | 'found'>): Promise<void> {
     const { env, draft, log } = ctx;
-    const observed = await this.pick(input.provider, input.found, log);
+    const observed = await this.pick(input.provider, own(input.found), log);
     const action = decideContainerAction({
       desired: 'Stopped',
       observed,
@@ -159,11 +158,11 @@ export class SingleContainerStep implements ContainerStep {
     ctx: { env: Environment; log: (line: string) => void },
     provider: ContainerProvider,
   ): Promise<void> {
-    for (const c of await provider.findContainers(ownedBy(this.deps.runnerId, ctx.env))) {
+    for (const c of own(await provider.findContainers(ownedBy(this.deps.runnerId, ctx.env)))) {
       ctx.log(`Removing container ${c.name}`);
       if (c.running) await this.deps.hooks.beforeStop(ctx.env, c.id);
       await provider.removeContainer(c.id);
-      await this.deps.markers.forget(provider, c.id);
+      this.deps.markers.forget(c.id);
     }
   }
 
@@ -183,8 +182,12 @@ export class SingleContainerStep implements ContainerStep {
     for (const extra of sorted.slice(1)) {
       log(`Removing a duplicate container ${extra.name}`);
       await provider.removeContainer(extra.id);
-      await this.deps.markers.forget(provider, extra.id);
     }
     return sorted[0];
   }
+}
+
+/** The environment's single containers: a Compose project's service containers are the Compose step's. */
+function own(found: ContainerObservation[]): ContainerObservation[] {
+  return found.filter((c) => c.labels[LABELS.kind] !== COMPOSE_SERVICE_KIND);
 }

@@ -3,7 +3,7 @@ import type { Environment } from '../../../api';
 import { LABELS, type ContainerObservation, type ContainerProvider } from '../../../providers/provider';
 import { workspaceVolumeName, type WorkspaceSource } from '../containerSpec';
 import { execOutput } from '../execLines';
-import type { MarkerStore } from '../markers';
+import { writeMarkers, type MarkerCache } from '../markers';
 import { cloneDir } from '../source';
 import { tarFolder } from '../tarFolder';
 import type { StepContext } from './stepContext';
@@ -11,7 +11,7 @@ import type { StepContext } from './stepContext';
 export interface WorkspaceDeps {
   runnerId: string;
   sourcesDir: string;
-  markers: MarkerStore;
+  markers: MarkerCache;
 }
 
 /**
@@ -61,19 +61,22 @@ export class WorkspaceStep {
     ctx: StepContext,
     provider: ContainerProvider,
     container: ContainerObservation,
+    /** Where the volume is mounted, when not at the workspace folder (a Compose file's mount). */
+    at?: string,
   ): Promise<void> {
     const { env, draft, log } = ctx;
     const folder = env.spec.source.folder;
     if (!env.spec.source.git && !(folder && provider.remote)) return;
     const markers = await this.deps.markers.get(provider, container.id);
     if (markers.workspace) return;
-    const target = draft.status.workspaceFolder!;
+    const target = at ?? draft.status.workspaceFolder!;
     const user = draft.status.remoteUser ?? 'root';
     // A recreated container finds the volume already filled: never overwrite work done on the host.
     const empty = ['/bin/sh', '-c', '[ -z "$(ls -A "$1" 2>/dev/null)" ]', 'sh', target];
     const fresh = this.freshVolumes.delete(env.metadata.uid);
     if (folder && !fresh && (await execOutput(provider, container.id, empty)).code !== 0) {
-      await this.deps.markers.write(provider, container.id, { workspace: 'done' });
+      markers.workspace = 'done';
+      await writeMarkers(provider, container.id, markers);
       return;
     }
     log(
@@ -87,7 +90,8 @@ export class WorkspaceStep {
       tarFolder(folder ?? cloneDir(env, this.deps.sourcesDir), basename(target)),
     );
     await execOutput(provider, container.id, ['chown', '-R', `${user}:`, target]);
-    await this.deps.markers.write(provider, container.id, { workspace: 'done' });
+    markers.workspace = 'done';
+    await writeMarkers(provider, container.id, markers);
   }
 
   /** Deletion: the volumes devrig made for the environment. */

@@ -235,3 +235,28 @@ test('tooltips are markdown with resource text escaped', () => {
   assert.ok(t.includes('\\[click\\]\\(command:workbench\\.action\\.quit\\)'), t);
   assert.ok(t.includes('`ssh devrig-e`'));
 });
+
+test('a Compose environment: its services first, each with its state, icon and the dev service marked', () => {
+  const node = environmentNode(
+    env('c3', 'Running', {
+      status: {
+        composeProject: 'proj',
+        services: [
+          { name: 'dev', state: 'running', wanted: true, dev: true, containerName: 'proj-dev-1' },
+          { name: 'db', state: 'exited', wanted: true, exitCode: 137 },
+          { name: 'extra', state: 'missing', wanted: false },
+        ],
+      },
+    }),
+  );
+  assert.deepEqual(
+    node.children.map((c) => [c.kind, c.label, c.description, c.icon?.id]),
+    [
+      ['service', 'dev', 'dev service · running', 'vm-running'],
+      ['service', 'db', 'exited (exit code 137)', 'vm-outline'],
+      ['service', 'extra', 'not started (not in runServices)', 'circle-slash'],
+    ],
+  );
+  assert.equal(node.collapsible, 'collapsed');
+  assert.match(node.children[0]!.tooltip!, /Container `proj-dev-1`/);
+});

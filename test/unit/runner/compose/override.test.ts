@@ -9,6 +9,7 @@ import {
   foreignContainers,
   observeServices,
   parseComposeModel,
+  publishedPortNotes,
   serviceContainerRequests,
   servicesToRun,
   unknownServices,
@@ -76,13 +77,31 @@ test("devrig's labels go on every service, the dev service's own only on it", ()
   const doc = o.document as Doc;
   assert.deepEqual(Object.keys(doc.services), ['dev', 'db', 'tools']);
   for (const name of ['db', 'tools']) {
-    assert.deepEqual(doc.services[name], { labels: { ...LABELS, [COMPOSE_SERVICE_LABEL]: name } });
+    assert.deepEqual(doc.services[name]!.labels, { ...LABELS, [COMPOSE_SERVICE_LABEL]: name });
   }
+  assert.deepEqual(doc.services.tools, { labels: { ...LABELS, [COMPOSE_SERVICE_LABEL]: 'tools' } });
   assert.deepEqual(doc.services.dev, {
     labels: { ...LABELS, [COMPOSE_SERVICE_LABEL]: 'dev', 'devrig.remote-user': 'vscode' },
   });
   assert.equal(doc.volumes, undefined);
-  assert.deepEqual(JSON.parse(o.text), o.document);
+});
+
+test('ports published on every address are published on 127.0.0.1 instead, replacing the list, and said so', () => {
+  const o = composeOverride({ model, devService: 'dev', labels: LABELS, dev: dev() });
+  const doc = o.document as Doc;
+  assert.deepEqual(doc.services.db!.ports, [
+    { target: 5432, published: '5432', protocol: 'tcp', host_ip: '127.0.0.1' },
+    { target: 80, host_ip: '127.0.0.1', published: '8080' },
+    { target: 9000, host_ip: '127.0.0.1' },
+  ]);
+  assert.deepEqual(o.rebound, [
+    'services.db.ports[0] "5432:5432" is published on 127.0.0.1 instead of every address',
+    'services.db.ports[2] "9000" is published on 127.0.0.1 instead of every address',
+  ]);
+  assert.deepEqual(publishedPortNotes(model), o.rebound);
+  // Compose appends a later file's ports to the earlier ones': the list is replaced with `!override`.
+  assert.match(o.text, /^ {6}"ports": !override \[$/m);
+  assert.deepEqual(JSON.parse(o.text.replace('!override ', '')), o.document);
 });
 
 test('devcontainer.json settings land on the dev service, with $ escaped for Compose', () => {

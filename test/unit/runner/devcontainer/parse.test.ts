@@ -200,14 +200,19 @@ test('unsupported and unknown properties warn with the position of their key, an
   ]);
 });
 
-test('Compose properties parse without warnings; updateRemoteUserUID and waitFor still warn until applied', () => {
+test('Compose properties, updateRemoteUserUID, waitFor, userEnvProbe and build.options parse without warnings (applied)', () => {
   const { warnings } = parseDevcontainerText(
-    '{ "dockerComposeFile": "c.yml", "service": "app", "runServices": ["db"], "updateRemoteUserUID": false, "waitFor": "onCreateCommand" }',
+    '{ "dockerComposeFile": "c.yml", "service": "app", "runServices": ["db"], "updateRemoteUserUID": false, "waitFor": "onCreateCommand", "userEnvProbe": "none" }',
     FILE,
   );
   assert.deepEqual(
     warnings.map((w) => w.property),
-    ['updateRemoteUserUID', 'waitFor'],
+    [],
+  );
+  const built = parseDevcontainerText('{ "build": { "dockerfile": "D", "options": ["--pull"] } }', FILE);
+  assert.deepEqual(
+    built.warnings.map((w) => w.property),
+    [],
   );
 });
 

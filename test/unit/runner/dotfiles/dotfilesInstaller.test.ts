@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../../../../runner/api';
 import { recordParts } from '../../../helpers/statusParts';
-import { MarkerStore } from '../../../../runner/reconcile/environment/markers';
 import {
   RunnerConfigError,
   RunnerConfigReader,
@@ -143,7 +142,6 @@ test('dotfiles: with none configured, a reconcile neither reads the config again
         return undefined;
       },
       commandEnv: async () => ({}),
-      markers: new MarkerStore(),
       log: () => {},
     });
     const env = { metadata: { name: 'e' } } as Environment;
