@@ -7,7 +7,6 @@ import type {
   ContainerProvider,
   ContainerSpec,
   ContainerLogsOptions,
-  ContainerState,
   EngineEndpoint,
   ExecOptions,
   ExecProcess,
