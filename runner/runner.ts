@@ -47,6 +47,12 @@ export interface RunnerOptions {
 }
 
 /**
+ * Environments reconciled at the same time. Their work is mostly waiting for an engine (which
+ * bounds its own parallelism), so enough that applying many at once is never held up here.
+ */
+const DEFAULT_WORKERS = 64;
+
+/**
  * The runner: one per user. Owns the store, the reconcilers, the API server and
  * the watches on the world (Docker events, resync timers).
  */
@@ -178,7 +184,7 @@ export class Runner {
     });
     this.environments = new Controller(this.reconciler, {
       name: 'environments',
-      workers: this.opts.workers ?? 4,
+      workers: this.opts.workers ?? DEFAULT_WORKERS,
       resyncMs: this.opts.resyncMs ?? 60_000,
       keys: () => this.store.list('Environment').map((e) => e.metadata.name),
       log,

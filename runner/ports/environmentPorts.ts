@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PortStatus } from '../api';
-import type { ContainerProvider, ExecProcess } from '../providers/provider';
-import { lines } from '../util/lines';
-import { parseListeningPorts, portsWatchCommand, SNAPSHOT_END, watcherEnv } from './portDetector';
+import type { ContainerProvider } from '../providers/provider';
+import { watchListeners, type ListenerWatch } from './listenerWatch';
+import type { LookPolicy } from './lookSchedule';
 import { LocalPortError, PortForward } from './portForwarder';
 import { localUrl, planPorts, type PlannedPort, type PortsConfig } from './portPlan';
 
@@ -12,16 +12,18 @@ export interface EnvironmentPortsDeps {
   config: PortsConfig;
   /** Ports shown before (a runner restart): their local ports are tried again, for stable URLs. */
   previous: PortStatus[];
-  /** How often the watcher inside looks (it reports only changes). */
-  intervalSeconds: number;
+  /** How often to look for listeners (often while active, rarely while idle). */
+  policy?: LookPolicy;
+  /** When something last happened in the environment (its start, activity), when known. */
+  activeSince?: number;
   publish(ports: PortStatus[]): void;
   onTraffic(): void;
   log(msg: string): void;
 }
 
 /**
- * The ports of one running container: follows a watcher process inside that reports listening ports,
- * holds a runner-side forward for each port that should be forwarded, and reports them all.
+ * The ports of one running container: follows what listens in it (listenerWatch.ts), holds a
+ * runner-side forward for each port that should be forwarded, and reports them all.
  */
 export class EnvironmentPorts {
   private readonly forwards = new Map<number, PortForward>();
@@ -31,7 +33,7 @@ export class EnvironmentPorts {
   private syncing?: Promise<void>;
   /** The wanted state changed while a sync ran: sync again after it. */
   private syncAgain = false;
-  private watcher?: ExecProcess;
+  private watch?: ListenerWatch;
   private published?: PortStatus[];
   private disposed = false;
   private config: PortsConfig;
@@ -50,7 +52,22 @@ export class EnvironmentPorts {
     // forwardPorts are held (and shown) whether or not anything listens: no need to wait for the
     // watcher's first look.
     if (this.config.forwardPorts.length > 0) this.sync();
-    void this.watch();
+    this.watch = watchListeners({
+      provider: this.deps.provider,
+      containerId: this.deps.containerId,
+      policy: this.deps.policy,
+      activeSince: this.deps.activeSince,
+      onListening: (ports) => {
+        this.listening = ports;
+        this.sync();
+      },
+      log: this.deps.log,
+    });
+  }
+
+  /** Something happened in the environment (a session, traffic): new listeners are likely. */
+  poke(): void {
+    this.watch?.poke();
   }
 
   setConfig(config: PortsConfig): void {
@@ -63,47 +80,9 @@ export class EnvironmentPorts {
 
   dispose(): void {
     this.disposed = true;
-    void this.watcher?.signal('TERM').catch(() => {});
+    this.watch?.dispose();
     for (const f of this.forwards.values()) f.close();
     this.forwards.clear();
-  }
-
-  /**
-   * Follows the watcher inside the container: each snapshot it prints is the current set of
-   * listeners. A watcher that ends (the container restarted, the engine hiccuped) is started again.
-   */
-  private async watch(): Promise<void> {
-    let delay = 500;
-    while (!this.disposed) {
-      try {
-        const proc = await this.deps.provider.exec(this.deps.containerId, {
-          cmd: portsWatchCommand(this.deps.intervalSeconds),
-          env: watcherEnv(this.deps.containerId),
-          tty: false,
-          stdin: false,
-        });
-        this.watcher = proc;
-        if (this.disposed) void proc.signal('TERM').catch(() => {});
-        proc.stderr.resume();
-        let snapshot: string[] = [];
-        lines(proc.stdout, (line) => {
-          if (line !== SNAPSHOT_END) {
-            snapshot.push(line);
-            return;
-          }
-          this.listening = parseListeningPorts(snapshot.join('\n'));
-          snapshot = [];
-          delay = 500;
-          this.sync();
-        });
-        await proc.wait();
-      } catch {
-        // The container is going away or the engine hiccuped: keep the last view, look again.
-      }
-      if (this.disposed) return;
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 30_000);
-    }
   }
 
   /** Resolves once no sync is running (for tests: what was asked for so far is done). */

@@ -5,29 +5,45 @@ import { PROCESS_MARKER } from '../providers/ssh/plainHost';
  * unlike ss or netstat). Only listeners the runner can reach through 127.0.0.1 inside the
  * environment count: on a wildcard address (0.0.0.0, ::) or on 127.0.0.1.
  *
- * A plain host (no container: see providers/ssh/plainProvider) shares the machine's network, so
- * there the script also lists the socket inodes of the environment's own processes (those that
- * carry its marker variable), and only their ports count — not sshd's or a system database's.
+ * For a local engine the runner reads a container's tables itself (/proc/<pid>/net/tcp*, see
+ * listenerWatch.ts): nothing runs in the container. For an engine elsewhere, one long-lived
+ * watcher process per environment looks when the runner says so (a newline on its stdin) and
+ * prints what it saw only when it changed.
+ *
+ * In a container it looks with shell builtins only: no process is started per look. A plain host
+ * (no container: see providers/ssh/plainProvider) shares the machine's network, so there the
+ * script also lists the socket inodes of the environment's own processes (those that carry its
+ * marker variable), and only their ports count — not sshd's or a system database's.
  */
-/** The snapshot: listening sockets (and, on plain hosts, the environment's own socket inodes). */
-const SNAPSHOT = [
+/** One look in a container: `cur` holds the listeners (slot, local and remote address, state). */
+const CONTAINER_SNAPSHOT = [
+  'cur=',
+  'for f in /proc/net/tcp /proc/net/tcp6; do',
+  '  [ -r "$f" ] || continue',
+  '  while read -r sl local rem st rest; do',
+  '    if [ "$st" = 0A ]; then cur="$cur$sl $local $rem $st',
+  '"; fi',
+  '  done < "$f"',
+  'done',
+].join('\n');
+
+/** One look on a plain host: the listeners and the environment's own socket inodes (this forks). */
+const PLAIN_SNAPSHOT = [
   // Only listeners, with the counters that change on every packet blanked, so a snapshot changes
   // only when the set of listeners does. Without awk, the raw tables (still parseable).
   'if command -v awk >/dev/null 2>&1; then',
   `  awk '$4 == "0A" { print $1, $2, $3, $4, 0, 0, 0, $8, 0, $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null`,
   'else cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; fi',
   `m=$${PROCESS_MARKER}`,
-  'if [ -n "$m" ]; then',
-  '  printf "devrig-scope:"',
-  '  for p in /proc/[0-9]*; do',
-  `    { tr '\\000' '\\n' < "$p/environ"; } 2>/dev/null | grep -qx "${PROCESS_MARKER}=$m" || continue`,
-  '    for f in "$p"/fd/*; do',
-  '      l=$(readlink "$f" 2>/dev/null) || continue',
-  '      case "$l" in socket:*) i=${l#socket:[}; printf " %s" "${i%]}";; esac',
-  '    done',
+  'printf "devrig-scope:"',
+  'for p in /proc/[0-9]*; do',
+  `  { tr '\\000' '\\n' < "$p/environ"; } 2>/dev/null | grep -qx "${PROCESS_MARKER}=$m" || continue`,
+  '  for f in "$p"/fd/*; do',
+  '    l=$(readlink "$f" 2>/dev/null) || continue',
+  '    case "$l" in socket:*) i=${l#socket:[}; printf " %s" "${i%]}";; esac',
   '  done',
-  '  echo',
-  'fi',
+  'done',
+  'echo',
 ].join('\n');
 
 /** The environment variable (value "1") that marks a ports watcher. */
@@ -48,12 +64,14 @@ export function watcherEnv(id: string): Record<string, string> {
 export const SNAPSHOT_END = 'devrig-ports-end';
 
 /**
- * One long-lived process per environment that looks every `intervalSeconds` and prints a
- * snapshot (ended by SNAPSHOT_END) at once, then only when it changed: cheap for the runner and the engine,
- * unlike an exec per look. A watcher left by a runner that died is retired by the next one for
- * the same environment (same WATCHER_ID); others' are left alone. Run it with watcherEnv(id).
+ * One long-lived process per environment that looks each time a line arrives on its stdin and then
+ * prints a snapshot (ended by SNAPSHOT_END): at the first look, then only when it changed. The runner
+ * decides when to look (often while the environment is active, rarely while idle: see
+ * lookSchedule.ts); its stdin closing (the runner gone) ends it. A watcher left by an older runner
+ * (one that looked on its own every second) is retired by the next one for the same environment
+ * (same WATCHER_ID); others' are left alone. Run it with watcherEnv(id).
  */
-export function portsWatchCommand(intervalSeconds = 1): string[] {
+export function portsWatchCommand(): string[] {
   return [
     '/bin/sh',
     '-c',
@@ -71,16 +89,17 @@ export function portsWatchCommand(intervalSeconds = 1): string[] {
       '  esac',
       `  kill "\${d#/proc/}" 2>/dev/null`,
       'done',
-      `snapshot() {\n${SNAPSHOT}\n}`,
-      // A plain host shares the machine: its scope scan walks every process, so look less often.
-      `i=${intervalSeconds}; [ -n "$${PROCESS_MARKER}" ] && i=5`,
+      `plain() {\n${PLAIN_SNAPSHOT}\n}`,
+      `if [ -n "$${PROCESS_MARKER}" ]; then snapshot() { cur=$(plain); }`,
+      `else snapshot() {\n${CONTAINER_SNAPSHOT}\n}; fi`,
       // Not a snapshot (one is never a lone dash): the first is printed even when nothing listens,
-      // which is an answer too (forwardPorts are then shown as not listening yet).
-      'prev=-',
-      'while :; do',
-      '  cur=$(snapshot)',
+      // which is an answer too (forwardPorts are then shown as not listening yet). A plain host
+      // shares the machine: its scope scan walks every process, so it looks at every fifth call only.
+      'prev=-; n=0',
+      'while read -r _; do',
+      `  if [ -n "$${PROCESS_MARKER}" ]; then n=$((n + 1)); [ $((n % 5)) = 1 ] || continue; fi`,
+      '  snapshot',
       `  if [ "$cur" != "$prev" ]; then printf '%s\\n${SNAPSHOT_END}\\n' "$cur" || exit 0; prev=$cur; fi`,
-      '  sleep "$i" || exit 0',
       'done',
     ].join('\n'),
   ];

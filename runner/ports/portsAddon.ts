@@ -27,6 +27,7 @@ export function portsAddon(deps: AddonDeps & { notifyActivity(name: string): voi
       },
     },
     handlers: {},
+    activity: (name) => ports.activity(name),
     close: async () => {
       ports.close();
       await status.flush();

@@ -3,6 +3,7 @@ import type { ResolvedDevcontainer } from '../devcontainer';
 import type { ContainerProvider } from '../providers/provider';
 import type { StatusPartSink } from '../store/statusPatcher';
 import { EnvironmentPorts } from './environmentPorts';
+import type { LookPolicy } from './lookSchedule';
 import type { PortsConfig } from './portPlan';
 
 export interface PortsDeps {
@@ -12,8 +13,8 @@ export interface PortsDeps {
   /** Traffic through a forward counts as activity of the environment. */
   notifyActivity(name: string): void;
   log(msg: string): void;
-  /** How often the watcher in each environment looks for listeners. */
-  intervalSeconds?: number;
+  /** How often each environment is looked at for listeners (tests look faster). */
+  policy?: LookPolicy;
 }
 
 /**
@@ -47,13 +48,19 @@ export class PortsController {
       containerId,
       config,
       previous: status.ports,
-      intervalSeconds: this.deps.intervalSeconds ?? 1,
+      policy: this.deps.policy,
+      activeSince: activeSince(status),
       publish: (p) => this.deps.status.patch(name, { fields: { ports: p } }),
       onTraffic: () => this.deps.notifyActivity(name),
       log: (msg) => this.deps.log(`ports: ${name}: ${msg}`),
     });
     this.active.set(name, ports);
     ports.start();
+  }
+
+  /** Someone used the environment: look for new listeners soon. */
+  activity(name: string): void {
+    this.active.get(name)?.poke();
   }
 
   /** The container stops, is removed or restarts: its forwards go. */
@@ -68,4 +75,12 @@ export class PortsController {
     for (const p of this.active.values()) p.dispose();
     this.active.clear();
   }
+}
+
+/** The latest of the container's start and the last activity: a restarted runner's adoption is neither. */
+function activeSince(status: EnvironmentStatus): number | undefined {
+  const times = [status.startedAt, status.lastActivity]
+    .map((t) => (t ? Date.parse(t) : NaN))
+    .filter((t) => Number.isFinite(t));
+  return times.length > 0 ? Math.max(...times) : undefined;
 }

@@ -13,8 +13,17 @@ export async function readContainerFile(
   /** Past this many bytes the rest is read and dropped: the text ends up one byte longer than this. */
   maxBytes?: number,
 ): Promise<string | undefined> {
+  // A file in a bind mount of this machine's folder (the workspace) is read from here.
+  const mounted = provider.readMountedFile ? await provider.readMountedFile(containerId, path) : false;
+  if (mounted !== false) return mounted === undefined ? undefined : clipText(mounted, maxBytes);
   const files = await readArchiveFiles(provider, containerId, path, maxBytes);
   return files?.values().next().value;
+}
+
+/** The same cut as an archive read: at most maxBytes + 1 bytes of the text. */
+function clipText(text: string, maxBytes = Infinity): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length > maxBytes ? bytes.subarray(0, maxBytes + 1).toString('utf8') : text;
 }
 
 /** Every file in folder `path`, by name (not recursive into the names: basenames as keys). */

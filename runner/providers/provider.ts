@@ -210,6 +210,20 @@ export interface ContainerProvider {
   /** A tar stream of `path` in the container; undefined when it does not exist. */
   getArchive(id: string, path: string): Promise<Readable | undefined>;
   /**
+   * The container's main process as this machine sees it (`/proc/<pid>`), when the engine runs on
+   * this machine's kernel and its processes are visible here: the runner can then read what the
+   * container's network namespace holds (/proc/<pid>/net/tcp) without starting anything in it.
+   * `false`: not visible from here (an engine in a VM or on another machine); undefined: the
+   * container is not running. Providers that can never see it leave it out.
+   */
+  localProcess?(id: string): Promise<string | false | undefined>;
+  /**
+   * A small file of the container read through a bind mount of a folder on this machine (nothing is
+   * asked of the engine but an inspect): its text, or undefined when there is no such file. `false`
+   * when it cannot be read that way (use getArchive).
+   */
+  readMountedFile?(id: string, path: string): Promise<string | undefined | false>;
+  /**
    * A byte stream to `127.0.0.1:port` inside the container's own network namespace, or to `host:port`
    * as the container reaches it (another Compose service by name).
    */

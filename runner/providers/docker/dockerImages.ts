@@ -6,6 +6,7 @@ import { EngineError, statusCode } from './errors';
 import { ProgressFormatter, type ProgressEvent } from './progress';
 import { registryAuthFor, withCredentialsHint } from './registryAuth';
 import { engineBuildParams } from './buildParams';
+import { coalescedBy } from '../../util/coalesce';
 
 /** Adds `:latest` when a reference has neither tag nor digest (the Engine would pull every tag). */
 export function normaliseImageRef(ref: string): string {
@@ -23,6 +24,9 @@ export class DockerImages {
     /** On another machine (an engine behind SSH): said in a refused pull's hint. */
     private readonly remote = false,
   ) {}
+
+  /** Many environments of one image made at once ask about it once. */
+  private readonly inspectShared = coalescedBy((ref) => this.inspectEngine(ref));
 
   async ensure(req: ImageRequest, log: LogSink, signal?: AbortSignal): Promise<ImageResult> {
     if (req.kind === 'image') {
@@ -45,7 +49,12 @@ export class DockerImages {
   }
 
   /** The image's id and configuration, or undefined when the engine does not have it. */
-  async inspect(ref: string): Promise<ImageDetails | undefined> {
+  inspect(ref: string): Promise<ImageDetails | undefined> {
+    // A copy each: callers may change what they get.
+    return this.inspectShared(ref).then((r) => r && structuredClone(r));
+  }
+
+  private async inspectEngine(ref: string): Promise<ImageDetails | undefined> {
     try {
       const i = await this.docker.getImage(ref).inspect();
       const env: Record<string, string> = {};

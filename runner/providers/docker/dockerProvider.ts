@@ -7,7 +7,6 @@ import type {
   ContainerProvider,
   ContainerSpec,
   ContainerLogsOptions,
-  ContainerState,
   EngineEndpoint,
   ExecOptions,
   ExecProcess,
@@ -26,7 +25,10 @@ import { removeLabelledImages } from './builtImages';
 import { EngineError, engineMessage, statusCode } from './errors';
 import { relayCommand, relayStream, RELAY_ENV } from '../execRelay';
 import { statsSample } from './stats';
+import { localProcessOf, readMountedFile } from './localAccess';
 import { readLines } from '../../util/lines';
+import { coalesced } from '../../util/coalesce';
+import { ContainerLookup, labelFilters } from './containerLookup';
 
 export interface DockerProviderOptions {
   /** dockerode/docker-modem options; default honours DOCKER_HOST like the docker CLI. */
@@ -50,12 +52,17 @@ export class DockerProvider implements ContainerProvider {
   readonly remote: boolean;
   private infoCache?: HostInfo;
   private readonly images: DockerImages;
+  private readonly containers: ContainerLookup;
+  /** Every reconcile asks whether the engine answers: one ping for all who ask at once. */
+  private readonly sharedPing: () => Promise<unknown>;
 
   constructor(private readonly opts: DockerProviderOptions = {}) {
     this.docker = new Docker(opts.modem);
     this.name = opts.name ?? 'local';
     this.remote = opts.remote ?? false;
     this.images = new DockerImages(this.docker, () => this.usesLocalCredentials, this.remote === true);
+    this.containers = new ContainerLookup(this.docker);
+    this.sharedPing = coalesced(() => this.docker.ping());
   }
 
   /** Whether pulls carry this machine's registry credentials. */
@@ -86,7 +93,7 @@ export class DockerProvider implements ContainerProvider {
 
   async ping(): Promise<void> {
     try {
-      await this.docker.ping();
+      await this.sharedPing();
     } catch (e) {
       throw new EngineError('cannot reach the Docker engine', e);
     }
@@ -133,42 +140,12 @@ export class DockerProvider implements ContainerProvider {
     return removeLabelledImages(this.docker, labelFilters(labels), keep);
   }
 
-  async findContainers(labels: Record<string, string>): Promise<ContainerObservation[]> {
-    let list: Docker.ContainerInfo[];
-    try {
-      list = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
-    } catch (e) {
-      throw new EngineError('listing containers', e);
-    }
-    const out: ContainerObservation[] = [];
-    for (const c of list) {
-      const o = await this.inspectContainer(c.Id);
-      if (o) out.push(o);
-    }
-    return out;
+  findContainers(labels: Record<string, string>): Promise<ContainerObservation[]> {
+    return this.containers.find(labels);
   }
 
-  async inspectContainer(id: string): Promise<ContainerObservation | undefined> {
-    try {
-      const i = await this.docker.getContainer(id).inspect();
-      return {
-        id: i.Id,
-        name: i.Name.replace(/^\//, ''),
-        state: i.State.Status as ContainerState,
-        running: i.State.Running,
-        startedAt: i.State.StartedAt,
-        finishedAt: i.State.FinishedAt,
-        exitCode: i.State.ExitCode,
-        oomKilled: i.State.OOMKilled,
-        labels: i.Config.Labels ?? {},
-        imageId: i.Image,
-        volumes: (i.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [m.Name] : [])),
-        env: envRecord(i.Config.Env),
-      };
-    } catch (e) {
-      if (statusCode(e) === 404) return undefined;
-      throw new EngineError(`inspecting container ${id.slice(0, 12)}`, e);
-    }
+  inspectContainer(id: string): Promise<ContainerObservation | undefined> {
+    return this.containers.inspect(id);
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
@@ -267,6 +244,15 @@ export class DockerProvider implements ContainerProvider {
     }
   }
 
+  /** An engine on another machine: never. Else see localAccess.ts. */
+  async localProcess(id: string): Promise<string | false | undefined> {
+    return this.remote ? false : localProcessOf(this.docker, id);
+  }
+
+  async readMountedFile(id: string, path: string): Promise<string | undefined | false> {
+    return this.remote ? false : readMountedFile(this.docker, id, path);
+  }
+
   async connectTcp(id: string, port: number, host?: string): Promise<Duplex> {
     const p = await this.exec(id, {
       cmd: relayCommand({ port, ...(host ? { host } : {}) }),
@@ -299,17 +285,4 @@ export class DockerProvider implements ContainerProvider {
   watchEvents(onEvent: (e: ContainerEvent) => void, onReconnect: () => void): { close(): void } {
     return watchDockerEvents(this.docker, onEvent, onReconnect);
   }
-}
-
-function envRecord(list: string[] | undefined): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const kv of list ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  return env;
-}
-
-function labelFilters(labels: Record<string, string>): string[] {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 }

@@ -61,7 +61,6 @@ function harness(forwardPorts: number[] = []) {
     containerId: 'c1',
     config: { forwardPorts, portsAttributes: {} },
     previous: [],
-    intervalSeconds: 1,
     publish: (p) => {
       published.push(p);
       waiters.splice(0).forEach((w) => w());
