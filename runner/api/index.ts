@@ -18,3 +18,4 @@ export * from './webview';
 export * from './runnerConfig';
 export * from './runnerInfo';
 export * from './agent';
+export * from './logLines';

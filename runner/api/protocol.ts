@@ -132,6 +132,8 @@ export const Methods = {
       tail: z.number().int().nonnegative().optional(),
       /** A per-automation log instead of the environment's (`service:web`, `task:build`). */
       source: z.string().optional(),
+      /** Lines keep the time they were logged at (`2024-05-01T12:03:04.567Z text`, see logLines.ts). */
+      timestamps: z.boolean().optional(),
     }),
     z.object({}),
     LogEvent,
@@ -146,7 +148,15 @@ export const Methods = {
     Ok,
   ),
   'exec.signal': unary(z.object({ id: z.number().int(), signal: z.string().regex(/^[A-Z0-9]+$/) }), Ok),
-  stats: stream(NameParams, z.object({}), StatsSample),
+  stats: stream(
+    z.object({
+      name: ResourceName,
+      /** First the samples the runner kept (the last minutes), then the live ones. */
+      history: z.boolean().optional(),
+    }),
+    z.object({}),
+    StatsSample,
+  ),
   cancel: unary(z.object({ id: z.number().int() }), Ok),
   shutdown: unary(Empty, Ok),
   sshInfo: unary(Empty, SshInfo),

@@ -62,7 +62,10 @@ const commands: Record<string, { run: Command; help: string }> = {
     run: del,
     help: 'devrig delete NAME...                     delete container and devrig-owned volumes',
   },
-  logs: { run: logs, help: 'devrig logs NAME [-f] [--tail N]          build and lifecycle logs' },
+  logs: {
+    run: logs,
+    help: 'devrig logs NAME [-f] [-t] [--tail N]     build and lifecycle logs (-t: with times)',
+  },
   exec: { run: exec, help: 'devrig exec NAME [-i] [-t] -- CMD...      run a command; its exit code is ours' },
   runner: {
     run: runnerCmd,

@@ -10,6 +10,7 @@ export async function logs(ctx: CliContext, argv: string[]): Promise<number> {
       follow: { type: 'boolean', short: 'f', default: false },
       tail: { type: 'string' },
       source: { type: 'string' },
+      timestamps: { type: 'boolean', short: 't', default: false },
     },
   });
   const [name] = positionals;
@@ -22,6 +23,7 @@ export async function logs(ctx: CliContext, argv: string[]): Promise<number> {
       follow: values.follow,
       tail: values.tail ? Number(values.tail) : undefined,
       source: values.source,
+      ...(values.timestamps ? { timestamps: true } : {}),
     },
     (e) => process.stdout.write(e.data),
   );

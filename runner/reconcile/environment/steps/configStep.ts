@@ -45,6 +45,7 @@ export async function configStep(
     checkAgentSandbox(env, resolved, source.folder);
     draft.set('ConfigValid', 'True', 'Valid', `using ${resolved.configFile}`);
     draft.status.configFile = resolved.configFile;
+    draft.status.configName = resolved.configName?.trim() || undefined;
     deps.configs.set(env.metadata.name, resolved);
     return resolved;
   } catch (e) {
