@@ -27,6 +27,7 @@ import { watchIdleStops } from './status/idleWarnings';
 import { createStatusBar } from './status/statusBar';
 import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
 import { WorkspaceFolderState } from './workspace/workspaceFolderState';
+import { reopenCommands } from './journey/reopenCommands';
 import { registerMcpProvider, type McpHostApi } from './agents/mcpProvider';
 
 export const VIEW_ID = 'devrig.environments';
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): void {
         ...runnerCommands(services),
         ...hostCommands(services),
         ...automationCommands(services),
+        ...reopenCommands(services),
       },
       log,
     ),
