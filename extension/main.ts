@@ -24,6 +24,7 @@ import { ResourceCache } from './runner/resourceCache';
 import { RunnerConnection, type RunnerConnectionOptions } from './runner/runnerConnection';
 import type { Services } from './services';
 import { watchIdleStops } from './status/idleWarnings';
+import { watchNewPorts } from './ports/portWatcher';
 import { createStatusBar } from './status/statusBar';
 import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
 import { WorkspaceFolderState } from './workspace/workspaceFolderState';
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
     trackContextKeys(base),
     createStatusBar(base),
     watchIdleStops(base),
+    watchNewPorts(base),
     registerCommands(
       {
         ...createCommands(services),
