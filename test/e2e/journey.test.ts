@@ -21,7 +21,7 @@ import { BASE_IMAGE, docker, requireDocker } from '../helpers/docker';
 import { makeProject, removeProjects } from '../helpers/project';
 import { removeByRunnerId, ROOT } from '../helpers/runnerProcess';
 import { packagedVsix } from '../helpers/vsix';
-import { waitFor, waitForPhase } from '../helpers/wait';
+import { waitFor, waitForPhase, watchUntil } from '../helpers/wait';
 import { launchChromium, notification, openWorkbench } from '../helpers/workbench';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'journey-e2e');
@@ -210,7 +210,8 @@ describe('the first-run and failure journey in a real VS Code', () => {
       const env = await folderEnvironment(project);
       const name = env.metadata.name;
       const c = await runner();
-      await waitForPhase(c, name, 'Building', 120_000);
+      // Building is reported while the generation is being worked on (not yet observed): watch the phase.
+      await watchUntil(c, name, (e) => e.status.phase === 'Building', 'to be Building', 120_000);
       // The progress follows the step and has Show Log; its Cancel is a real one.
       const progress = notification(page, /devrig: Creating/);
       await progress.locator('a', { hasText: 'Show Log' }).waitFor({ timeout: 60_000 });

@@ -147,3 +147,11 @@ test("display name: devcontainer.json's name when it gives one, the id otherwise
   assert.equal(displayWithId(env('my-app', 'Running')), 'my-app');
   assert.equal(displayName(undefined, 'x'), 'x');
 });
+
+test("tree and status bar show devcontainer.json's name; the id stays in the tooltip", async () => {
+  const { environmentStatus } = await import('../../../../extension/status/statusModel');
+  const { environmentTooltip } = await import('../../../../extension/tree/tooltips');
+  const named = env('my-app', 'Stopped', { status: { configName: 'My App' } });
+  assert.equal(environmentStatus(named, true)!.text, '$(debug-stop) My App · Stopped');
+  assert.ok(environmentTooltip(named).startsWith('**My App \\(my\\-app\\)** — Stopped'));
+});
