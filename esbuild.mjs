@@ -98,6 +98,14 @@ const cliCompiledChecks = {
 
 const builds = [
   { ...node, entryPoints: { runner: 'runner/main.ts' }, outdir: 'dist', plugins: [zodEnglishOnly] },
+  // The runner's config parser thread (runner/devcontainer/parserThreadMain.ts): small, to start fast.
+  {
+    ...node,
+    entryPoints: { 'config-parser': 'runner/devcontainer/parserThreadMain.ts' },
+    outdir: 'dist',
+    minify: true,
+    plugins: [zodEnglishOnly],
+  },
   {
     ...node,
     entryPoints: { 'cli-main': 'runner/cli/main.ts' },

@@ -25,6 +25,7 @@ import { attachHosts, type Hosts } from './hosts';
 import { createAddons, type Addons } from './addons';
 import { composeHooks } from './addons/addon';
 import { SecretStore } from './secrets/secretStore';
+import { logSafe } from './util/logText';
 import { redactLocalEnvSecrets } from './secrets/localEnvSecrets';
 import { homedir } from 'node:os';
 import { RunnerConfigReader } from './config/runnerConfigFile';
@@ -76,8 +77,8 @@ export class Runner {
   private constructor(private readonly opts: RunnerOptions) {
     this.paths = statePaths(opts.stateDir);
     const log = opts.log ?? ((m) => console.log(`${new Date().toISOString()} ${m}`));
-    // Secret values never reach the runner's log either.
-    this.log = (m) => log(this.secrets ? this.secrets.redact(m) : m);
+    // Secret values never reach the runner's log either, nor text that would forge a line of it.
+    this.log = (m) => log(logSafe(this.secrets ? this.secrets.redact(m) : m));
     this.stopped = new Promise((r) => (this.resolveStopped = r));
   }
 

@@ -131,7 +131,12 @@ export const Methods = {
       follow: z.boolean().default(false),
       tail: z.number().int().nonnegative().optional(),
       /** A per-automation log instead of the environment's (`service:web`, `task:build`). */
-      source: z.string().optional(),
+      source: z
+        .string()
+        .regex(/^(service|task):[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, {
+          error: 'must be service:ID or task:ID (an automation id)',
+        })
+        .optional(),
       /** Lines keep the time they were logged at (`2024-05-01T12:03:04.567Z text`, see logLines.ts). */
       timestamps: z.boolean().optional(),
     }),

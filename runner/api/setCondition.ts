@@ -1,5 +1,6 @@
 import { CONDITION_ORDER } from './conditionCatalogue';
 import type { Condition, ConditionStatus } from './conditions';
+import { clipText, MAX_CONDITION_MESSAGE } from './limits';
 
 export interface ConditionInput {
   type: string;
@@ -21,6 +22,9 @@ export function setCondition(
   const existing = conditions.find((c) => c.type === input.type);
   return putCondition(conditions, {
     ...input,
+    // Messages can carry input (a config's warnings, a command's output): they are stored and sent
+    // with every status, so they are bounded.
+    message: clipText(input.message, MAX_CONDITION_MESSAGE),
     observedGeneration: generation,
     lastTransitionTime:
       existing && existing.status === input.status ? existing.lastTransitionTime : now.toISOString(),

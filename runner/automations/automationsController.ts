@@ -8,6 +8,7 @@ import {
   type EnvironmentStatus,
 } from '../api';
 import { readContainerFile } from '../providers/containerFile';
+import { MAX_AUTOMATIONS_BYTES } from '../api/limits';
 import type { EnvLogs } from '../logs/envLogs';
 import type { ContainerProvider } from '../providers/provider';
 import type { AutomationsMethod, HandlersFor } from '../server/handlers';
@@ -258,11 +259,11 @@ export class AutomationsController {
   ): Promise<{ fileText: string | undefined } | undefined> {
     let fileText: string | undefined;
     try {
-      fileText = await readContainerFile(provider, containerId, path);
+      fileText = await readContainerFile(provider, containerId, path, MAX_AUTOMATIONS_BYTES);
       if (fileText !== undefined && !fileText.trim()) {
         // Caught mid-save (truncated, not yet written)? An empty file would stop every service.
         await new Promise((resolve) => setTimeout(resolve, 300));
-        fileText = await readContainerFile(provider, containerId, path);
+        fileText = await readContainerFile(provider, containerId, path, MAX_AUTOMATIONS_BYTES);
       }
     } catch {
       // The engine did not answer: better keep what runs than act on a missing file.

@@ -1,6 +1,7 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { AutomationsSpec } from '../api';
+import { clipName, MAX_AUTOMATIONS_BYTES, MAX_CONFIG_DEPTH, MAX_LISTED_ISSUES, tooDeep } from '../api/limits';
 import { findCycle, unknownDependencies } from './taskGraph';
 
 export interface AutomationsIssue {
@@ -25,6 +26,15 @@ type Locate = (path: PathPart[], at?: 'key') => string;
 
 /** Parses automations.yaml; bad YAML and schema violations throw an AutomationsError with file:line:col. */
 export function parseAutomationsFile(text: string, file: string): AutomationsSpec {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_AUTOMATIONS_BYTES) {
+    throw new AutomationsError([
+      {
+        where: file,
+        message: `the file is larger than ${MAX_AUTOMATIONS_BYTES / 1024} KiB; devrig does not read automations files that big`,
+      },
+    ]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => {
@@ -33,7 +43,11 @@ export function parseAutomationsFile(text: string, file: string): AutomationsSpe
   };
   if (doc.errors.length > 0) {
     throw new AutomationsError(
-      doc.errors.map((e) => ({ where: position(e.pos[0]), message: firstLine(e.message) })),
+      listed(doc.errors).map((e) =>
+        e === MORE
+          ? { where: file, message: `… and ${doc.errors.length - MAX_LISTED_ISSUES} more problems` }
+          : { where: position(e.pos[0]), message: yamlErrorMessage(e) },
+      ),
       { cause: doc.errors[0] },
     );
   }
@@ -42,6 +56,10 @@ export function parseAutomationsFile(text: string, file: string): AutomationsSpe
     const offset = offsetOf(doc, path, at);
     return offset === undefined ? file : position(offset);
   };
+  const deep = tooDeep(raw, MAX_CONFIG_DEPTH);
+  if (deep) {
+    throw new AutomationsError([{ where: locate(deep), message: `${clipName(dotted(deep))}: ${TOO_DEEP}` }]);
+  }
   const parsed = AutomationsSpec.safeParse(raw);
   if (!parsed.success) throw schemaError(parsed.error, locate);
   return parsed.data;
@@ -49,10 +67,18 @@ export function parseAutomationsFile(text: string, file: string): AutomationsSpe
 
 /** Checks what the schema cannot: dependencies name tasks, and they form no cycle. */
 export function checkTaskGraph(spec: AutomationsSpec, locate: Locate): void {
-  const issues: AutomationsIssue[] = unknownDependencies(spec.tasks).map(({ task, dependency }) => ({
-    where: locate(['tasks', task, 'dependsOn']),
-    message: `tasks.${task}.dependsOn: "${dependency}" is not a task`,
-  }));
+  const unknown = unknownDependencies(spec.tasks);
+  const issues: AutomationsIssue[] = listed(unknown).map((u) =>
+    u === MORE
+      ? {
+          where: locate([]),
+          message: `… and ${unknown.length - MAX_LISTED_ISSUES} more unknown dependencies`,
+        }
+      : {
+          where: locate(['tasks', u.task, 'dependsOn']),
+          message: `tasks.${u.task}.dependsOn: "${u.dependency}" is not a task`,
+        },
+  );
   const cycle = findCycle(spec.tasks);
   if (cycle) {
     issues.push({
@@ -85,25 +111,48 @@ export function loadAutomations(src: AutomationsSources): AutomationsSpec {
     tasks: { ...fromFile?.tasks, ...src.inline?.tasks },
   };
   const inlineTasks = new Set(Object.keys(src.inline?.tasks ?? {}));
+  let inFile: Locate | undefined;
   checkTaskGraph(merged, (path) => {
     if (inlineTasks.has(String(path[1])) || src.fileText === undefined) return inlineLocation(path);
     // Positions again (cheap: this only runs for a broken graph).
-    return locateInFile(src.fileText, src.file, path);
+    inFile ??= fileLocator(src.fileText, src.file);
+    return inFile(path);
   });
   return merged;
 }
 
-function locateInFile(text: string, file: string, path: PathPart[]): string {
+function fileLocator(text: string, file: string): Locate {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
-  const offset = offsetOf(doc, path);
-  if (offset === undefined) return file;
-  const p = lineCounter.linePos(offset);
-  return `${file}:${p.line}:${p.col}`;
+  return (path) => {
+    const offset = offsetOf(doc, path);
+    if (offset === undefined) return file;
+    const p = lineCounter.linePos(offset);
+    return `${file}:${p.line}:${p.col}`;
+  };
+}
+
+const TOO_DEEP = `nested more than ${MAX_CONFIG_DEPTH} levels deep; devrig does not read files nested that deeply`;
+
+/** Stands for the problems past MAX_LISTED_ISSUES, which are only counted. */
+const MORE = Symbol('more');
+
+/** The first MAX_LISTED_ISSUES items, and MORE when there are others: a message stays a screenful. */
+function listed<T>(items: readonly T[]): (T | typeof MORE)[] {
+  return items.length <= MAX_LISTED_ISSUES ? [...items] : [...items.slice(0, MAX_LISTED_ISSUES), MORE];
+}
+
+function yamlErrorMessage(e: YAMLError): string {
+  // The parser reports running out of stack on deep nesting; say what that means.
+  return e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message) ? TOO_DEEP : firstLine(e.message);
 }
 
 function schemaError(error: z.ZodError, locate: Locate): AutomationsError {
-  const issues = error.issues.map((i) => {
+  // Only the listed issues are located: finding each is a walk through the document.
+  const issues = listed(error.issues).map((i) => {
+    if (i === MORE) {
+      return { where: locate([]), message: `… and ${error.issues.length - MAX_LISTED_ISSUES} more problems` };
+    }
     const path = i.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     if (i.code === 'unrecognized_keys') {
       const key = i.keys[0]!;

@@ -1,14 +1,19 @@
 /** Tasks as a dependency graph: which order they run in, and what makes that impossible. */
 export type TaskDeps = Record<string, { dependsOn: readonly string[] }>;
 
+/** Whether `id` names a task (its own entry: "constructor" or "toString" are ids like any other). */
+const isTask = (tasks: TaskDeps, id: string) => Object.hasOwn(tasks, id);
+
 /** `dependsOn` entries naming no task. */
 export function unknownDependencies(tasks: TaskDeps): { task: string; dependency: string }[] {
   const out: { task: string; dependency: string }[] = [];
   for (const [task, t] of Object.entries(tasks)) {
-    for (const dependency of t.dependsOn) if (!(dependency in tasks)) out.push({ task, dependency });
+    for (const dependency of t.dependsOn) if (!isTask(tasks, dependency)) out.push({ task, dependency });
   }
   return out;
 }
+
+// The walks below keep their own stack instead of recursing: a file may chain thousands of tasks.
 
 /**
  * The first dependency cycle found, as the path that closes it (`['a', 'b', 'a']`), or undefined.
@@ -16,25 +21,26 @@ export function unknownDependencies(tasks: TaskDeps): { task: string; dependency
  */
 export function findCycle(tasks: TaskDeps): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
-  const path: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    const s = state.get(id);
-    if (s === 'done') return undefined;
-    if (s === 'visiting') return [...path.slice(path.indexOf(id)), id];
-    state.set(id, 'visiting');
-    path.push(id);
-    for (const dep of tasks[id]?.dependsOn ?? []) {
-      if (!(dep in tasks)) continue;
-      const cycle = visit(dep);
-      if (cycle) return cycle;
+  for (const root of Object.keys(tasks).sort()) {
+    if (state.has(root)) continue;
+    const path = [root];
+    const next = [0];
+    state.set(root, 'visiting');
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const deps = tasks[path[top]!]!.dependsOn;
+      if (next[top]! >= deps.length) {
+        state.set(path.pop()!, 'done');
+        next.pop();
+        continue;
+      }
+      const dep = deps[next[top]!++]!;
+      if (!isTask(tasks, dep) || state.get(dep) === 'done') continue;
+      if (state.get(dep) === 'visiting') return [...path.slice(path.indexOf(dep)), dep];
+      state.set(dep, 'visiting');
+      path.push(dep);
+      next.push(0);
     }
-    path.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
-  for (const id of Object.keys(tasks).sort()) {
-    const cycle = visit(id);
-    if (cycle) return cycle;
   }
   return undefined;
 }
@@ -46,12 +52,25 @@ export function findCycle(tasks: TaskDeps): string[] | undefined {
 export function runOrder(tasks: TaskDeps, roots: readonly string[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
-  const visit = (id: string) => {
-    if (seen.has(id) || !(id in tasks)) return;
-    seen.add(id);
-    for (const dep of tasks[id]!.dependsOn) visit(dep);
-    out.push(id);
-  };
-  for (const r of roots) visit(r);
+  for (const root of roots) {
+    if (seen.has(root) || !isTask(tasks, root)) continue;
+    seen.add(root);
+    const path = [root];
+    const next = [0];
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const deps = tasks[path[top]!]!.dependsOn;
+      if (next[top]! >= deps.length) {
+        out.push(path.pop()!);
+        next.pop();
+        continue;
+      }
+      const dep = deps[next[top]!++]!;
+      if (seen.has(dep) || !isTask(tasks, dep)) continue;
+      seen.add(dep);
+      path.push(dep);
+      next.push(0);
+    }
+  }
   return out;
 }

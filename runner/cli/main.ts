@@ -69,7 +69,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   exec: { run: exec, help: 'devrig exec NAME [-i] [-t] -- CMD...      run a command; its exit code is ours' },
   runner: {
     run: runnerCmd,
-    help: 'devrig runner start|stop|status [-o json] the background runner (status: pid, port, version)',
+    help: 'devrig runner start|stop|status|repair [-o json]  the background runner (status: pid, port, version; repair a damaged store)',
   },
   version: {
     run: version,

@@ -86,6 +86,7 @@ export function waitForEnvironment(
   /** Watch from here (resumed) rather than from now: nothing in between is missed. */
   resourceVersion?: string,
 ): Promise<WaitOutcome> {
+  let last: Environment | undefined;
   return watchUntil<WaitOutcome>(
     client,
     { kind: 'Environment', name, resourceVersion },
@@ -97,10 +98,14 @@ export function waitForEnvironment(
         else done({ ok: false, env, reason: 'Deleted', message: `environment "${name}" was deleted` });
         return;
       }
+      last = env;
       onChange?.(env);
+      // While being deleted nothing fails the wait but time: a step aborted by the deletion may
+      // still report its error, and the finalizer retries until the container is gone.
+      if (want === 'Deleted') return;
       const failure = failureFor(env, generation);
       if (failure) return done({ ok: false, env, ...failure });
-      if (want !== 'Deleted' && environmentOutcome(env, want, generation).state === 'done') {
+      if (environmentOutcome(env, want, generation).state === 'done') {
         done({ ok: true, env });
       }
     },
@@ -109,7 +114,8 @@ export function waitForEnvironment(
       onTimeout: () => ({
         ok: false,
         reason: 'Timeout',
-        message: `not ${want} after ${Math.round(timeoutMs / 1000)}s`,
+        env: last,
+        message: `not ${want} after ${Math.round(timeoutMs / 1000)}s${last?.status.lastError ? ` (last error: ${last.status.lastError})` : ''}`,
       }),
       onBroken: (e) => ({ ok: false, reason: 'Disconnected', message: e.message }),
     },

@@ -1,5 +1,6 @@
 import type { Environment } from '../api/environment';
 import { environmentOutcome } from '../api/phase';
+import { quoted } from '../util/logText';
 
 /** What a login as environment `name` may do, decided from the stored object alone. Pure. */
 export type Access =
@@ -11,7 +12,8 @@ export type Access =
   | { kind: 'refuse'; reason: string };
 
 export function accessFor(env: Environment | undefined, name: string): Access {
-  if (!env) return { kind: 'refuse', reason: `no environment named "${name}"` };
+  // The name is whatever the client sent as its user: quoted, so it cannot forge a log line.
+  if (!env) return { kind: 'refuse', reason: `no environment named ${quoted(name)}` };
   if (env.metadata.deletionTimestamp)
     return { kind: 'refuse', reason: `environment "${name}" is being deleted` };
   const { phase } = env.status;

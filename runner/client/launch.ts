@@ -134,6 +134,21 @@ export async function readTail(
   }
 }
 
+/** How the runner's log says why it could not start (runner/main.ts). */
+export const CANNOT_START = 'devrig runner: cannot start: ';
+
+/**
+ * Why a runner exited at start, from the end of its log: its own one-line reason when it wrote one
+ * (never the stack frames after it), else the last lines.
+ */
+export function startFailure(exitCode: number | null, tail: string | undefined): string {
+  const lines = tail?.split('\n') ?? [];
+  const reason = lines.findLast((l) => l.startsWith(CANNOT_START));
+  if (reason) return `the runner could not start: ${reason.slice(CANNOT_START.length)}`;
+  const last = lines.slice(-5).join('\n');
+  return `the runner exited with code ${exitCode}${last ? `:\n${last}` : ''}`;
+}
+
 /** Fails (closing the connection) unless the runner speaks this devrig's API version. */
 function checkApiVersion(client: RunnerClient, opts: ConnectRunnerOptions): RunnerClient {
   if (opts.allowOtherApiVersion || client.runnerApiVersion === API_VERSION) return client;
@@ -174,8 +189,8 @@ export async function connectRunner(opts: ConnectRunnerOptions): Promise<RunnerC
     if (c) return checkApiVersion(c, opts);
     // Exit code 3: another runner holds the lock; keep looking for it.
     if (exitCode !== undefined && exitCode !== 3) {
-      const tail = await readTail(statePaths(stateDir).log, 5);
-      throw new ApiError('Unavailable', `the runner exited with code ${exitCode}${tail ? `:\n${tail}` : ''}`);
+      const tail = await readTail(statePaths(stateDir).log, 40);
+      throw new ApiError('Unavailable', startFailure(exitCode, tail));
     }
     await new Promise((r) => setTimeout(r, 50));
   }

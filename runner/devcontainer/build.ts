@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { parseBuildOptions, type EngineBuildOptions } from './buildOptions';
+import { buildContextRefusal, dockerfileRefusal, resolvedPath } from './buildPaths';
 import { ConfigError, configWarning, type ConfigWarning } from './errors';
 import { formatPropertyPath, type PropertyPath } from './propertyPath';
 import type { DevcontainerConfig } from './schema';
@@ -20,6 +22,44 @@ export type ResolvedBuild = {
 export type ImageSource = { image: string; build?: undefined } | { image?: undefined; build: ResolvedBuild };
 
 type Where = { file: string; sourceMap: SourceMap };
+
+/** What a build may read beyond the project (see buildPaths.ts). */
+export type BuildPolicy = {
+  /** The local workspace folder: a build context stays inside it unless allowed. */
+  workspaceFolder: string;
+  /** The user consented to contexts outside it, or exposing the machine (spec.allow hostMounts). */
+  allowHostContext: boolean;
+  home?: string;
+};
+
+/** Refuses a Dockerfile from outside the project and a context the user did not consent to. */
+async function checkBuildPaths(
+  build: ResolvedBuild,
+  configFolder: string,
+  where: Where,
+  at: { dockerfileAt: PropertyPath; contextAt: PropertyPath },
+  policy: BuildPolicy,
+): Promise<void> {
+  const [dockerfile, context, configDir, workspaceFolder] = (await Promise.all(
+    [build.dockerfile, build.context, configFolder, policy.workspaceFolder].map(resolvedPath),
+  )) as [string, string, string, string];
+  const refuse = (property: PropertyPath, why: string) =>
+    new ConfigError({
+      code: 'Invalid',
+      file: where.file,
+      message: `"${formatPropertyPath(property)}" ${why}`,
+      position: where.sourceMap.valueAt(property),
+      property: formatPropertyPath(property),
+    });
+  const badDockerfile = dockerfileRefusal(dockerfile, [context, configDir, workspaceFolder]);
+  if (badDockerfile) throw refuse(at.dockerfileAt, badDockerfile);
+  const badContext = buildContextRefusal(context, {
+    allowed: policy.allowHostContext,
+    home: policy.home ?? homedir(),
+    workspaceFolder,
+  });
+  if (badContext) throw refuse(at.contextAt, badContext);
+}
 
 async function requireExisting(
   where: Where,
@@ -49,6 +89,7 @@ export async function resolveImageSource(
   configFolder: string,
   where: Where,
   warnings: ConfigWarning[],
+  policy: BuildPolicy,
 ): Promise<ImageSource> {
   const { build } = config;
   const dockerfile = build?.dockerfile || config.dockerFile;
@@ -69,6 +110,7 @@ export async function resolveImageSource(
     };
     await requireExisting(where, dockerfileAt, resolved.dockerfile, 'file');
     await requireExisting(where, contextAt, resolved.context, 'folder');
+    await checkBuildPaths(resolved, configFolder, where, { dockerfileAt, contextAt }, policy);
     return { build: resolved };
   }
   if (config.image) {

@@ -1,5 +1,7 @@
-import { configWarning, type ConfigWarning } from './errors';
+import { clipName, MAX_LISTED_ISSUES } from '../api/limits';
+import { configWarning, type ConfigWarning, type Position } from './errors';
 import type { SourceMap } from './sourceMap';
+import type { TopLevelKey } from './syntax';
 
 /** Top-level properties devrig implements (or deliberately accepts without effect, like $schema). */
 const SUPPORTED = new Set([
@@ -70,37 +72,73 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Warnings for properties that are valid JSON but that devrig ignores or reinterprets. */
+/**
+ * Unknown properties: one warning each up to a screenful, then one that counts the rest, so a
+ * config with thousands of them does not become a status message megabytes long. Only the listed
+ * ones are kept while counting.
+ */
+class UnknownProperties {
+  private readonly listed: { property: string; position?: Position }[] = [];
+  private count = 0;
+
+  /** Whether the next one is listed (and so needs its position looked up). */
+  get listing(): boolean {
+    return this.listed.length <= MAX_LISTED_ISSUES;
+  }
+
+  add(property: string, position: Position | undefined): void {
+    if (this.listing) this.listed.push({ property, position });
+    this.count++;
+  }
+
+  warnings(file: string): ConfigWarning[] {
+    return this.listed.map(({ property, position }, index) => {
+      // Quoted as JSON: a key is input, and may hold quotes, line breaks or control characters.
+      const message =
+        index < MAX_LISTED_ISSUES
+          ? `unknown property ${JSON.stringify(clipName(property))} was ignored`
+          : `${this.count - MAX_LISTED_ISSUES} more unknown properties were ignored`;
+      return configWarning(file, clipName(property), message, position);
+    });
+  }
+}
+
+/**
+ * Warnings for properties that are valid JSON but that devrig ignores or reinterprets. `keys` are the
+ * top-level keys as written; `config` holds (at least) the ones devrig reads.
+ */
 export function propertyWarnings(
+  keys: readonly TopLevelKey[],
   config: Record<string, unknown>,
   file: string,
   map: SourceMap,
 ): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
   const compose = config['dockerComposeFile'] !== undefined;
-  for (const key of Object.keys(config)) {
+  const unknown = new UnknownProperties();
+  for (const { key, line, column } of keys) {
     if (SUPPORTED.has(key)) continue;
+    const at = () => (line !== undefined ? { line, column: column ?? 1 } : map.keyAt([key]));
     if (Object.hasOwn(COMPOSE_ONLY, key)) {
       const message = COMPOSE_ONLY[key];
-      if (!compose && message) warnings.push(configWarning(file, key, message, map.keyAt([key])));
+      if (!compose && message) warnings.push(configWarning(file, key, message, at()));
       continue;
     }
-    const message = UNSUPPORTED[key] ?? `unknown property "${key}" was ignored`;
-    warnings.push(configWarning(file, key, message, map.keyAt([key])));
+    // Own entries only: `__proto__` and `constructor` are unknown properties like any other.
+    const known = Object.hasOwn(UNSUPPORTED, key);
+    if (!known && !unknown.listing) {
+      unknown.add(key, undefined);
+      continue;
+    }
+    const position = at();
+    if (known) warnings.push(configWarning(file, key, UNSUPPORTED[key]!, position));
+    else unknown.add(key, position);
   }
   const build = config['build'];
   if (isRecord(build)) {
     for (const key of Object.keys(build)) {
       if (BUILD_SUPPORTED.has(key)) continue;
-      const property = `build.${key}`;
-      warnings.push(
-        configWarning(
-          file,
-          property,
-          `unknown property "${property}" was ignored`,
-          map.keyAt(['build', key]),
-        ),
-      );
+      unknown.add(`build.${key}`, unknown.listing ? map.keyAt(['build', key]) : undefined);
     }
     const options = build['options'];
     if (Array.isArray(options) && options.length > 0) {
@@ -114,5 +152,5 @@ export function propertyWarnings(
       );
     }
   }
-  return warnings;
+  return [...warnings, ...unknown.warnings(file)];
 }

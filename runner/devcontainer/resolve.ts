@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseBytes } from '../api/quantity';
 import { resolveAppPorts, type PublishedPort } from './appPort';
@@ -8,7 +7,8 @@ import { ConfigError, configWarning, sortWarnings, type ConfigWarning } from './
 import { resolveDevcontainerConfigPath } from './find';
 import { normalizeLifecycle, type LifecycleCommand, type LifecycleHook } from './lifecycle';
 import { MountError, mountFromObject, parseMountString, type Mount } from './mounts';
-import { parseDevcontainerObject, parseDevcontainerText, type ParsedDevcontainer } from './parse';
+import { parseDevcontainerObjectCached, parseDevcontainerTextCached, type ParsedDevcontainer } from './parse';
+import { readConfigText } from './readConfig';
 import { formatPropertyPath, type PropertyPath } from './propertyPath';
 import { normalizeForwardPorts } from './ports';
 import { configHostRequests } from './hostRequests';
@@ -31,6 +31,8 @@ export type ResolveDevcontainerInput = {
   devcontainerId: string;
   /** Resolve Docker Compose configs (with `compose` set) instead of refusing them. */
   allowCompose?: boolean;
+  /** A build context may reach outside the workspace folder (the spec allows hostMounts; see buildPaths.ts). */
+  allowHostContext?: boolean;
 };
 
 /** Bytes where the config wrote sizes. */
@@ -107,22 +109,14 @@ type Loaded = ParsedDevcontainer & { file: string; configFolder: string };
 async function loadConfig(input: ResolveDevcontainerInput, folder: string): Promise<Loaded> {
   if (input.inlineConfig !== undefined) {
     return {
-      ...parseDevcontainerObject(input.inlineConfig, INLINE_CONFIG_FILE),
+      ...parseDevcontainerObjectCached(input.inlineConfig, INLINE_CONFIG_FILE),
       file: INLINE_CONFIG_FILE,
       configFolder: folder,
     };
   }
   const file = await resolveDevcontainerConfigPath(folder, input.configPath);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      { code: 'NotFound', file, message: 'cannot read the config file' },
-      { cause: error },
-    );
-  }
-  return { ...parseDevcontainerText(text, file), file, configFolder: path.dirname(file) };
+  const text = await readConfigText(file);
+  return { ...(await parseDevcontainerTextCached(text, file)), file, configFolder: path.dirname(file) };
 }
 
 function invalid(
@@ -271,7 +265,10 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
     : undefined;
   const image: ImageSource | undefined = compose
     ? undefined
-    : await resolveImageSource(config, loaded.configFolder, where, warnings);
+    : await resolveImageSource(config, loaded.configFolder, where, warnings, {
+        workspaceFolder: folder,
+        allowHostContext: input.allowHostContext ?? false,
+      });
   const ownPorts = compose ? splitComposeForwardPorts(config.forwardPorts ?? []).own : config.forwardPorts;
   const ports = normalizeForwardPorts(ownPorts ?? [], file, sourceMap);
   warnings.push(...ports.warnings);

@@ -1,4 +1,3 @@
-import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import type { Position } from './errors';
 import type { PropertyPath } from './propertyPath';
 
@@ -13,49 +12,34 @@ export type SourceMap = {
 /** For configs that did not come from a file: nothing has a position. */
 export const NO_SOURCE_MAP: SourceMap = { valueAt: () => undefined, keyAt: () => undefined };
 
-/** Offsets of the first character of every line; a line ends at \n, \r\n or \r. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 13 /* \r */ && text.charCodeAt(i + 1) === 10) continue;
-    if (ch === 10 || ch === 13) starts.push(i + 1);
+/**
+ * Where one value is written: its key (for object properties) and the value itself, and its
+ * children by key or index. Built in the same pass that reads the file, so a lookup walks the path
+ * through maps instead of scanning siblings: looking up every key of a file is linear in its size.
+ */
+export type Located = {
+  key?: Position;
+  value: Position;
+  children?: Map<string | number, Located>;
+};
+
+function nearest(root: Located, path: PropertyPath): Located {
+  let node = root;
+  for (const part of path) {
+    const child = node.children?.get(part);
+    if (!child) break;
+    node = child;
   }
-  return starts;
+  return node;
 }
 
-/** Maps a character offset to a 1-based line and column. */
-export function positionFinder(text: string): (offset: number) => Position {
-  const starts = lineStarts(text);
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if ((starts[mid] ?? 0) <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low + 1, column: offset - (starts[low] ?? 0) + 1 };
-  };
-}
-
-function nearestNode(root: Node, path: PropertyPath): Node {
-  for (let length = path.length; length > 0; length--) {
-    const node = findNodeAtLocation(root, path.slice(0, length) as (string | number)[]);
-    if (node) return node;
-  }
-  return root;
-}
-
-export function createSourceMap(text: string, root: Node | undefined): SourceMap {
+export function createSourceMap(root: Located | undefined): SourceMap {
   if (!root) return NO_SOURCE_MAP;
-  const toPosition = positionFinder(text);
   return {
-    valueAt: (path) => toPosition(nearestNode(root, path).offset),
+    valueAt: (path) => nearest(root, path).value,
     keyAt: (path) => {
-      const node = nearestNode(root, path);
-      const key = node.parent?.type === 'property' ? node.parent.children?.[0] : undefined;
-      return toPosition((key ?? node).offset);
+      const node = nearest(root, path);
+      return node.key ?? node.value;
     },
   };
 }

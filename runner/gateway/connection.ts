@@ -6,6 +6,7 @@ import { resolveSessionTarget } from './startOnConnect';
 import { servePortForwards } from './portForward';
 import { serveSession } from './session';
 import { openAgentChannel } from './ssh2Internals';
+import { quoted } from '../util/logText';
 
 export interface ConnectionDeps extends GatewayDeps {
   identityBlob: Buffer;
@@ -46,7 +47,7 @@ export function serveConnection(client: Connection, info: ClientInfo, deps: Conn
     decideAuth(ctx, deps)
       .then((decision) => {
         if (decision.kind === 'reject') {
-          if (decision.reason) logOnce(`refused login as "${ctx.username}": ${decision.reason}`);
+          if (decision.reason) logOnce(`refused login as ${quoted(ctx.username)}: ${decision.reason}`);
           if (ctx.method !== 'none' && ++failures >= MAX_AUTH_FAILURES) {
             logOnce('too many failed logins; disconnecting');
             client.end();

@@ -21,7 +21,12 @@ interface LogFile {
   pending: string[];
   size?: number;
   chain: Promise<void>;
+  /** Operations queued on `chain` and not finished: while any are, the entry must stay. */
+  queued: number;
 }
+
+/** Idle log files remembered (their size); past this, the least recently used are forgotten. */
+const KEPT_IDLE_FILES = 256;
 
 /**
  * Per-environment logs (pulls, builds, lifecycle commands, automations): appended to
@@ -46,21 +51,43 @@ export class EnvLogs {
   private fileOf(name: string, source?: string): LogFile {
     const key = this.key(name, source);
     let f = this.files.get(key);
-    if (!f) {
+    if (f) {
+      // Most recently used last, so the idle ones forgotten first are the ones used longest ago.
+      this.files.delete(key);
+    } else {
       const base = source ? `${name}.${source.replace(/[^A-Za-z0-9_.-]/g, '_')}.log` : `${name}.log`;
-      f = { path: join(this.opts.dir, base), pending: [], chain: Promise.resolve() };
-      this.files.set(key, f);
+      f = { path: join(this.opts.dir, base), pending: [], chain: Promise.resolve(), queued: 0 };
     }
+    this.files.set(key, f);
     return f;
+  }
+
+  /**
+   * Forgets idle files past KEPT_IDLE_FILES: every distinct source asked for (any client may ask)
+   * would otherwise be kept forever. A forgotten file is found again on disk when next used.
+   */
+  private forgetIdle(): void {
+    let excess = this.files.size - KEPT_IDLE_FILES;
+    for (const [key, f] of this.files) {
+      if (excess <= 0) break;
+      if (f.queued > 0 || f.pending.length > 0) continue;
+      this.files.delete(key);
+      excess--;
+    }
   }
 
   /** Queues I/O on one file after everything queued before it. */
   private enqueue<T>(f: LogFile, op: () => Promise<T>): Promise<T> {
+    f.queued++;
     const run = f.chain.then(op);
     f.chain = run.then(
       () => {},
       () => {},
     );
+    void f.chain.then(() => {
+      f.queued--;
+      if (this.files.size > KEPT_IDLE_FILES) this.forgetIdle();
+    });
     return run;
   }
 

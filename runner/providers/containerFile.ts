@@ -10,8 +10,10 @@ export async function readContainerFile(
   provider: ContainerProvider,
   containerId: string,
   path: string,
+  /** Past this many bytes the rest is read and dropped: the text ends up one byte longer than this. */
+  maxBytes?: number,
 ): Promise<string | undefined> {
-  const files = await readArchiveFiles(provider, containerId, path);
+  const files = await readArchiveFiles(provider, containerId, path, maxBytes);
   return files?.values().next().value;
 }
 
@@ -31,6 +33,7 @@ async function readArchiveFiles(
   provider: ContainerProvider,
   containerId: string,
   path: string,
+  maxBytes = Infinity,
 ): Promise<Map<string, string> | undefined> {
   const tar = await provider.getArchive(containerId, path);
   if (!tar) return undefined;
@@ -38,7 +41,14 @@ async function readArchiveFiles(
   const ex = extract();
   ex.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c) => chunks.push(c as Buffer));
+    let kept = 0;
+    stream.on('data', (data) => {
+      // A file in the container is input: whatever its size, no more than maxBytes + 1 is held.
+      if (kept > maxBytes) return;
+      const piece = (data as Buffer).subarray(0, maxBytes + 1 - kept);
+      chunks.push(piece);
+      kept += piece.length;
+    });
     stream.on('end', () => {
       if (header.type === 'file') files.set(header.name, Buffer.concat(chunks).toString('utf8'));
       next();

@@ -166,6 +166,11 @@ export interface ContainerProvider {
   ensureVolume(name: string, labels: Record<string, string>): Promise<boolean>;
   removeVolume(name: string): Promise<void>;
   listVolumes(labels: Record<string, string>): Promise<string[]>;
+  /**
+   * Removes images carrying `labels` (those built for an environment) unless `keep` names them;
+   * images a container uses stay. Returns the references removed. Absent where there are no images.
+   */
+  removeImages?(labels: Record<string, string>, keep: (ref: string) => boolean): Promise<string[]>;
   findContainers(labels: Record<string, string>): Promise<ContainerObservation[]>;
   inspectContainer(id: string): Promise<ContainerObservation | undefined>;
   createContainer(spec: ContainerSpec): Promise<string>;

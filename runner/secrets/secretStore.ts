@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../api';
 import { readFileIfExists, writeFileAtomic } from '../state/privateFile';
-import { redactor } from './redact';
+import { MIN_REDACTED_LENGTH, redactor } from './redact';
 import { parseJsonOrUndefined } from '../util/json';
 
 const SecretsFile = z.object({
@@ -84,6 +84,17 @@ export class SecretStore {
   }
 
   set(name: string, value: string, environment?: string): Promise<void> {
+    if (value.length < MIN_REDACTED_LENGTH) {
+      // Refused rather than kept unredacted: a secret that cannot be scrubbed from logs is not one.
+      return Promise.reject(
+        new ApiError(
+          'Invalid',
+          `secret ${name}: a value must be at least ${MIN_REDACTED_LENGTH} characters long. Secret values are ` +
+            `replaced with *** in every log and status, and shorter ones cannot be (replacing every "on" or "1" ` +
+            `would wreck the logs and give the value away); pass such settings with spec.env instead`,
+        ),
+      );
+    }
     return this.change((d) => {
       if (environment === undefined) d.user[name] = value;
       else d.environments[environment] = { ...d.environments[environment], [name]: value };

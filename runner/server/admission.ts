@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { ApiError, type ResourceApply } from '../api';
 import { agentLocalEnv, checkAgentSandbox, ConfigError, resolveDevcontainer } from '../devcontainer';
 import { localEnvFor } from '../devcontainer/localEnv';
+import { allowancesOf } from '../policy/hostAccess';
 import type { z } from 'zod';
 import type { ResourceApply as ResourceApplySchema } from '../api';
 
@@ -33,6 +34,7 @@ export async function admit(input: Parsed, localEnv: Record<string, string | und
       inlineConfig: devcontainer?.config,
       localEnv: agentLocalEnv(input, localEnvFor(input.spec, localEnv)),
       devcontainerId: 'admission',
+      allowHostContext: allowancesOf(input.spec).has('hostMounts'),
     });
     checkAgentSandbox(input, resolved, source.folder);
   } catch (e) {

@@ -8,6 +8,7 @@ import {
   type ErrorBody,
   type MethodName,
 } from '../api';
+import { clipName, MAX_FRAME_DEPTH, tooDeep } from '../api/limits';
 import type { CallContext, Handlers, StreamControl } from './handlers';
 
 /** Pauses a producer when a slow client lets this much pile up. */
@@ -23,6 +24,8 @@ interface OpenStream {
 /** One client: frames in, validated, dispatched; responses and stream events out. */
 export class Connection {
   private readonly streams = new Map<number, OpenStream>();
+  /** Set by a protocol error: frames still arriving before the close completes are not run. */
+  private closing = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -42,6 +45,7 @@ export class Connection {
   }
 
   private protocolError(message: string): void {
+    this.closing = true;
     this.log(`api: closing a connection: ${message}`);
     this.ws.close(1008, message.slice(0, 120));
   }
@@ -51,11 +55,21 @@ export class Connection {
   }
 
   private async onFrame(text: string): Promise<void> {
+    // A client that broke the protocol gets nothing more done, whatever it sent after.
+    if (this.closing) return;
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
       return this.protocolError('a frame is not JSON');
+    }
+    // Deeper than anything the protocol carries: copying or storing it would overflow the stack.
+    const deep = tooDeep(raw, MAX_FRAME_DEPTH);
+    if (deep) {
+      const message = `the request is nested more than ${MAX_FRAME_DEPTH} objects or arrays deep (at ${clipName(deep.join('.'))})`;
+      const id = (raw as { id?: unknown }).id;
+      if (!Number.isInteger(id)) return this.protocolError(message);
+      return this.send({ id, error: { code: 'BadRequest', message } });
     }
     const frame = RequestFrame.safeParse(raw);
     if (!frame.success) return this.protocolError('a frame is not a request');

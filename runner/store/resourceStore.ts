@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   ApiError,
   EnvironmentStatus,
@@ -16,17 +16,13 @@ import {
 } from '../api';
 import { ensurePrivateDir } from '../state/stateDir';
 import { readFileIfExists, writeFileAtomic } from '../state/privateFile';
-import { Journal } from './journal';
+import type { Journal } from './journal';
 import { applyStatusPatch } from './statusPatch';
+import { encodeSnapshot } from './snapshot';
+import { loadStoreFiles, SNAPSHOT_FILE } from './storeFiles';
 
 type ParsedApply = z.infer<typeof ResourceApply>;
 type Status<K extends Kind> = Extract<Resource, { kind: K }>['status'];
-
-const JournalRecord = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('put'), rv: z.number().int(), object: z.unknown() }),
-  z.object({ op: z.literal('delete'), rv: z.number().int(), kind: z.string(), name: z.string() }),
-]);
-const Snapshot = z.object({ rv: z.number().int(), objects: z.array(z.unknown()) });
 
 export interface StoreOptions {
   /** Journal records before the store compacts into a snapshot. */
@@ -83,23 +79,18 @@ export class ResourceStore {
       log: options.log ?? (() => {}),
       redact: options.redact ?? ((text: string) => text),
     };
-    const snapshotText = await readFileIfExists(join(dir, 'snapshot.json'));
-    const { journal, records, truncated } = await Journal.open(join(dir, 'journal.log'));
+    const { journal, snapshot, changes, truncated } = await loadStoreFiles(dir);
     const store = new ResourceStore(dir, journal, opts);
     if (truncated)
       opts.log('store: cut off an incomplete record at the end of the journal (a crash mid-write)');
-    if (snapshotText) {
-      const snap = Snapshot.parse(JSON.parse(snapshotText));
-      store.rv = snap.rv;
-      for (const raw of snap.objects) store.load(raw);
+    if (snapshot) {
+      store.rv = snapshot.rv;
+      for (const raw of snapshot.objects) store.load(raw);
     }
-    for (const raw of records) {
-      const rec = JournalRecord.safeParse(raw);
-      if (!rec.success) continue;
-      if (rec.data.rv <= store.rv) continue; // already in the snapshot
-      store.rv = rec.data.rv;
-      if (rec.data.op === 'put') store.load(rec.data.object);
-      else store.objects.delete(key(rec.data.kind, rec.data.name));
+    for (const change of changes) {
+      store.rv = change.rv;
+      if (change.op === 'put') store.load(change.object);
+      else store.objects.delete(key(change.kind, change.name));
     }
     store.historyStart = store.rv;
     if (store.unreadable.length > 0) {
@@ -392,10 +383,11 @@ export class ResourceStore {
   /** Folds the journal into a snapshot; the snapshot is durable before the journal is emptied. */
   private async maybeCompact(): Promise<void> {
     if (this.journal.records < this.opts.compactAfter) return;
-    const snapshot = { rv: this.rv, objects: [...this.objects.values()] };
+    const snapshot = encodeSnapshot(this.rv, [...this.objects.values()]);
     try {
-      await writeFileAtomic(join(this.dir, 'snapshot.json'), JSON.stringify(snapshot), 0o600);
-      await this.journal.reset();
+      await writeFileAtomic(join(this.dir, SNAPSHOT_FILE), snapshot.text, 0o600);
+      // The new journal starts by naming the snapshot it continues from.
+      await this.journal.reset({ op: 'snapshot', rv: this.rv, sha256: snapshot.sha256 });
     } catch (e) {
       // The write that got here is durable in the journal: it succeeded. Compaction is tried again
       // after the next write.

@@ -1,11 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { readRunnerInfo } from '../../runner/state/runnerInfo';
 import { statePaths } from '../../runner/state/stateDir';
 import { cleanupRunner, startRunner, type TestRunner } from '../helpers/runnerProcess';
+import { waitFor } from '../helpers/wait';
 
 /** Opens a raw WebSocket to the runner and reports the HTTP status it got. */
 function attempt(port: number, headers: Record<string, string>): Promise<number | 'open'> {
@@ -111,5 +114,72 @@ describe('the runner API lets in only local processes holding the token', () => 
     assert.equal(await closed, 1008);
     const hello = await r.client.call('list', { kind: 'Environment' });
     assert.deepEqual(hello.items, []);
+  });
+
+  test('a valid request right after a malformed frame on the same connection does not run', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'devrig-victim-'));
+    const stopped = (name: string) => ({
+      resource: {
+        kind: 'Environment' as const,
+        metadata: { name },
+        spec: { source: { folder }, devcontainer: { config: { image: 'x' } }, state: 'Stopped' as const },
+      },
+    });
+    try {
+      await r.client.call('apply', stopped('victim'));
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { authorization: `Bearer ${token}` } });
+      await new Promise((res) => ws.once('open', res));
+      const replies: unknown[] = [];
+      ws.on('message', (d) => replies.push(JSON.parse(d.toString())));
+      const closed = new Promise<number>((res) => ws.once('close', (code) => res(code)));
+      // Both frames in one go: the runner reads them together. A delete goes straight to the store.
+      ws.send('this is not json');
+      ws.send(JSON.stringify({ id: 7, method: 'delete', params: { kind: 'Environment', name: 'victim' } }));
+      assert.equal(await closed, 1008);
+      // Store writes are kept in order: once this one is done, a delete queued before it would be too.
+      await r.client.call('apply', stopped('marker'));
+      assert.deepEqual(replies, [], 'nothing was answered');
+      const victim = await r.client.call('get', { kind: 'Environment', name: 'victim' });
+      assert.equal(victim.metadata.deletionTimestamp, undefined, 'the delete did not run');
+      assert.match(r.log(), /closing a connection: a frame is not JSON/);
+    } finally {
+      for (const name of ['victim', 'marker']) {
+        await r.client.call('delete', { kind: 'Environment', name }).catch(() => {});
+      }
+      await waitFor('the environments to go', async () => {
+        const { items } = await r.client.call('list', { kind: 'Environment' });
+        return items.length === 0;
+      });
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('a request nested 20k deep is refused with where, not a stack overflow', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'devrig-deep-'));
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { authorization: `Bearer ${token}` } });
+      await new Promise((res) => ws.once('open', res));
+      const reply = new Promise<{ id: number; error?: { code: string; message: string } }>((res) =>
+        ws.once('message', (d) => res(JSON.parse(d.toString()))),
+      );
+      // Written out as text: JSON.stringify (as any client would use) cannot even make it.
+      const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+      const spec = `{"source":{"folder":${JSON.stringify(folder)}},"state":"Stopped","devcontainer":{"config":${deep}}}`;
+      ws.send(
+        `{"id":3,"method":"apply","params":{"resource":{"kind":"Environment","metadata":{"name":"deep"},"spec":${spec}}}}`,
+      );
+      const { id, error } = await reply;
+      assert.equal(id, 3);
+      assert.equal(error?.code, 'BadRequest');
+      assert.match(
+        error!.message,
+        /^the request is nested more than 80 objects or arrays deep \(at params\.resource\.spec\.devcontainer\.config\.a\.a/,
+      );
+      ws.close();
+      assert.deepEqual((await r.client.call('list', { kind: 'Environment' })).items, []);
+      assert.doesNotMatch(r.log(), /call stack/i);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

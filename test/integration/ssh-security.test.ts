@@ -9,7 +9,7 @@ import { BASE_IMAGE, requireDocker } from '../helpers/docker';
 import { makeProject, removeProjects, tempDir } from '../helpers/project';
 import { cleanupRunner, startRunner, type TestRunner } from '../helpers/runnerProcess';
 import { run, ssh, sshConfigOf } from '../helpers/ssh';
-import { waitForPhase } from '../helpers/wait';
+import { waitFor, waitForPhase } from '../helpers/wait';
 
 // Who gets in (keys only, user = a known, running environment), what bad clients cannot do to the
 // runner, and the host key pin: stable across restarts, loud when it does not match.
@@ -119,6 +119,30 @@ describe('ssh gateway: authentication, robustness and the host key pin', () => {
     assert.equal(res.code, 255);
     assert.match(res.stderr, /Permission denied/);
     assert.match(r.log(), /refused login as "nosuch": no environment named "nosuch"/);
+  });
+
+  test('a user name with line breaks or control characters cannot forge runner log lines', async () => {
+    const forged = '2030-01-01T00:00:00.000Z ssh gateway: logged in to environment "root"';
+    assert.match(
+      await ssh2Login({ username: `nosuch\n${forged}\r\u001b[2K`, password: 'x' }),
+      /All configured authentication methods failed/,
+    );
+    // The runner's output reaches this process a little after the client is refused.
+    const line = await waitFor('the attempt in the runner log', () =>
+      r
+        .log()
+        .split('\n')
+        .find((l) => l.includes('refused login as "nosuch\\n2030-01-01T00:00:00.000Z ssh gateway')),
+    );
+    assert.match(line, /^\d{4}-\d\d-\d\dT.* ssh gateway: .*password authentication refused/);
+    assert.ok(
+      !r
+        .log()
+        .split('\n')
+        .some((l) => l.startsWith('2030-01-01')),
+      'no line of the log is the forged one',
+    );
+    assert.ok(!r.log().includes('\u001b'), 'no terminal escape reaches the log');
   });
 
   test('garbage on the port does not hurt the runner', async () => {

@@ -1,8 +1,9 @@
+import type * as ChildProcess from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { API_VERSION } from '../../api/version';
 import { UsageError } from '../args';
 import type { CliContext } from '../context';
-import { stopRunnerAndWait, tryConnect } from '../../client/launch';
+import { defaultRunnerScript, stopRunnerAndWait, tryConnect } from '../../client/launch';
 import { readRunnerInfo } from '../../state/runnerInfo';
 import { statePaths } from '../../state/stateDir';
 import { OUTPUT_OPTION, outputFormat, printStructured } from '../outputFormat';
@@ -74,7 +75,25 @@ export async function runnerCmd(ctx: CliContext, argv: string[]): Promise<number
       else ctx.out(`runner stopped (pid ${pid}); environments keep running`);
       return 0;
     }
+    case 'repair':
+      return repair(ctx);
     default:
-      throw new UsageError('runner start|stop|status [-o json|yaml]');
+      throw new UsageError('runner start|stop|status|repair [-o json|yaml]');
   }
+}
+
+/**
+ * `devrig runner repair`: makes a damaged store load again. The runner program does it (the store is
+ * the daemon's), with its lock held so no runner starts on the store while it is rewritten.
+ */
+async function repair(ctx: CliContext): Promise<number> {
+  const { spawn } = module.require('node:child_process') as typeof ChildProcess;
+  // Its output goes straight to ours: written by it, complete when it exits.
+  const child = spawn(process.execPath, [defaultRunnerScript(), '--state-dir', ctx.stateDir, '--repair'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code ?? 1));
+  });
 }

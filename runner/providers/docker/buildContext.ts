@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import ignore from '@balena/dockerignore';
 import { pack } from 'tar-stream';
@@ -19,6 +19,8 @@ interface ContextFile {
   mode: number;
   size: number;
   mtimeMs: number;
+  /** A symbolic link: its target as written. Sent as a link, never followed (as docker build does). */
+  link?: string;
 }
 
 /** Name the Dockerfile gets inside the tar when it lives outside the context. */
@@ -44,7 +46,10 @@ export async function contextFiles(context: string): Promise<ContextFile[]> {
         if (!ignoreHasNegations(ig)) continue;
       }
       if (e.isDirectory()) await walk(abs);
-      else if (e.isFile() || e.isSymbolicLink()) {
+      else if (e.isSymbolicLink()) {
+        const link = await readlink(abs).catch(() => undefined);
+        if (link !== undefined) out.push({ rel, abs, mode: 0o777, size: 0, mtimeMs: 0, link });
+      } else if (e.isFile()) {
         const s = await stat(abs).catch(() => undefined);
         if (s?.isFile()) out.push({ rel, abs, mode: s.mode & 0o777, size: s.size, mtimeMs: s.mtimeMs });
       }
@@ -80,9 +85,14 @@ export class FileHashCache {
     const now = new Map<string, { key: string; hash: string }>();
     const out: string[] = [];
     for (const f of files) {
-      const key = `${f.size}:${f.mtimeMs}:${f.mode}`;
+      const key = f.link !== undefined ? `link:${f.link}` : `${f.size}:${f.mtimeMs}:${f.mode}`;
       const cached = before?.get(f.abs);
-      const hash = cached?.key === key ? cached.hash : await hashFile(f.abs);
+      const hash =
+        cached?.key === key
+          ? cached.hash
+          : f.link !== undefined
+            ? createHash('sha256').update(`link\0${f.link}`).digest('hex')
+            : await hashFile(f.abs);
       now.set(f.abs, { key, hash });
       out.push(hash);
     }
@@ -128,15 +138,49 @@ export async function buildInputsHash(inputs: BuildInputs, cache = defaultFileHa
   return h.digest('hex');
 }
 
+/** A build context that would take something from outside it. */
+export class BuildContextError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuildContextError';
+  }
+}
+
+/**
+ * Refuses links leading out of the context: docker build sends links as links and its daemon never
+ * follows one out of the context, so a COPY through one fails there; here it fails before anything
+ * is sent, naming the link (one that is not needed can go in .dockerignore).
+ */
+export async function refuseLinksLeaving(context: string, files: readonly ContextFile[]): Promise<void> {
+  const root = await realpath(context);
+  for (const f of files) {
+    if (f.link === undefined) continue;
+    const target = resolve(root, dirname(f.rel), f.link);
+    const rel = relative(root, target);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+      throw new BuildContextError(
+        `build context ${context}: ${f.rel} is a symbolic link to ${f.link}, outside the context; ` +
+          'devrig does not send links that leave the build context (remove it, or add it to .dockerignore)',
+      );
+    }
+  }
+}
+
 /** The build context as a tar stream, with the Dockerfile added when it is outside. */
 export async function packContext(inputs: BuildInputs): Promise<{ tar: Readable; dockerfileInTar: string }> {
   const files = await contextFiles(inputs.context);
+  await refuseLinksLeaving(inputs.context, files);
   const relDockerfile = relative(inputs.context, inputs.dockerfile).split(sep).join('/');
-  const inside = !relDockerfile.startsWith('..') && files.some((f) => f.rel === relDockerfile);
+  const inside =
+    !relDockerfile.startsWith('..') && files.some((f) => f.rel === relDockerfile && f.link === undefined);
   const p = pack();
   void (async () => {
     try {
       for (const f of files) {
+        if (f.link !== undefined) {
+          p.entry({ name: f.rel, type: 'symlink', linkname: f.link, mode: 0o777, mtime: new Date(0) });
+          continue;
+        }
         await new Promise<void>((resolve, reject) => {
           const entry = p.entry({ name: f.rel, size: f.size, mode: f.mode, mtime: new Date(0) }, (err) =>
             err ? reject(err) : resolve(),

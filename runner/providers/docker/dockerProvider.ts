@@ -18,6 +18,7 @@ import type {
 import { LABELS } from '../provider';
 import { dockerCreateOptions } from './createOptions';
 import { DockerImages } from './dockerImages';
+import { removeLabelledImages } from './builtImages';
 import { demux } from './demux';
 import { EngineError, engineMessage, statusCode } from './errors';
 import { relayCommand, relayStream, RELAY_ENV } from '../execRelay';
@@ -121,6 +122,10 @@ export class DockerProvider implements ContainerProvider {
   async listVolumes(labels: Record<string, string>): Promise<string[]> {
     const r = await this.docker.listVolumes({ filters: { label: labelFilters(labels) } });
     return (r.Volumes ?? []).map((v) => v.Name);
+  }
+
+  removeImages(labels: Record<string, string>, keep: (ref: string) => boolean): Promise<string[]> {
+    return removeLabelledImages(this.docker, labelFilters(labels), keep);
   }
 
   async findContainers(labels: Record<string, string>): Promise<ContainerObservation[]> {

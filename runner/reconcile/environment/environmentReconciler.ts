@@ -12,6 +12,7 @@ import { InputHashes, type BuildInputsHasher } from './inputHashes';
 import { MarkerCache } from './markers';
 import { EnvironmentSessions } from './sessions';
 import { checkConsent, hostContextFor, reportConsent } from './consent';
+import { removeBuiltImages } from './builtImages';
 import { cloneDir } from './source';
 import { StatusDraft } from './statusDraft';
 import { configStep, supportStep, type ResolvedConfigs } from './steps/configStep';
@@ -223,6 +224,13 @@ export class EnvironmentReconciler implements Reconciler {
     if (provider) {
       await this.container.remove(ctx, provider);
       await this.workspace.remove(env, provider, ctx.log);
+      await removeBuiltImages({
+        env,
+        provider,
+        store: this.deps.store,
+        runnerId: this.deps.runnerId,
+        log: ctx.log,
+      });
     }
     await rm(cloneDir(env, this.deps.sourcesDir), { recursive: true, force: true });
     await this.hooks.stopped(env);

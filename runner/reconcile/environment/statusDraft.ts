@@ -12,6 +12,7 @@ import {
   type StatusPatch,
   type TypedConditionInput,
 } from '../../api';
+import { clipText, MAX_CONDITION_MESSAGE } from '../../api/limits';
 
 /** The condition types the reconciler writes. */
 export type ReconcilerCondition = ConditionTypeOf<'reconciler'>;
@@ -85,6 +86,7 @@ export class StatusDraft {
   /** The reconciler's part of the status; `observed`: this generation has been acted on. */
   patch(observed: boolean): StatusPatch<'reconciler'> {
     if (observed) this.status.observedGeneration = this.generation;
+    if (this.status.lastError) this.status.lastError = clipText(this.status.lastError, MAX_CONDITION_MESSAGE);
     const fields: Record<string, unknown> = {};
     for (const f of FIELDS) fields[f] = structuredClone(this.status[f]);
     const conditions: Record<string, Condition | null> = {};

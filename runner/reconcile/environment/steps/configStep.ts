@@ -8,6 +8,7 @@ import {
   type ResolvedDevcontainer,
 } from '../../../devcontainer';
 import { localEnvFor } from '../../../devcontainer/localEnv';
+import { allowancesOf } from '../../../policy/hostAccess';
 import { TerminalError } from '../../controller';
 import { stableHash } from '../containerSpec';
 import type { StepContext } from './stepContext';
@@ -40,6 +41,8 @@ export async function configStep(
       // An agent's environment reads nothing of this machine's environment.
       localEnv: agentLocalEnv(env, localEnvFor(env.spec, deps.localEnv)),
       devcontainerId: stableHash(env.metadata.uid),
+      // A build context outside the workspace (or the home folder, /) reads this machine's files.
+      allowHostContext: allowancesOf(env.spec).has('hostMounts'),
     });
     // Checked again at every reconcile (admission checked it too): a config edited on disk may reach out.
     checkAgentSandbox(env, resolved, source.folder);

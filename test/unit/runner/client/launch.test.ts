@@ -6,7 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_VERSION, isApiError } from '../../../../runner/api';
-import { connectRunner, readTail, rotateLog, tryConnect } from '../../../../runner/client/launch';
+import {
+  connectRunner,
+  readTail,
+  rotateLog,
+  startFailure,
+  tryConnect,
+} from '../../../../runner/client/launch';
 import { RunnerClient } from '../../../../runner/client/runnerClient';
 import { currentProcess } from '../../../../runner/state/lock';
 import { writeRunnerInfo } from '../../../../runner/state/runnerInfo';
@@ -112,4 +118,20 @@ test('a failed hello closes the connection', { timeout: 10_000 }, async (t) => {
   );
   assert.equal(r.connections().length, 1);
   await Promise.all(r.connections());
+});
+
+test('a runner that could not start is reported by its own reason, never its stack frames', () => {
+  const tail = [
+    '2030-01-01T00:00:00.000Z api listening',
+    'devrig runner: cannot start: /s/store/journal.log: line 2 (byte 97): checksum mismatch; run repair',
+    'StoreDamagedError: …',
+    '    at readJournal (/x/runner.js:1:2)',
+  ].join('\n');
+  assert.equal(
+    startFailure(1, tail),
+    'the runner could not start: /s/store/journal.log: line 2 (byte 97): checksum mismatch; run repair',
+  );
+  // A runner that said nothing of its own: the last lines of its log.
+  assert.equal(startFailure(9, 'a\nb'), 'the runner exited with code 9:\na\nb');
+  assert.equal(startFailure(9, undefined), 'the runner exited with code 9');
 });

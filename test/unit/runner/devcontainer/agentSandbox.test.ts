@@ -23,7 +23,13 @@ async function resolveConfig(config: object, files: Record<string, string> = {})
     mkdirSync(path.dirname(path.join(folder, f)), { recursive: true });
     writeFileSync(path.join(folder, f), text);
   }
-  const resolved = await resolveDevcontainer({ folder, localEnv: {}, devcontainerId: 'x' });
+  // As if the user allowed host mounts: the sandbox must refuse what reaches out on its own.
+  const resolved = await resolveDevcontainer({
+    folder,
+    localEnv: {},
+    devcontainerId: 'x',
+    allowHostContext: true,
+  });
   return { folder, resolved };
 }
 
@@ -96,7 +102,13 @@ test('the workspace itself may be bind-mounted where the config likes', async ()
       workspaceFolder: '/src',
     }),
   );
-  const resolved = await resolveDevcontainer({ folder, localEnv: {}, devcontainerId: 'x' });
+  // As if the user allowed host mounts: the sandbox must refuse what reaches out on its own.
+  const resolved = await resolveDevcontainer({
+    folder,
+    localEnv: {},
+    devcontainerId: 'x',
+    allowHostContext: true,
+  });
   assert.deepEqual(agentSandboxViolations(resolved, folder), []);
 });
 

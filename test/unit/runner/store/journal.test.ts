@@ -129,3 +129,22 @@ test('a store write the journal refused changes nothing: version, objects and wa
   assert.equal(reopened.mustGet('Environment', 'a').spec.source.folder, '/src/three');
   await reopened.close();
 });
+
+test('after a reset, a write cut off half-way leaves no hole: the next record follows the last whole one', async () => {
+  const path = join(tempDir('devrig-journal-'), 'journal.log');
+  const { journal } = await Journal.open(path);
+  await journal.append({ rv: 1 });
+  await journal.reset({ op: 'snapshot', rv: 1, sha256: 'x' });
+  const restore = interceptWrites(handleOf(journal), async (write, chunk, call) => {
+    if (call === 0) return write(chunk.subarray(0, chunk.length >> 1));
+    throw eio();
+  });
+  await assert.rejects(journal.append({ rv: 2, big: 'x'.repeat(100) }), /EIO/);
+  restore();
+  await journal.append({ rv: 3 });
+  await journal.close();
+  assert.deepEqual(decodeRecords(readFileSync(path, 'utf8')).records, [
+    { op: 'snapshot', rv: 1, sha256: 'x' },
+    { rv: 3 },
+  ]);
+});
