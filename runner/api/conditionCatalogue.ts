@@ -112,6 +112,8 @@ export const ENVIRONMENT_CONDITIONS = {
       Built: 'success',
       Pulling: 'progress',
       Building: 'progress',
+      // The pull or build was aborted because the spec changed (Cancel → Stopped): not a failure.
+      Aborted: 'progress',
       ...imageFailures,
     },
   },
