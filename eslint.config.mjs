@@ -46,6 +46,7 @@ export const LAYERS = {
       'runner/git',
       'runner/features',
       'runner/compose',
+      'runner/stats',
     ],
     'the CLI': ['runner/cli'],
     'the extension': ['extension'],

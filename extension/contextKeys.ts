@@ -7,6 +7,8 @@ export const CONTEXT = {
   runnerState: 'devrig.runnerState',
   hasEnvironments: 'devrig.hasEnvironments',
   folderHasConfig: 'devrig.folderHasConfig',
+  /** This window is connected (Remote-SSH) to a devrig environment. */
+  insideEnvironment: 'devrig.insideEnvironment',
 } as const;
 
 export function trackContextKeys(s: Omit<Services, 'details'>): vscode.Disposable {
@@ -21,6 +23,7 @@ export function trackContextKeys(s: Omit<Services, 'details'>): vscode.Disposabl
     set(CONTEXT.runnerState, st === 'disposed' ? 'disconnected' : st);
     set(CONTEXT.hasEnvironments, s.cache.environments().length > 0);
     set(CONTEXT.folderHasConfig, (s.workspace.folder?.configs.length ?? 0) > 0);
+    set(CONTEXT.insideEnvironment, s.workspace.insideEnvironment() !== undefined);
   };
   const unsubscribe = onServicesChange(s, update);
   update();

@@ -24,9 +24,11 @@ import { ResourceCache } from './runner/resourceCache';
 import { RunnerConnection, type RunnerConnectionOptions } from './runner/runnerConnection';
 import type { Services } from './services';
 import { watchIdleStops } from './status/idleWarnings';
+import { watchNewPorts } from './ports/portWatcher';
 import { createStatusBar } from './status/statusBar';
 import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
 import { WorkspaceFolderState } from './workspace/workspaceFolderState';
+import { reopenCommands } from './journey/reopenCommands';
 import { registerMcpProvider, type McpHostApi } from './agents/mcpProvider';
 
 export const VIEW_ID = 'devrig.environments';
@@ -70,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
     trackContextKeys(base),
     createStatusBar(base),
     watchIdleStops(base),
+    watchNewPorts(base),
     registerCommands(
       {
         ...createCommands(services),
@@ -79,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): void {
         ...runnerCommands(services),
         ...hostCommands(services),
         ...automationCommands(services),
+        ...reopenCommands(services),
       },
       log,
     ),

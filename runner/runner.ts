@@ -5,6 +5,7 @@ import { DockerProvider } from './providers/docker/dockerProvider';
 import type { ContainerProvider } from './providers/provider';
 import { LABELS } from './providers/provider';
 import { Controller } from './reconcile/controller';
+import { retryStatus } from './reconcile/retryStatus';
 import { EnvironmentReconciler } from './reconcile/environment/environmentReconciler';
 import { EnvironmentSessions } from './reconcile/environment/sessions';
 import { UserEnvs } from './reconcile/environment/userEnvs';
@@ -188,6 +189,11 @@ export class Runner {
       resyncMs: this.opts.resyncMs ?? 60_000,
       keys: () => this.store.list('Environment').map((e) => e.metadata.name),
       log,
+      // status.retry: attempts and the next one, so people see the backoff rather than guess it.
+      onAttempt: (name, report) =>
+        void this.store
+          .patchEnvironmentStatus(name, 'retries', { fields: { retry: retryStatus(report, new Date()) } })
+          .catch((e: Error) => log(`environments: ${name}: storing the retry status: ${e.message}`)),
     });
     this.watchStore();
     const events = this.provider.watchEvents(
@@ -278,6 +284,7 @@ export class Runner {
       const prev = seen.get(name);
       if (e.type === 'DELETED') {
         seen.delete(name);
+        this.environments.forget(name);
         return;
       }
       seen.set(name, e.object);

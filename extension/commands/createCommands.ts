@@ -3,7 +3,8 @@
 
 import { basename, relative } from 'node:path';
 import * as vscode from 'vscode';
-import type { Environment } from '../../runner/api';
+import { isApiError, type Environment } from '../../runner/api';
+import { summarizeFailure } from '../../runner/presentation/failureSummary';
 import { nameFromFolder } from '../../runner/client/naming';
 import { devcontainerConfigsIn } from '../autostart/devcontainerPresence';
 import { validateGitUrl } from '../environments/gitUrl';
@@ -16,14 +17,21 @@ import { connectedClient } from './connected';
 import { COMMANDS } from './commandIds';
 import { followWithProgress } from './progress';
 import type { CommandHandlers } from './registry';
-import { offerToOpen } from './openOffer';
+import { offerNextStep } from '../journey/nextStepOffer';
+import { notifyFailure } from '../failures/failureNotice';
 
-/** Applies the environment for `source` (reusing the folder's existing one) and follows it to Running. */
+/** A create the runner refused (bad config): nothing was stored, the user was told. */
+export type CreateResult = WaitResult | { state: 'refused'; message: string };
+
+/**
+ * Applies the environment for `source` (reusing the folder's existing one) and follows it to Running.
+ * `offerNext`: the user asked for it, so once it runs the next step is offered (Reopen / Terminal).
+ */
 export async function createEnvironment(
   s: Services,
   source: NewEnvironmentSource,
-  opts: { offerOpen: boolean } = { offerOpen: true },
-): Promise<WaitResult> {
+  opts: { offerNext: boolean } = { offerNext: true },
+): Promise<CreateResult> {
   const client = await connectedClient(s);
   // The folder's existing environment must be known, or a second one would be created.
   await s.cache.whenSynced();
@@ -45,19 +53,36 @@ export async function createEnvironment(
       : {}),
   });
   // ${localEnv:…} resolves from this window's environment, as the reference CLI's from its shell's.
-  const applied = await client.call('apply', {
-    resource: { ...resource, spec: await withLocalEnv(resource.spec, process.env) },
-  });
+  let applied: Awaited<ReturnType<typeof client.call<'apply'>>>;
+  try {
+    applied = await client.call('apply', {
+      resource: { ...resource, spec: await withLocalEnv(resource.spec, process.env) },
+    });
+  } catch (e) {
+    // Refused at the door (a config that does not parse, a missing folder): say where and offer a fix.
+    if (!isApiError(e, 'Invalid') && !isApiError(e, 'BadRequest')) throw e;
+    const message = (e as Error).message;
+    const summary = summarizeFailure(
+      /not found|no devcontainer/i.test(message) ? 'ConfigNotFound' : 'ConfigInvalid',
+      message,
+    );
+    void notifyFailure(s, summary, {
+      who: source.kind === 'folder' ? basename(source.folder) : name,
+      retry: () => createEnvironment(s, source, opts),
+    });
+    return { state: 'refused', message };
+  }
   s.log.info(
     `${existing ? 'updated' : 'created'} environment ${name} (generation ${applied.metadata.generation})`,
   );
   const result = await followWithProgress(s, {
-    title: `devrig: ${existing ? 'Starting' : 'Creating'} ${name}`,
+    verb: existing ? 'Starting' : 'Creating',
     name,
     generation: applied.metadata.generation,
     want: 'Running',
+    cancel: 'stop',
   });
-  if (result.state === 'done' && opts.offerOpen) void offerToOpen(s, name);
+  if (result.state === 'done' && opts.offerNext) void offerNextStep(s, name);
   return result;
 }
 

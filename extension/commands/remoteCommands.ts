@@ -3,31 +3,41 @@
 
 import * as vscode from 'vscode';
 import { canDo } from '../../runner/presentation/verbs';
+import { displayName } from '../../runner/presentation/displayName';
 import { remoteSshOpenArgs, sshHostAlias } from '../../runner/sshConfig/remoteUri';
+import { turnOffVsCodeAutoForward } from '../journey/remoteSettings';
 import type { Services } from '../services';
 import { recordRemoteOpen } from '../testHooks';
 import { COMMANDS } from './commandIds';
+import { REMOTE_SSH_EXTENSION, remoteSshInstalled } from './remoteSsh';
+import { connectedClient } from './connected';
 import { runLifecycle } from './lifecycleCommands';
 import type { CommandHandlers } from './registry';
 import { ensureSshSetup } from './sshSetup';
 import { resolveEnvironment } from './targets';
 
-export const REMOTE_SSH_EXTENSION = 'ms-vscode-remote.remote-ssh';
+export { remoteSshInstalled } from './remoteSsh';
 
-export function remoteSshInstalled(): boolean {
-  return vscode.extensions.getExtension(REMOTE_SSH_EXTENSION) !== undefined;
-}
-
-/** Opens environment `name` through Remote-SSH, starting it first if needed. */
-export async function openInRemoteSsh(s: Services, name: string, newWindow: boolean): Promise<void> {
+/**
+ * Opens environment `name` through Remote-SSH, starting it first if needed (after asking, unless
+ * `ask` is false: Reopen in Environment says so already).
+ */
+export async function openInRemoteSsh(
+  s: Services,
+  name: string,
+  newWindow: boolean,
+  opts: { ask?: boolean } = {},
+): Promise<void> {
   let env = s.cache.environment(name);
   if (env && env.status.phase !== 'Running') {
-    const start = await vscode.window.showInformationMessage(
-      `Environment ${name} is ${env.status.phase}. Start it and open it?`,
-      'Start and Open',
-    );
-    if (start !== 'Start and Open') return;
-    const r = await runLifecycle(s, name, 'start');
+    if (opts.ask !== false) {
+      const start = await vscode.window.showInformationMessage(
+        `Environment ${displayName(env, name)} is ${env.status.phase}. Start it and open it?`,
+        'Start and Open',
+      );
+      if (start !== 'Start and Open') return;
+    }
+    const r = await runLifecycle(s, name, env.status.phase === 'Failed' ? 'retry' : 'start');
     if (r.state !== 'done') return;
     env = r.env;
   }
@@ -35,6 +45,11 @@ export async function openInRemoteSsh(s: Services, name: string, newWindow: bool
   if (!env || !folder) throw new Error(`environment ${name} has no workspace folder yet`);
   const ssh = await ensureSshSetup(s);
   if (!ssh.ok) void vscode.window.showWarningMessage(`devrig: ${ssh.reason}.`);
+  // One forward per port: the runner's. VS Code in that window must not forward them again.
+  await turnOffVsCodeAutoForward(await connectedClient(s), name, vscode.env.appName).then(
+    (r) => s.log.info(`${name}: VS Code's port auto-forwarding off in the environment (${r})`),
+    (e: Error) => s.log.warn(`${name}: could not turn VS Code's port auto-forwarding off: ${e.message}`),
+  );
   const { uri, options } = remoteSshOpenArgs(name, folder, newWindow);
   s.log.info(`open ${uri} (${newWindow ? 'new window' : 'this window'})`);
   recordRemoteOpen(uri, newWindow);

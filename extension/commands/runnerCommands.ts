@@ -1,6 +1,7 @@
 // Runner: Restart, Runner: Show Log, Refresh, and the status bar's action list.
 
 import * as vscode from 'vscode';
+import { displayWithId } from '../../runner/presentation/displayName';
 import { statePaths } from '../../runner/state/stateDir';
 import type { Services } from '../services';
 import { statusActions } from '../status/statusActions';
@@ -44,7 +45,12 @@ export function runnerCommands(
     [COMMANDS.statusBarActions]: async () => {
       await s.workspace.ready();
       const env = s.workspace.environment();
-      const actions = statusActions(env, (s.workspace.folder?.configs.length ?? 0) > 0, remoteSshInstalled());
+      const actions = statusActions(
+        env,
+        (s.workspace.folder?.configs.length ?? 0) > 0,
+        remoteSshInstalled(),
+        s.workspace.insideEnvironment() !== undefined,
+      );
       const picked = await vscode.window.showQuickPick(
         [
           ...actions.map((a) => ({ label: a.label, action: a })),
@@ -52,7 +58,7 @@ export function runnerCommands(
           { label: '$(server-process) Runner: Show Log', command: COMMANDS.runnerShowLog },
           { label: '$(debug-restart) Runner: Restart', command: COMMANDS.runnerRestart },
         ],
-        { placeHolder: env ? `devrig: ${env.metadata.name} (${env.status.phase})` : 'devrig' },
+        { placeHolder: env ? `devrig: ${displayWithId(env)} (${env.status.phase})` : 'devrig' },
       );
       if (!picked) return;
       if ('action' in picked && picked.action) {

@@ -10,6 +10,7 @@ export const PANEL_COMMAND_IDS: Record<PanelCommand, CommandId> = {
   stop: COMMANDS.stop,
   restart: COMMANDS.restart,
   rebuild: COMMANDS.rebuild,
+  retry: COMMANDS.retry,
   openInRemoteSsh: COMMANDS.openInRemoteSsh,
   openTerminal: COMMANDS.openTerminal,
   copySshCommand: COMMANDS.copySshCommand,

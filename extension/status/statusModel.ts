@@ -3,6 +3,7 @@
 import type { Environment } from '../../runner/api';
 import type { RunnerState } from '../runner/runnerConnection';
 import { ENVIRONMENT_ICONS } from '../../runner/presentation/phaseStyle';
+import { displayName, displayWithId } from '../../runner/presentation/displayName';
 import { environmentTooltip } from '../tree/tooltips';
 import { mdText } from '../tree/markdown';
 
@@ -28,8 +29,8 @@ export function environmentStatus(env: Environment | undefined, hasConfig: boole
   }
   const icon = ENVIRONMENT_ICONS[env.status.phase].id;
   return {
-    text: `$(${icon}) ${env.metadata.name}${env.status.phase === 'Running' ? '' : ` · ${env.status.phase}`}`,
-    label: `devrig environment ${env.metadata.name}: ${env.status.phase}`,
+    text: `$(${icon}) ${displayName(env)}${env.status.phase === 'Running' ? '' : ` · ${env.status.phase}`}`,
+    label: `devrig environment ${displayWithId(env)}: ${env.status.phase}`,
     tooltip: `${environmentTooltip(env)}\n\n---\nClick for actions.`,
     ...(env.status.phase === 'Failed' ? { background: 'statusBarItem.errorBackground' as const } : {}),
   };

@@ -1,5 +1,6 @@
 // Tooltip text (markdown) for tree items and the status bar. Pure.
 
+import { displayWithId } from '../../runner/presentation/displayName';
 import { failingCondition, type Environment, type Host } from '../../runner/api';
 import { agentSessionOf } from '../../runner/api/agentLabels';
 import { forwardOf } from '../../runner/presentation/forwardedPort';
@@ -8,7 +9,7 @@ import { mdCode, mdText } from './markdown';
 
 export function environmentTooltip(env: Environment): string {
   const s = env.status;
-  const lines: string[] = [`**${mdText(env.metadata.name)}** — ${mdText(s.phase)}`, ''];
+  const lines: string[] = [`**${mdText(displayWithId(env))}** — ${mdText(s.phase)}`, ''];
   const row = (label: string, value: string | undefined, code = false) => {
     if (value) lines.push(`${label}: ${code ? mdCode(value) : mdText(value)}  `);
   };

@@ -13,6 +13,7 @@ import {
 } from '../../runner/api';
 import { mdCode, mdText } from './markdown';
 import { forwardOf } from '../../runner/presentation/forwardedPort';
+import { displayName } from '../../runner/presentation/displayName';
 import { automationContextValue, environmentContextValue } from '../../runner/presentation/verbs';
 import {
   AUTOMATION_ICONS,
@@ -164,7 +165,8 @@ export function environmentNode(env: Environment): ViewNode {
   return {
     id: `env:${name}`,
     kind: 'environment',
-    label: name,
+    // devcontainer.json's `name` when it gives one; the id stays in the tooltip and in every command.
+    label: displayName(env),
     // An agent's environment says so first: the phase follows.
     description: agentSessionOf(env) ? `agent · ${phaseDescription(env)}` : phaseDescription(env),
     tooltip: environmentTooltip(env),

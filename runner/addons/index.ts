@@ -7,7 +7,8 @@ import { portsAddon } from '../ports/portsAddon';
 import type { EnvironmentHooks } from '../reconcile/environment/hooks';
 import type { SecretStore } from '../secrets/secretStore';
 import { secretsAddon } from '../secrets/secretsAddon';
-import type { AutomationsMethod, HandlersFor, SecretsMethod } from '../server/handlers';
+import { statsAddon } from '../stats/statsAddon';
+import type { AutomationsMethod, HandlersFor, SecretsMethod, StatsMethod } from '../server/handlers';
 import type { StatePaths } from '../state/stateDir';
 import { composeHooks, type AddonDeps } from './addon';
 
@@ -25,7 +26,7 @@ export interface Addons {
   /** Every add-on's hooks, in order (see composeHooks), for the environment reconciler. */
   hooks: EnvironmentHooks;
   /** The API methods add-ons answer. */
-  handlers: HandlersFor<AutomationsMethod | SecretsMethod>;
+  handlers: HandlersFor<AutomationsMethod | SecretsMethod | StatsMethod>;
   /** Tells the add-ons someone used environment `name`. */
   activity(name: string): void;
   /** Closes them, last first. */
@@ -34,8 +35,8 @@ export interface Addons {
 
 /**
  * What makes an environment ready to code beyond a running container, in the order they act:
- * dotfiles (before Ready), inactivity timeouts, runner-held ports, automations (after Ready), and
- * secrets. Each writes only its own part of the status (runner/api/statusParts.ts).
+ * dotfiles (before Ready), inactivity timeouts, runner-held ports, automations (after Ready),
+ * secrets, and resource-use samples. Each writes only its own part of the status (runner/api/statusParts.ts).
  */
 export function createAddons(h: AddonsHost): Addons {
   const dotfiles = dotfilesAddon({
@@ -47,10 +48,11 @@ export function createAddons(h: AddonsHost): Addons {
   const ports = portsAddon(h);
   const automations = automationsAddon(h);
   const secrets = secretsAddon(h.secrets);
-  const all = [dotfiles, activity, ports, automations, secrets];
+  const stats = statsAddon(h);
+  const all = [dotfiles, activity, ports, automations, secrets, stats];
   return {
     hooks: composeHooks(all, h.log),
-    handlers: { ...automations.handlers, ...secrets.handlers },
+    handlers: { ...automations.handlers, ...secrets.handlers, ...stats.handlers },
     activity: (name) => {
       for (const a of all) a.activity?.(name);
     },

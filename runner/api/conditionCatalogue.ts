@@ -11,7 +11,7 @@ export type ReasonKind = 'progress' | 'success' | 'failure';
  * Who writes a part of an Environment's status. Each condition and status field has exactly one
  * writer; the store refuses a patch from one writer that touches another's part.
  */
-export type StatusWriter = 'reconciler' | 'ports' | 'automations' | 'activity' | 'dotfiles';
+export type StatusWriter = 'reconciler' | 'ports' | 'automations' | 'activity' | 'dotfiles' | 'retries';
 
 interface ConditionDef {
   writer: StatusWriter;
@@ -135,6 +135,8 @@ export const ENVIRONMENT_CONDITIONS = {
       Built: 'success',
       Pulling: 'progress',
       Building: 'progress',
+      // The pull or build was aborted because the spec changed (Cancel → Stopped): not a failure.
+      Aborted: 'progress',
       ...imageFailures,
     },
   },

@@ -146,6 +146,20 @@ export const ServiceStatus = z.object({
 });
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
+/**
+ * The runner's retries of a failing environment (its work queue's backoff): how many attempts in a row
+ * failed and when the next one is. Absent while the last attempt succeeded.
+ */
+export const RetryStatus = z.object({
+  /** Failed attempts in a row, the last one included. */
+  attempts: z.number().int().positive(),
+  /** When the runner tries again by itself; absent when it waits for a change (a terminal error). */
+  nextAttemptAt: z.string().optional(),
+  /** The last attempt's error. */
+  error: z.string(),
+});
+export type RetryStatus = z.infer<typeof RetryStatus>;
+
 export const PhaseTransition = z.object({
   phase: EnvironmentPhase,
   time: z.string(),
@@ -163,8 +177,11 @@ export const EnvironmentStatus = z.object({
   workspaceFolder: z.string().optional(),
   remoteUser: z.string().optional(),
   configFile: z.string().optional(),
+  /** devcontainer.json's `name`, for people (the resource name stays the id). */
+  configName: z.string().optional(),
   startedAt: z.string().optional(),
   lastError: z.string().optional(),
+  retry: RetryStatus.optional(),
   ports: z.array(PortStatus).default([]),
   automations: z.array(AutomationStatus).default([]),
   /** The last phase transitions, newest last. */

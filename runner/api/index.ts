@@ -19,3 +19,4 @@ export * from './webview';
 export * from './runnerConfig';
 export * from './runnerInfo';
 export * from './agent';
+export * from './logLines';

@@ -148,6 +148,8 @@ export const Methods = {
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: 'must be a Compose service name' })
         .optional(),
+      /** Lines keep the time they were logged at (`2024-05-01T12:03:04.567Z text`, see logLines.ts). */
+      timestamps: z.boolean().optional(),
     }),
     z.object({}),
     LogEvent,
@@ -162,7 +164,15 @@ export const Methods = {
     Ok,
   ),
   'exec.signal': unary(z.object({ id: z.number().int(), signal: z.string().regex(/^[A-Z0-9]+$/) }), Ok),
-  stats: stream(NameParams, z.object({}), StatsSample),
+  stats: stream(
+    z.object({
+      name: ResourceName,
+      /** First the samples the runner kept (the last minutes), then the live ones. */
+      history: z.boolean().optional(),
+    }),
+    z.object({}),
+    StatsSample,
+  ),
   cancel: unary(z.object({ id: z.number().int() }), Ok),
   shutdown: unary(Empty, Ok),
   sshInfo: unary(Empty, SshInfo),

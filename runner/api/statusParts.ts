@@ -22,8 +22,12 @@ export const STATUS_FIELD_WRITERS = {
   workspaceFolder: 'reconciler',
   remoteUser: 'reconciler',
   configFile: 'reconciler',
+  configName: 'reconciler',
   startedAt: 'reconciler',
   lastError: 'reconciler',
+  // The controller's work queue, after each attempt (runner.ts wires it): the reconciler's own
+  // writes carry a draft read before the attempt ended and would put back a stale count.
+  retry: 'retries',
   restartHandled: 'reconciler',
   hostAccess: 'reconciler',
   initializeCommand: 'reconciler',

@@ -16,6 +16,7 @@ export const STATS_WINDOW_MS = 5 * 60_000;
 /** The panel's buttons; the extension maps each to the same command the tree runs. */
 export const PanelCommand = z.enum([
   'start',
+  'retry',
   'stop',
   'restart',
   'rebuild',

@@ -65,7 +65,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   },
   logs: {
     run: logs,
-    help: "devrig logs NAME [-f] [--tail N] [--service S]  build and lifecycle logs (S: a Compose service's output)",
+    help: "devrig logs NAME [-f] [-t] [--tail N] [--service S]  build and lifecycle logs (-t: with times; S: a Compose service's output)",
   },
   exec: { run: exec, help: 'devrig exec NAME [-i] [-t] -- CMD...      run a command; its exit code is ours' },
   runner: {

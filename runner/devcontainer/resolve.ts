@@ -58,6 +58,8 @@ export type ResolvedDevcontainer = {
   /** Folder that relative paths in the config are relative to. */
   configFolder: string;
   name: string;
+  /** `name` as devcontainer.json gives it (absent when it gives none: `name` is then the folder's). */
+  configName?: string;
   /** Exactly one of image, build and compose is set. */
   image?: string;
   build?: ResolvedBuild;
@@ -322,6 +324,7 @@ export async function resolveDevcontainer(input: ResolveDevcontainerInput): Prom
     configFile: file,
     configFolder: loaded.configFolder,
     name: config.name || path.basename(folder),
+    ...(config.name ? { configName: config.name } : {}),
     ...(compose
       ? { compose }
       : image?.image !== undefined

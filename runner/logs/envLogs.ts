@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stampLines } from '../api/logLines';
 import { LOG_ROTATE_BYTES } from '../state/limits';
 
 export type LogListener = (text: string) => void;
@@ -10,6 +11,8 @@ export interface EnvLogsOptions {
   maxBytes?: number;
   /** Applied to every line before it is stored or sent: secrets never reach a log. */
   redact?: (text: string) => string;
+  /** The time lines are stamped with (tests). */
+  now?: () => Date;
 }
 
 /** One log file: lines waiting to be written, its size once known, and the chain of its I/O. */
@@ -88,10 +91,14 @@ export class EnvLogs {
     return run;
   }
 
-  /** Appends lines (a trailing newline is added) to `name`'s log. */
+  /**
+   * Appends lines (a trailing newline is added) to `name`'s log, each stamped with the time
+   * (runner/api/logLines.ts): what is read and followed carries the stamps; the API strips them
+   * unless asked for timestamps.
+   */
   append(name: string, text: string, source?: string): Promise<void> {
     const redacted = this.opts.redact ? this.opts.redact(text) : text;
-    const lines = redacted.endsWith('\n') ? redacted : redacted + '\n';
+    const lines = stampLines(redacted, this.opts.now?.() ?? new Date());
     for (const l of this.listeners.get(this.key(name, source)) ?? []) l(lines);
     const f = this.fileOf(name, source);
     f.pending.push(lines);

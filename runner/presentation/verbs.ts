@@ -13,6 +13,8 @@ import {
 
 export type EnvironmentVerb =
   | 'start'
+  /** Try again now what failed (a new generation: the runner retries at once, hooks run again). */
+  | 'retry'
   | 'stop'
   | 'restart'
   | 'rebuild'
@@ -37,7 +39,9 @@ const EVERY_PHASE: readonly EnvironmentPhase[] = EnvironmentPhaseSchema.options;
 const NOT_DELETING = EVERY_PHASE.filter((p) => p !== 'Deleting');
 
 const VERB_PHASES: Record<EnvironmentVerb, readonly EnvironmentPhase[]> = {
-  start: ['Stopped', 'Failed'],
+  start: ['Stopped'],
+  // A failed environment is offered Retry, not Start: it is meant to run already.
+  retry: ['Failed'],
   // On its way up (or failed on the way): stopping it is the way out. Not while the host is unreachable.
   stop: ['Pending', 'Building', 'Starting', 'Running', 'Failed'],
   restart: ['Running', 'Failed'],

@@ -19,6 +19,18 @@ export interface Reconciler {
   onError?(key: string, error: unknown, retryInMs: number | undefined): void;
 }
 
+/** How an attempt on a key ended, for whoever shows retries (only changes are told: see onAttempt). */
+export type AttemptReport =
+  | { ok: true }
+  | {
+      ok: false;
+      /** Failed attempts in a row, this one included. */
+      attempts: number;
+      error: unknown;
+      /** When the queue tries again; undefined when it does not by itself (a terminal error). */
+      retryInMs: number | undefined;
+    };
+
 export interface ControllerOptions {
   name: string;
   workers?: number;
@@ -27,6 +39,11 @@ export interface ControllerOptions {
   resyncMs?: number;
   keys?: () => string[];
   log?: (msg: string) => void;
+  /**
+   * After every failed attempt, and after the first attempt that succeeds after failures (not after
+   * every success: a resync of a healthy key reports nothing).
+   */
+  onAttempt?(key: string, report: AttemptReport): void;
 }
 
 /**
@@ -36,6 +53,8 @@ export interface ControllerOptions {
 export class Controller {
   readonly queue: WorkQueue<string>;
   private readonly inflight = new Map<string, AbortController>();
+  /** Failed attempts in a row per key (the queue's own count is reset by a terminal error). */
+  private readonly failures = new Map<string, number>();
   private resyncTimer?: NodeJS.Timeout;
   private workers: Promise<void>[] = [];
   private stopped = false;
@@ -81,6 +100,20 @@ export class Controller {
     await Promise.all(this.workers);
   }
 
+  private report(key: string, r: AttemptReport): void {
+    try {
+      this.opts.onAttempt?.(key, r);
+    } catch {
+      /* reporting must not kill a worker */
+    }
+  }
+
+  /** Forgets a key that is gone (its failures would otherwise be kept for ever). */
+  forget(key: string): void {
+    this.failures.delete(key);
+    this.queue.forget(key);
+  }
+
   private async work(): Promise<void> {
     for (;;) {
       const key = await this.queue.get();
@@ -91,15 +124,19 @@ export class Controller {
         const result = await this.reconciler.reconcile(key, abort.signal);
         this.queue.forget(key);
         if (result?.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
+        if (this.failures.delete(key)) this.report(key, { ok: true });
       } catch (e) {
         let retry: number | undefined;
         if (e instanceof TerminalError || this.stopped) this.queue.forget(key);
         else retry = this.queue.addRateLimited(key);
+        const attempts = (this.failures.get(key) ?? 0) + 1;
+        this.failures.set(key, attempts);
         try {
           this.reconciler.onError?.(key, e, retry);
         } catch {
           /* reporting must not kill a worker */
         }
+        if (!this.stopped) this.report(key, { ok: false, attempts, error: e, retryInMs: retry });
         this.opts.log?.(
           `${this.opts.name}: ${key}: ${(e as Error)?.message ?? e}${retry !== undefined ? ` (retry in ${retry} ms)` : ''}`,
         );

@@ -2,6 +2,7 @@ import {
   API_VERSION,
   ApiError,
   DELETE_VOLUMES_FINALIZER,
+  stripStamps,
   VERSION,
   type Environment,
   type StatsSample,
@@ -94,13 +95,16 @@ export function coreHandlers(s: RunnerServices): HandlersFor<CoreMethod> {
         }
         return {};
       }
+      const shown = p.timestamps ? (t: string) => t : stripStamps;
       if (!p.follow) {
         const text = await s.logs.read(p.name, p.tail, p.source);
-        if (text) sink.event({ data: text });
+        if (text) sink.event({ data: shown(text) });
         sink.end();
         return {};
       }
-      const stop = await s.logs.readThenFollow(p.name, p.tail, p.source, (data) => sink.event({ data }));
+      const stop = await s.logs.readThenFollow(p.name, p.tail, p.source, (data) =>
+        sink.event({ data: shown(data) }),
+      );
       onAbort(ctx.signal, stop);
       return {};
     },
@@ -172,23 +176,6 @@ export function coreHandlers(s: RunnerServices): HandlersFor<CoreMethod> {
     'exec.signal': async (p, ctx) => {
       ctx.connection.control(p.id).signal?.(p.signal);
       return { ok: true };
-    },
-    stats: async (p, ctx, sink) => {
-      const t = await readyTarget(s, p.name);
-      void (async () => {
-        try {
-          for await (const sample of t.provider.stats(
-            t.containerId,
-            ctx.signal,
-          ) as AsyncIterable<StatsSample>) {
-            sink.event(sample);
-          }
-          sink.end();
-        } catch (e) {
-          sink.end(e);
-        }
-      })();
-      return {};
     },
     cancel: async (p, ctx) => {
       ctx.connection.cancel(p.id);

@@ -47,7 +47,11 @@ export type SshMethod = 'sshInfo';
 export type HostMethod = 'host.acceptKey';
 export type AutomationsMethod = 'automations.run' | 'automations.start' | 'automations.stop';
 export type SecretsMethod = 'secrets.set' | 'secrets.delete' | 'secrets.list';
-export type CoreMethod = Exclude<keyof Handlers, SshMethod | HostMethod | AutomationsMethod | SecretsMethod>;
+export type StatsMethod = 'stats';
+export type CoreMethod = Exclude<
+  keyof Handlers,
+  SshMethod | HostMethod | AutomationsMethod | SecretsMethod | StatsMethod
+>;
 
 /** The handlers for methods M (each part of the runner exports its own; the runner composes them). */
 export type HandlersFor<M extends keyof Handlers> = Pick<Handlers, M>;

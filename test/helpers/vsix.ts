@@ -36,6 +36,8 @@ export function packagedVsix(): string {
     'package',
     '--no-dependencies',
     '--allow-missing-repository',
+    // README's screenshots are repository-relative; there is no public repository URL to point them at.
+    '--no-rewrite-relative-links',
     '--skip-license',
     '-o',
     out,

@@ -17,7 +17,7 @@ export interface ActionView {
 }
 
 /** In order of preference, the first enabled one is primary. */
-const PRIMARY: readonly PanelCommand[] = ['start', 'openInRemoteSsh'];
+const PRIMARY: readonly PanelCommand[] = ['retry', 'start', 'openInRemoteSsh'];
 
 const ACTIONS: readonly {
   command: PanelCommand;
@@ -27,6 +27,13 @@ const ACTIONS: readonly {
   does: string;
 }[] = [
   { command: 'start', verb: 'start', label: 'Start', icon: 'debug-start', does: 'Start the environment' },
+  {
+    command: 'retry',
+    verb: 'retry',
+    label: 'Retry',
+    icon: 'refresh',
+    does: 'Try again now what failed (lifecycle commands run again)',
+  },
   {
     command: 'stop',
     verb: 'stop',

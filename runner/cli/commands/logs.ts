@@ -11,6 +11,7 @@ export async function logs(ctx: CliContext, argv: string[]): Promise<number> {
       tail: { type: 'string' },
       source: { type: 'string' },
       service: { type: 'string' },
+      timestamps: { type: 'boolean', short: 't', default: false },
     },
   });
   const [name] = positionals;
@@ -24,6 +25,7 @@ export async function logs(ctx: CliContext, argv: string[]): Promise<number> {
       tail: values.tail ? Number(values.tail) : undefined,
       source: values.source,
       service: values.service,
+      ...(values.timestamps ? { timestamps: true } : {}),
     },
     (e) => process.stdout.write(e.data),
   );

@@ -146,7 +146,7 @@ test('actionViews: enabled in the phases the tree menus offer them, all off with
   const cases: [EnvironmentPhase | undefined, PanelCommand[]][] = [
     ['Running', ['stop', 'restart', 'rebuild', 'openInRemoteSsh', 'openTerminal', 'showLogs']],
     ['Stopped', ['start', 'rebuild', 'openInRemoteSsh', 'openTerminal', 'showLogs']],
-    ['Failed', ['start', 'stop', 'restart', 'rebuild', 'showLogs']],
+    ['Failed', ['retry', 'stop', 'restart', 'rebuild', 'showLogs']],
     ['Building', ['stop', 'rebuild', 'showLogs']],
     ['Stopping', ['rebuild', 'showLogs']],
     ['Deleting', ['showLogs']],

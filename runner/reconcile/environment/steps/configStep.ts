@@ -49,6 +49,7 @@ export async function configStep(
     checkAgentSandbox(env, resolved, source.folder);
     draft.set('ConfigValid', 'True', 'Valid', `using ${resolved.configFile}`);
     draft.status.configFile = resolved.configFile;
+    draft.status.configName = resolved.configName?.trim() || undefined;
     // Until the container step says how it applies to the container (image metadata, Features), which
     // it does on every reconcile that gets that far: sessions never see the merged values go missing.
     if (!deps.configs.has(env.metadata.name)) deps.configs.set(env.metadata.name, resolved);

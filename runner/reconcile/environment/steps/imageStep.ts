@@ -88,6 +88,17 @@ export function dockerfileImageStep(deps: ImageDeps): ImageStep {
       if (image.action !== 'present') ctx.log(`Image ${image.ref} ${image.action}`);
       return { ...image, config: resolved };
     } catch (e) {
+      if (ctx.signal.aborted) {
+        // Aborted for a newer spec (Cancel sends it to Stopped): that spec decides what comes next, and
+        // an environment stopped mid-build is Stopped, not Failed.
+        draft.set(
+          'ImageReady',
+          'False',
+          'Aborted',
+          `stopped before the image was ready: ${(e as Error).message}`,
+        );
+        throw e;
+      }
       const reason = req.kind === 'build' ? 'BuildFailed' : 'PullFailed';
       draft.set('ImageReady', 'False', reason, (e as Error).message);
       draft.set('Ready', 'False', reason, (e as Error).message);

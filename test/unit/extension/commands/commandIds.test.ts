@@ -84,6 +84,7 @@ function itemMenu(viewItem: string): string[] {
 /** The tree commands behind each verb (several for Open). */
 const VERB_COMMANDS: Record<EnvironmentVerb, CommandId[]> = {
   start: [COMMANDS.start],
+  retry: [COMMANDS.retry],
   stop: [COMMANDS.stop],
   restart: [COMMANDS.restart],
   rebuild: [COMMANDS.rebuild],
@@ -138,7 +139,9 @@ test('verbs: what each state allows', () => {
   assert.deepEqual(verbs('Deleting'), ['showLogs', 'showDetails'], 'nothing can change while deleting');
   assert.ok(!verbs('Unreachable').includes('stop'), 'not stoppable while the host is unreachable');
   assert.ok(!verbs('Stopping').includes('start'), 'no start while stopping');
-  assert.ok(verbs('Failed').includes('start') && verbs('Failed').includes('stop'));
+  // A failed environment is meant to run already: it is offered Retry, not Start.
+  assert.ok(verbs('Failed').includes('retry') && verbs('Failed').includes('stop'));
+  assert.ok(!verbs('Failed').includes('start') && !verbs('Stopped').includes('retry'));
   assert.ok(verbs('Failed').includes('restart'), 'restart does not depend on spec.state');
   // The environment form reads the same facts.
   const running = env('e', 'Running', { status: { idleStopAt: '2026-01-01T10:30:00.000Z' } });
@@ -149,7 +152,9 @@ test('verbs: what each state allows', () => {
 
 test('the status bar offers the verbs the tree does, for every phase', () => {
   const byCommand = new Map<string, EnvironmentVerb>();
-  for (const v of ENVIRONMENT_VERBS) byCommand.set(VERB_COMMANDS[v][0]!, v);
+  for (const v of ENVIRONMENT_VERBS) for (const c of VERB_COMMANDS[v]) byCommand.set(c, v);
+  // The status bar opens the folder's own environment in this window: Reopen in Environment.
+  byCommand.set(COMMANDS.reopenInEnvironment, 'open');
   for (const facts of ALL_FACTS) {
     const e = env('e', facts.phase, {
       status: facts.idleStop ? { idleStopAt: '2026-01-01T10:30:00.000Z' } : {},
@@ -157,7 +162,7 @@ test('the status bar offers the verbs the tree does, for every phase', () => {
     const offered = statusActions(e, true, true).map((a) => byCommand.get(a.command));
     assert.ok(!offered.includes(undefined), 'only environment verbs');
     assert.deepEqual(
-      [...offered].sort(),
+      [...new Set(offered)].sort(),
       availableVerbs(facts).sort(),
       `status bar for ${facts.phase}${facts.idleStop ? ' (idle stop)' : ''}`,
     );
@@ -167,6 +172,7 @@ test('the status bar offers the verbs the tree does, for every phase', () => {
 test("the details panel's buttons follow the same verbs", () => {
   const PANEL: Record<string, EnvironmentVerb> = {
     start: 'start',
+    retry: 'retry',
     stop: 'stop',
     restart: 'restart',
     rebuild: 'rebuild',

@@ -29,27 +29,49 @@ test('runner status item: only while not connected', () => {
 test('status actions fit the phase', () => {
   const labels = (e: Parameters<typeof statusActions>[0], remote = true) =>
     statusActions(e, true, remote).map((a) => a.command);
-  assert.deepEqual(labels(undefined), ['devrig.createEnvironmentFromWorkspace', 'devrig.createEnvironment']);
+  assert.deepEqual(labels(undefined), [
+    'devrig.reopenInEnvironment',
+    'devrig.createEnvironmentFromWorkspace',
+    'devrig.createEnvironment',
+  ]);
+  assert.deepEqual(
+    statusActions(undefined, false, true).map((a) => a.command),
+    ['devrig.createEnvironment'],
+  );
   const running = labels(env('e', 'Running'));
+  assert.deepEqual(running.slice(0, 3), [
+    'devrig.reopenInEnvironment',
+    'devrig.openInRemoteSshNewWindow',
+    'devrig.openTerminal',
+  ]);
   assert.ok(
-    running.includes('devrig.openInRemoteSsh') &&
+    running.includes('devrig.reopenInEnvironment') &&
       running.includes('devrig.stop') &&
       !running.includes('devrig.start'),
   );
   const stopped = labels(env('e', 'Stopped'));
-  assert.ok(stopped.includes('devrig.start') && !stopped.includes('devrig.stop'));
+  // Stopped: Start comes first (issue 15), not Open.
+  assert.equal(stopped[0], 'devrig.start');
+  assert.ok(!stopped.includes('devrig.stop'));
   // Like the tree: open and terminal offer to start a stopped environment first.
-  assert.ok(stopped.includes('devrig.openInRemoteSsh') && stopped.includes('devrig.openTerminal'));
+  assert.ok(stopped.includes('devrig.reopenInEnvironment') && stopped.includes('devrig.openTerminal'));
   assert.ok(!labels(env('e', 'Stopping')).includes('devrig.start'), 'no Start while stopping');
   assert.ok(!labels(env('e', 'Unreachable')).includes('devrig.stop'), 'no Stop while unreachable');
   assert.deepEqual(labels(env('e', 'Deleting')), ['devrig.showLogs', 'devrig.showDetails']);
   const failed = labels(env('e', 'Failed'));
+  assert.deepEqual(failed.slice(0, 3), ['devrig.retry', 'devrig.showLogs', 'devrig.showDetails']);
   assert.ok(
-    failed.includes('devrig.start') &&
+    !failed.includes('devrig.start') &&
       failed.includes('devrig.restart') &&
       failed.includes('devrig.showLogs'),
   );
   assert.match(statusActions(env('e', 'Running'), true, false)[0]!.label, /install Remote-SSH/);
+  // Inside a window on the environment: Reopen Folder Locally instead of Reopen / New Window.
+  const inside = statusActions(env('e', 'Running'), true, true, true).map((a) => a.command);
+  assert.equal(inside[0], 'devrig.reopenFolderLocally');
+  assert.ok(
+    !inside.includes('devrig.reopenInEnvironment') && !inside.includes('devrig.openInRemoteSshNewWindow'),
+  );
 });
 
 test('idle warning: only for a running environment with an idle stop, five minutes ahead', () => {

@@ -179,3 +179,18 @@ test('environmentOutcome: done, failed for this generation, or still on its way'
   }
   assert.equal(environmentOutcome(env('e', 'Stopped'), 'Stopped').state, 'done');
 });
+
+test('an image step aborted by Cancel (spec → Stopped) leaves the environment Stopped, not Failed', () => {
+  const conditions = [
+    {
+      type: 'ImageReady',
+      status: 'False',
+      reason: 'Aborted',
+      message: 'stopped before the image was ready: aborted',
+    },
+  ] as Condition[];
+  assert.equal(derivePhase({ desired: 'Stopped', deleting: false, conditions }), 'Stopped');
+  // Before this reason existed the abort was written as BuildFailed: Failed, and it stayed so.
+  const failed = [{ ...conditions[0]!, reason: 'BuildFailed' }] as Condition[];
+  assert.equal(derivePhase({ desired: 'Stopped', deleting: false, conditions: failed }), 'Failed');
+});

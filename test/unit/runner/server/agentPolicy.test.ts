@@ -37,6 +37,7 @@ function apiHandlers(s: RunnerServices): Handlers {
     'secrets.set': absent,
     'secrets.delete': absent,
     'secrets.list': absent,
+    stats: absent,
   };
 }
 
