@@ -5,7 +5,6 @@ import {
   stripStamps,
   VERSION,
   type Environment,
-  type StatsSample,
 } from '../api';
 import type { EnvLogs } from '../logs/envLogs';
 import type { Controller } from '../reconcile/controller';
