@@ -109,7 +109,8 @@ export class ComposeContainerStep implements ContainerStep {
             ? { type: 'restart', reason: 'a restart was requested' }
             : { type: 'none' };
     // Before anything starts: what the services ask of this machine, judged with the rest.
-    input.authorize(consent, undefined, await serviceHostRequests(model, wanted, open.files));
+    const serviceRequests = await serviceHostRequests(model, wanted, open.files);
+    input.authorize(consent, undefined, serviceRequests);
     const notes = publishedPortNotes(model);
     if (consent.type !== 'none') {
       draft.set('LifecycleComplete', 'False', 'Waiting', 'waiting for the services to start');
@@ -135,7 +136,10 @@ export class ComposeContainerStep implements ContainerStep {
       // service was made with makes them too, as they were.
       const devMissing = !observed.some((o) => o.service === compose.service && o.state !== 'missing');
       if (action.type === 'recreate' || devMissing || !project.usesOverride) {
-        const made = await this.prepare(ctx, input, open, wanted, configHash, notes);
+        // Judged again once the dev service's image says what it and its Features ask (privileged, …).
+        const authorize = (applied: ResolvedDevcontainer) =>
+          input.authorize(consent, applied, serviceRequests);
+        const made = await this.prepare(ctx, input, open, wanted, configHash, notes, authorize);
         config = made.config;
         workspaceTarget = made.workspaceTarget;
       }
@@ -232,6 +236,7 @@ export class ComposeContainerStep implements ContainerStep {
     wanted: string[],
     configHash: string,
     notes: string[],
+    authorize: (applied: ResolvedDevcontainer) => void,
   ): Promise<{ config: ResolvedDevcontainer; workspaceTarget: string | null }> {
     const { env, draft } = ctx;
     const { provider, resolved } = input;
@@ -254,6 +259,7 @@ export class ComposeContainerStep implements ContainerStep {
     const base = model.services[service]?.image ?? `${open.name}-${service}`;
     const image = await input.imageFor({ ...resolved, image: base, build: undefined });
     const config = image.config;
+    authorize(config);
     const remoteUser = composeRemoteUser(config, model, service, image.user);
     const bound = bindsWorkspace(model, service, open.folder) ? open.folder : undefined;
     const final = await remoteUserUidStep(ctx, {
