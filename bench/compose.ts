@@ -11,7 +11,7 @@ import { composeDownProject, DEVCONTAINER, run } from '../test/helpers/compose';
 import { BASE_IMAGE, docker, requireDocker } from '../test/helpers/docker';
 import { makeProject, removeProjects } from '../test/helpers/project';
 import { cleanupRunner, startRunner, type TestRunner } from '../test/helpers/runnerProcess';
-import { waitForDeleted } from '../test/helpers/wait';
+import { deleteAndWait } from '../test/helpers/wait';
 import { median, ms, ratio, timed } from './stats';
 
 const N = Number(process.argv[2] ?? 3);
@@ -104,10 +104,8 @@ async function requireStopped(composeProject: string): Promise<void> {
     );
 }
 
-async function removeEnvironment(r: TestRunner, name: string): Promise<void> {
-  const gone = waitForDeleted(r.client, name, 120_000);
-  await r.client.call('delete', { kind: 'Environment', name });
-  await gone;
+function removeEnvironment(r: TestRunner, name: string): Promise<void> {
+  return deleteAndWait(r.client, name, 120_000);
 }
 
 async function main(): Promise<void> {

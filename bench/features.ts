@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { BASE_IMAGE, docker, requireDocker } from '../test/helpers/docker';
 import { makeProject, removeProjects } from '../test/helpers/project';
 import { cleanupRunner, ROOT, startRunner, type TestRunner } from '../test/helpers/runnerProcess';
-import { waitForDeleted } from '../test/helpers/wait';
+import { deleteAndWait } from '../test/helpers/wait';
 import { median, ms, ratio, timed } from './stats';
 
 const N = Number(process.argv[2] ?? 3);
@@ -80,10 +80,8 @@ function devcontainerUp(folder: string): void {
   if (res.status !== 0) throw new Error(`devcontainer up failed: ${res.stderr}${res.stdout}`);
 }
 
-async function removeEnvironment(r: TestRunner, name: string): Promise<void> {
-  const gone = waitForDeleted(r.client, name);
-  await r.client.call('delete', { kind: 'Environment', name });
-  await gone;
+function removeEnvironment(r: TestRunner, name: string): Promise<void> {
+  return deleteAndWait(r.client, name);
 }
 
 async function main(): Promise<void> {

@@ -128,3 +128,10 @@ export function waitForDeleted(client: RunnerClient, name: string, timeoutMs = 6
       );
   });
 }
+
+/** Deletes the environment and resolves once it is gone (the watch starts first: nothing is missed). */
+export async function deleteAndWait(client: RunnerClient, name: string, timeoutMs = 60_000): Promise<void> {
+  const gone = waitForDeleted(client, name, timeoutMs);
+  await client.call('delete', { kind: 'Environment', name });
+  await gone;
+}
